@@ -1,0 +1,6 @@
+/**
+ * Policies, risk and confidence scoring, gating and scaling decisions for the Plan stage.
+ *
+ * @packageDocumentation
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * Dependency graph, blast radius, root-cause ranking and incident memory.
+ *
+ * @packageDocumentation
+ */
+export {};

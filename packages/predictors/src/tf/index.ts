@@ -1,0 +1,6 @@
+/**
+ * TensorFlow.js models (optional peer `@tensorflow/tfjs`, wasm backend).
+ *
+ * @packageDocumentation
+ */
+export {};

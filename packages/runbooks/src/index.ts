@@ -1,0 +1,6 @@
+/**
+ * Declarative, guarded, verified and audited remediation for the Execute stage.
+ *
+ * @packageDocumentation
+ */
+export {};

@@ -3,4 +3,12 @@
  *
  * @packageDocumentation
  */
-export {};
+export { hasParts, type Detector, type DetectorWithParts } from './detector.js';
+export { detectorRegistry, defaultDetector, DEFAULT_THRESHOLD } from './registry.js';
+export {
+  createRollingZ,
+  restoreRollingZ,
+  rollingZOptionsSchema,
+  type RollingZOptions,
+  type RollingZState,
+} from './rolling-z.js';

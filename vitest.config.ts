@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 // One root config; every package, benchmark and example with tests is a project.
@@ -25,7 +26,11 @@ export default defineConfig({
           name,
           root: `packages/${name}`,
           include: ['src/**/*.test.ts'],
-          typecheck: { enabled: true, include: ['src/**/*.test-d.ts'] },
+          typecheck: {
+            enabled: true,
+            include: ['src/**/*.test-d.ts'],
+            tsconfig: resolve(import.meta.dirname, 'packages', name, 'tsconfig.json'),
+          },
         },
       })),
       {

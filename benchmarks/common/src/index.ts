@@ -58,7 +58,13 @@ export function printTable(title: string, rows: readonly Record<string, unknown>
   }
   const cols = Object.keys(rows[0]!);
   const cell = (v: unknown): string =>
-    typeof v === 'number' ? formatNumber(v) : v === undefined || v === null ? '' : String(v);
+    typeof v === 'number'
+      ? formatNumber(v)
+      : v === undefined || v === null
+        ? ''
+        : typeof v === 'object'
+          ? JSON.stringify(v)
+          : String(v);
   const widths = cols.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
   const line = (vals: string[]): string =>
     vals.map((v, i) => (i === 0 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ');
@@ -92,10 +98,20 @@ export function machineInfo(): Record<string, unknown> {
  * Writes `benchmarks/results/NAME.json` (or `NAME.smoke.json` for smoke runs, which are not
  * committed) with the machine description and a timestamp. Returns the path written.
  */
-export function writeResults(name: string, data: unknown, options: { smoke?: boolean } = {}): string {
+export function writeResults(
+  name: string,
+  data: unknown,
+  options: { smoke?: boolean } = {},
+): string {
   mkdirSync(resultsDir, { recursive: true });
   const file = join(resultsDir, options.smoke ? `${name}.smoke.json` : `${name}.json`);
-  const body = { benchmark: name, smoke: Boolean(options.smoke), date: new Date().toISOString(), machine: machineInfo(), results: data };
+  const body = {
+    benchmark: name,
+    smoke: Boolean(options.smoke),
+    date: new Date().toISOString(),
+    machine: machineInfo(),
+    results: data,
+  };
   writeFileSync(file, JSON.stringify(body, null, 2) + '\n');
   return file;
 }

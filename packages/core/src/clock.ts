@@ -34,17 +34,20 @@ export interface ManualClock extends Clock {
  * ```
  */
 export function createManualClock(start = 0): ManualClock {
-  if (!Number.isFinite(start)) throw new RangeError(`createManualClock: start must be finite, got ${start}`);
+  if (!Number.isFinite(start))
+    throw new RangeError(`createManualClock: start must be finite, got ${start}`);
   let t = start;
   return {
     now: () => t,
     advance(ms: number) {
-      if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`ManualClock.advance: ms must be a finite number ≥ 0, got ${ms}`);
+      if (!Number.isFinite(ms) || ms < 0)
+        throw new RangeError(`ManualClock.advance: ms must be a finite number ≥ 0, got ${ms}`);
       t += ms;
       return t;
     },
     set(next: number) {
-      if (!Number.isFinite(next) || next < t) throw new RangeError(`ManualClock.set: time may not go backwards (${t} → ${next})`);
+      if (!Number.isFinite(next) || next < t)
+        throw new RangeError(`ManualClock.set: time may not go backwards (${t} → ${next})`);
       t = next;
     },
   };

@@ -1,5 +1,6 @@
 /** Error codes raised by `@homeostat/core`. Other packages add their own codes. */
-export type CoreErrorCode = 'CONFIG_INVALID' | 'INPUT_INVALID' | 'SAMPLE_INVALID' | 'OPERATOR_FAILED';
+export type CoreErrorCode =
+  'CONFIG_INVALID' | 'INPUT_INVALID' | 'SAMPLE_INVALID' | 'OPERATOR_FAILED';
 
 /** Options accepted by every {@link HomeostatError} constructor. */
 export interface HomeostatErrorOptions {
@@ -84,7 +85,11 @@ export class ConfigError extends HomeostatError<'CONFIG_INVALID'> {
   readonly source: string | undefined;
 
   constructor(issues: readonly Issue[], options: IssueErrorOptions = {}) {
-    super('CONFIG_INVALID', describeIssues('Invalid configuration', issues, options.source), options);
+    super(
+      'CONFIG_INVALID',
+      describeIssues('Invalid configuration', issues, options.source),
+      options,
+    );
     this.issues = issues;
     this.source = options.source;
   }

@@ -14,7 +14,7 @@ export interface Sample {
   readonly t: number;
   /** The observed value. Finite. */
   readonly value: number;
-  readonly labels?: Labels;
+  readonly labels?: Labels | undefined;
 }
 
 /** Every sample, scored by a detector. `score` is in [0, 1]; higher is more anomalous. */
@@ -24,9 +24,9 @@ export interface Scored<T extends Sample = Sample> {
   /** Name of the detector that produced the score. */
   readonly detector: string;
   /** Why the score is what it is, in words. */
-  readonly explanation?: string;
+  readonly explanation?: string | undefined;
   /** Member or component scores (ensembles, multi-part detectors). */
-  readonly parts?: Readonly<Record<string, number>>;
+  readonly parts?: Readonly<Record<string, number>> | undefined;
 }
 
 /** A scored sample over its detector's threshold. */
@@ -46,7 +46,7 @@ export interface Forecast {
   readonly lower: number;
   readonly upper: number;
   /** Coverage of `[lower, upper]`, for example 0.95. */
-  readonly level?: number;
+  readonly level?: number | undefined;
   /** Name of the model. */
   readonly model: string;
 }
@@ -55,13 +55,13 @@ export interface Forecast {
 export interface ExhaustionForecast {
   readonly series: string;
   /** Time the estimate was made (event time). */
-  readonly t?: number;
+  readonly t?: number | undefined;
   readonly limit: number;
   /** Milliseconds from `t` until the limit is crossed; `Infinity` when no crossing is expected. */
   readonly etaMs: number;
   /** Probability that the limit is crossed within the forecast horizon, in [0, 1]. */
   readonly probability: number;
-  readonly model?: string;
+  readonly model?: string | undefined;
 }
 
 /** Severity of an incident, in increasing order. */
@@ -86,14 +86,14 @@ export function severityRank(severity: Severity): number {
 export interface Symptom {
   readonly series: string;
   /** The component (service, host, dependency) the series belongs to. */
-  readonly resource?: string;
+  readonly resource?: string | undefined;
   /** The metric name, for example `latency_p99`. */
-  readonly metric?: string;
+  readonly metric?: string | undefined;
   readonly t: number;
-  readonly value?: number;
+  readonly value?: number | undefined;
   readonly score: number;
-  readonly detector?: string;
-  readonly explanation?: string;
+  readonly detector?: string | undefined;
+  readonly explanation?: string | undefined;
 }
 
 /** A ranked root-cause candidate with the evidence for it. */
@@ -112,10 +112,10 @@ export interface Incident {
   readonly severity: Severity;
   readonly openedAt: number;
   readonly labels: Labels;
-  readonly annotations?: Labels;
+  readonly annotations?: Labels | undefined;
   /** `resolved` when the source says the problem is gone (for example Alertmanager). */
-  readonly status?: 'firing' | 'resolved';
-  readonly rootCauses?: readonly RootCause[];
+  readonly status?: 'firing' | 'resolved' | undefined;
+  readonly rootCauses?: readonly RootCause[] | undefined;
 }
 
 /** What the Plan stage decided to do about an incident. */
@@ -126,8 +126,8 @@ export interface Decision {
   readonly id: string;
   readonly incident: Incident;
   readonly verdict: Verdict;
-  readonly runbook?: string;
-  readonly params?: Readonly<Record<string, unknown>>;
+  readonly runbook?: string | undefined;
+  readonly params?: Readonly<Record<string, unknown>> | undefined;
   /** In [0, 1]. */
   readonly confidence: number;
   /** In [0, 1]. */
@@ -135,19 +135,14 @@ export interface Decision {
   /** Every reason, in the order they were considered. */
   readonly rationale: readonly string[];
   /** Time of the decision. */
-  readonly t?: number;
+  readonly t?: number | undefined;
   /** When true, the executor only plans and runs read-only actions. */
-  readonly dryRun?: boolean;
+  readonly dryRun?: boolean | undefined;
 }
 
 /** How a run ended. */
 export type OutcomeStatus =
-  | 'succeeded'
-  | 'failed'
-  | 'rolled_back'
-  | 'blocked'
-  | 'timed_out'
-  | 'rejected';
+  'succeeded' | 'failed' | 'rolled_back' | 'blocked' | 'timed_out' | 'rejected';
 
 /** One step of a run, as it happened. */
 export interface StepOutcome {
@@ -155,8 +150,8 @@ export interface StepOutcome {
   readonly action: string;
   readonly status: 'succeeded' | 'failed' | 'skipped' | 'timed_out' | 'rolled_back';
   readonly durationMs: number;
-  readonly attempts?: number;
-  readonly error?: string;
+  readonly attempts?: number | undefined;
+  readonly error?: string | undefined;
 }
 
 /** What happened when a decision was executed. */
@@ -167,8 +162,8 @@ export interface Outcome {
   readonly verified: boolean;
   readonly steps: readonly StepOutcome[];
   readonly durationMs: number;
-  readonly error?: string;
-  readonly t?: number;
+  readonly error?: string | undefined;
+  readonly t?: number | undefined;
 }
 
 /** State of a circuit breaker. */
@@ -182,36 +177,36 @@ export interface BreakerEvent {
   /** State after the event. */
   readonly state: BreakerState;
   /** For `state-change`: the state before. */
-  readonly from?: BreakerState;
-  readonly durationMs?: number;
-  readonly error?: string;
+  readonly from?: BreakerState | undefined;
+  readonly durationMs?: number | undefined;
+  readonly error?: string | undefined;
 }
 
 /** One HTTP request handled by a service, as the sidecar saw it. */
 export interface RequestObservation {
   readonly t: number;
-  readonly service?: string;
+  readonly service?: string | undefined;
   readonly method: string;
   /** Route template (`/users/:id`), never the raw URL. */
   readonly route: string;
   readonly status: number;
   readonly latencyMs: number;
-  readonly bytesIn?: number;
-  readonly bytesOut?: number;
+  readonly bytesIn?: number | undefined;
+  readonly bytesOut?: number | undefined;
   /** Requests in flight when this one started. */
   readonly inFlight: number;
   /** True when the sidecar shed the request (503) instead of running the handler. */
-  readonly shed?: boolean;
+  readonly shed?: boolean | undefined;
 }
 
 /** One outgoing call from a service to a dependency. */
 export interface DependencyObservation {
   readonly t: number;
-  readonly service?: string;
+  readonly service?: string | undefined;
   /** The dependency, `host:port`. */
   readonly target: string;
-  readonly method?: string;
-  readonly status?: number;
+  readonly method?: string | undefined;
+  readonly status?: number | undefined;
   readonly latencyMs: number;
   /** True when the call failed (network error or 5xx). */
   readonly error: boolean;

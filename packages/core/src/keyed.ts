@@ -50,9 +50,9 @@ interface Entry<S> {
 /** How a {@link KeyedStore} makes and forgets state. */
 export interface KeyedStoreHooks<S, TEvent> {
   /** Makes the state of a key on first sight. */
-  create(key: string, event: TEvent): S;
+  create: (key: string, event: TEvent) => S;
   /** Called when a key is evicted (not on `delete` or `clear`). Must not throw. */
-  onEvict?(key: string, state: S, reason: EvictionReason): void;
+  onEvict?: (key: string, state: S, reason: EvictionReason) => void;
 }
 
 /**
@@ -116,7 +116,13 @@ export class KeyedStore<S, TEvent = unknown> {
   getOrCreate(key: string, t: number, event: TEvent): S {
     let entry = this.map.get(key);
     if (entry === undefined) {
-      entry = { key, state: this.hooks.create(key, event), lastSeen: t, prev: this.tail, next: undefined };
+      entry = {
+        key,
+        state: this.hooks.create(key, event),
+        lastSeen: t,
+        prev: this.tail,
+        next: undefined,
+      };
       if (this.tail) this.tail.next = entry;
       else this.head = entry;
       this.tail = entry;
@@ -205,15 +211,15 @@ export class KeyedStore<S, TEvent = unknown> {
 /** How {@link keyed} finds, makes and updates per-key state. */
 export interface KeyedHandlers<T, S, R> {
   /** Makes the state of a new key. */
-  create(key: string, event: T): S;
+  create: (key: string, event: T) => S;
   /** Updates the state with one event; returns the output, or `undefined` to emit nothing. */
-  update(state: S, event: T, key: string): R | undefined;
+  update: (state: S, event: T, key: string) => R | undefined;
   /** The key of an event. Default: `event.series`. */
-  key?(event: T): string;
+  key?: (event: T) => string;
   /** The time of an event, for idle eviction. Default: `event.t` (event time). */
-  time?(event: T): number;
+  time?: (event: T) => number;
   /** Called when a key is evicted. */
-  onEvict?(key: string, state: S, reason: EvictionReason): void;
+  onEvict?: (key: string, state: S, reason: EvictionReason) => void;
 }
 
 /** Capabilities of {@link keyed}: the usual operator deps plus counters the host can read. */

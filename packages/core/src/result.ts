@@ -1,7 +1,6 @@
 /** A value or an error, for callers who want failures in the stream rather than reported. */
 export type Result<T, E = Error> =
-  | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly error: E };
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: E };
 
 /** Wraps a success. */
 export function ok<T>(value: T): Result<T, never> {

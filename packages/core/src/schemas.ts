@@ -48,7 +48,10 @@ export const exhaustionForecastSchema = z.object({
   series: z.string().min(1),
   t: finite.optional(),
   limit: finite,
-  etaMs: z.number().refine((n) => n >= 0 && !Number.isNaN(n), { message: 'must be ≥ 0 or Infinity' }),
+  // zod's number() refuses Infinity, which means "no crossing expected" here.
+  etaMs: z.custom<number>((n) => typeof n === 'number' && n >= 0, {
+    message: 'must be ≥ 0 or Infinity',
+  }),
   probability: unit,
   model: z.string().optional(),
 });

@@ -8,11 +8,7 @@ import { KeyedStore } from './keyed.js';
 
 /** Why a sample was refused. */
 export type SampleIssue =
-  | 'not-an-object'
-  | 'empty-series'
-  | 'non-finite-value'
-  | 'non-finite-time'
-  | 'backwards-time';
+  'not-an-object' | 'empty-series' | 'non-finite-value' | 'non-finite-time' | 'backwards-time';
 
 /** Every {@link SampleIssue}. */
 export const SAMPLE_ISSUES: readonly SampleIssue[] = [
@@ -41,7 +37,7 @@ export class SampleError extends HomeostatError<'SAMPLE_INVALID'> {
   constructor(issue: SampleIssue, sample: unknown) {
     const series =
       typeof sample === 'object' && sample !== null && 'series' in sample
-        ? ` (series ${JSON.stringify((sample as { series: unknown }).series)})`
+        ? ` (series ${JSON.stringify(sample.series)})`
         : '';
     super('SAMPLE_INVALID', `Sample${series} ${ISSUE_TEXT[issue]}`);
     this.issue = issue;

@@ -62,9 +62,9 @@ export function printTable(title: string, rows: readonly Record<string, unknown>
       ? formatNumber(v)
       : v === undefined || v === null
         ? ''
-        : typeof v === 'object'
-          ? JSON.stringify(v)
-          : String(v);
+        : typeof v === 'string'
+          ? v
+          : JSON.stringify(v);
   const widths = cols.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
   const line = (vals: string[]): string =>
     vals.map((v, i) => (i === 0 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ');

@@ -66,13 +66,13 @@ for (const event of scenario.events) {
 input.complete();
 
 // Match alarms to injected faults: the first alarm on the fault's series within its window.
-interface Row {
+type Row = Record<string, string> & {
   fault: string;
   series: string;
   injectedAt: string;
   detectedAt: string;
   'time to detect': string;
-}
+};
 const rows: Row[] = [];
 let missed = 0;
 const matched = new Set<(typeof alarms)[number]>();

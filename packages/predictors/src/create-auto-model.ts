@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { parseOptions } from '@homeostat/core';
+import type { ForecastResult, Model } from './model.js';
+import { checkHistory } from './internal/base.js';
+import { baseModelShape, periodSchema } from './internal/options.js';
+import { candidateNameSchema, makeCandidate, rankOnHoldout, type CandidateName } from './internal/candidates.js';
+
+/** Options of {@link createAutoModel}. */
+export const autoModelOptionsSchema = z
+  .object({
+    ...baseModelShape,
+    /** Seasonal periods in steps (hourly data: `[24, 168]`). The shortest is the main one. */
+    periods: z.array(periodSchema).min(1).max(4).default([24, 168]),
+    /** The models to choose from. */
+    candidates: z
+      .array(candidateNameSchema)
+      .min(1)
+      .default(['snaive', 'hw-additive', 'hw-long', 'mstl', 'theta']),
+    /** Length of the inner holdout cut from the end of the history to compare candidates. */
+    holdout: z.number().int().min(1).default(48),
+    /** Candidate used when the history is too short to hold out (`holdout` + 2 shortest periods). */
+    fallback: candidateNameSchema.default('snaive'),
+  })
+  .strict();
+/** Options of {@link createAutoModel} (all optional). */
+export type AutoModelOptions = z.input<typeof autoModelOptionsSchema>;
+
+/** A {@link Model} that chose one of several candidates; `selected` names the choice. */
+export interface AutoModel extends Model {
+  /** The candidate chosen at the last `fit`. */
+  readonly selected: CandidateName | undefined;
+}
+
+/**
+ * Automatic model selection: every candidate is fitted on the history minus its last `holdout`
+ * values and scored on those (sMAPE and MAE relative to the best candidate); the winner is then
+ * refitted on the whole history.
+ *
+ * @remarks The values you will score on are never seen by the selection. With a history
+ * shorter than `holdout` plus two periods, `fallback` is used without selection. `update` feeds
+ * the chosen model; selection runs again only on `fit`.
+ * @throws {ConfigError} when the options are invalid.
+ * @example
+ * ```ts
+ * const model = createAutoModel({ periods: [24, 168] });
+ * model.fit(hourly);
+ * model.forecast(48);
+ * model.selected; // e.g. 'mstl'
+ * ```
+ */
+export function createAutoModel(options: AutoModelOptions = {}): AutoModel {
+  const o = parseOptions(autoModelOptionsSchema, options, { source: 'createAutoModel' });
+  const ctx = { periods: o.periods, level: o.level, maxHistory: o.maxHistory };
+  let inner: Model | undefined;
+  let selected: CandidateName | undefined;
+  const model: AutoModel = {
+    name: 'auto',
+    get selected() {
+      return selected;
+    },
+    fit(history: ArrayLike<number>): void {
+      const h = checkHistory('auto', history);
+      const min = Math.min(...o.periods);
+      let choice: CandidateName = o.fallback;
+      if (h.length >= o.holdout + 2 * min) {
+        const ranked = rankOnHoldout(o.candidates, ctx, h.slice(0, -o.holdout), h.slice(-o.holdout));
+        choice = ranked[0]?.name ?? o.fallback;
+      }
+      const next = makeCandidate(choice, ctx);
+      next.fit(h);
+      inner = next;
+      selected = choice;
+    },
+    update(value: number, t?: number): void {
+      if (!inner) {
+        model.fit([value]);
+        return;
+      }
+      inner.update(value, t);
+    },
+    forecast(h: number): ForecastResult {
+      if (!inner) return makeCandidate(o.fallback, ctx).forecast(h); // throws the unfitted error
+      return inner.forecast(h);
+    },
+  };
+  return model;
+}

@@ -1,0 +1,141 @@
+import { z } from 'zod';
+import { parseOptions } from '@homeostat/core';
+import type { ForecastResult, Model } from './model.js';
+import { BaseModel } from './internal/base.js';
+import { EtsCore, fitEts, seasonalFits, type EtsSpec, type SeasonKind, type TrendKind } from './internal/ets.js';
+import { baseModelShape, periodSchema } from './internal/options.js';
+import { zFor } from './internal/math.js';
+
+/** Options of {@link createSes}, {@link createHolt} and {@link createDampedTrend}. */
+export const etsOptionsSchema = z.object({ ...baseModelShape }).strict();
+/** Options of the non-seasonal exponential-smoothing models (all optional). */
+export type EtsOptions = z.input<typeof etsOptionsSchema>;
+
+/** Options of {@link createHoltWinters}. */
+export const holtWintersOptionsSchema = z
+  .object({
+    ...baseModelShape,
+    /** Seasonal period in steps (24 for hourly data with a daily cycle). */
+    period: periodSchema.default(24),
+    /** `additive` or `multiplicative` seasonality. */
+    season: z.enum(['additive', 'multiplicative']).default('additive'),
+    /** Trend: none, additive (Holt) or damped. */
+    trend: z.enum(['none', 'additive', 'damped']).default('additive'),
+  })
+  .strict();
+/** Options of {@link createHoltWinters} (all optional). */
+export type HoltWintersOptions = z.input<typeof holtWintersOptionsSchema>;
+
+/**
+ * Exponential smoothing with the parameters estimated by least squares on one-step errors, and
+ * prediction intervals from the state-space variance formulas.
+ *
+ * Fallbacks (documented): a multiplicative season on a history holding a value ≤ 0 becomes
+ * additive; a season whose history is shorter than two periods is dropped; a trend on fewer than
+ * three points is dropped.
+ */
+class EtsModel extends BaseModel {
+  private core: EtsCore | undefined;
+  /** The specification actually fitted after any fallback. */
+  effective: EtsSpec;
+
+  constructor(
+    readonly name: string,
+    private readonly spec: EtsSpec,
+    opts: { level: number; maxHistory: number },
+  ) {
+    super(opts.level, opts.maxHistory);
+    this.effective = spec;
+  }
+
+  protected estimate(h: readonly number[]): void {
+    let spec: EtsSpec = this.spec;
+    if (spec.season === 'multiplicative' && h.some((v) => v <= 0)) spec = { ...spec, season: 'additive' };
+    if (!seasonalFits(h.length, spec)) spec = { ...spec, season: 'none' };
+    if (h.length < 3 && spec.trend !== 'none') spec = { ...spec, trend: 'none' };
+    this.effective = spec;
+    if (h.length === 1) {
+      const core = new EtsCore(spec, { alpha: 0.5, beta: 0, gamma: 0, phi: 1 });
+      core.l = h[0]!;
+      this.core = core;
+      return;
+    }
+    this.core = fitEts(h, spec);
+  }
+
+  protected override step(value: number): boolean {
+    const core = this.core;
+    if (!core || (this.effective.season === 'multiplicative' && value <= 0)) return false;
+    core.step(value);
+    core.sigma = Math.sqrt(core.sse / Math.max(1, core.n - 1));
+    return true;
+  }
+
+  protected predict(h: number): ForecastResult {
+    const { mean, sd } = this.core!.forecast(h);
+    const z = zFor(this.level);
+    return {
+      mean,
+      lower: mean.map((m, i) => m - z * sd[i]!),
+      upper: mean.map((m, i) => m + z * sd[i]!),
+      level: this.level,
+    };
+  }
+}
+
+function etsModel(name: string, trend: TrendKind, season: SeasonKind, options: unknown, source: string): Model {
+  const o = parseOptions(etsOptionsSchema, options ?? {}, { source });
+  return new EtsModel(name, { trend, season, m: 1 }, o);
+}
+
+/**
+ * Simple exponential smoothing (level only): a flat forecast from a smoothed level.
+ *
+ * @throws {ConfigError} when the options are invalid.
+ * @example
+ * ```ts
+ * const model = createSes();
+ * model.fit([10, 12, 11, 13]);
+ * model.forecast(3).mean; // three equal values
+ * ```
+ */
+export function createSes(options: EtsOptions = {}): Model {
+  return etsModel('ses', 'none', 'none', options, 'createSes');
+}
+
+/**
+ * Holt's linear trend method (level and additive trend).
+ *
+ * @throws {ConfigError} when the options are invalid.
+ */
+export function createHolt(options: EtsOptions = {}): Model {
+  return etsModel('holt', 'additive', 'none', options, 'createHolt');
+}
+
+/**
+ * Damped-trend exponential smoothing: a trend that flattens out with the horizon.
+ *
+ * @throws {ConfigError} when the options are invalid.
+ */
+export function createDampedTrend(options: EtsOptions = {}): Model {
+  return etsModel('damped', 'damped', 'none', options, 'createDampedTrend');
+}
+
+/**
+ * Holt-Winters exponential smoothing with an additive or multiplicative season.
+ *
+ * @remarks A multiplicative season on data holding a value ≤ 0 falls back to additive; a
+ * history shorter than two periods falls back to no season.
+ * @throws {ConfigError} when the options are invalid.
+ * @example
+ * ```ts
+ * const model = createHoltWinters({ period: 24, season: 'multiplicative' });
+ * model.fit(hourly);
+ * const { mean, lower, upper } = model.forecast(48);
+ * ```
+ */
+export function createHoltWinters(options: HoltWintersOptions = {}): Model {
+  const o = parseOptions(holtWintersOptionsSchema, options, { source: 'createHoltWinters' });
+  const name = o.season === 'additive' ? 'hw-additive' : 'hw-multiplicative';
+  return new EtsModel(name, { trend: o.trend, season: o.season, m: o.period }, o);
+}

@@ -1,0 +1,109 @@
+import { z } from 'zod';
+import type { Model } from '../model.js';
+import { createDampedTrend, createHolt, createHoltWinters, createSes } from '../ets-models.js';
+import { createSeasonalNaive } from '../create-seasonal-naive.js';
+import { createNaive2 } from '../create-naive2.js';
+import { createTheta } from '../create-theta.js';
+import { createMstl } from '../create-mstl.js';
+import { createLinearTrend } from '../create-linear-trend.js';
+
+/** Names of the models {@link createAutoModel} and {@link createEnsemble} can combine. */
+export const CANDIDATE_NAMES = [
+  'snaive',
+  'snaive-long',
+  'naive2',
+  'ses',
+  'holt',
+  'damped',
+  'hw-additive',
+  'hw-multiplicative',
+  'hw-long',
+  'mstl',
+  'theta',
+  'linear',
+] as const;
+export type CandidateName = (typeof CANDIDATE_NAMES)[number];
+export const candidateNameSchema = z.enum(CANDIDATE_NAMES);
+
+export interface CandidateContext {
+  readonly periods: readonly number[];
+  readonly level: number;
+  readonly maxHistory: number;
+}
+
+/** Builds a candidate: `period` is the shortest period, `long` the longest. */
+export function makeCandidate(name: CandidateName, ctx: CandidateContext): Model {
+  const { level, maxHistory } = ctx;
+  const period = Math.min(...ctx.periods);
+  const long = Math.max(...ctx.periods);
+  const base = { level, maxHistory };
+  switch (name) {
+    case 'snaive':
+      return createSeasonalNaive({ ...base, period });
+    case 'snaive-long':
+      return createSeasonalNaive({ ...base, period: long });
+    case 'naive2':
+      return createNaive2({ ...base, period });
+    case 'ses':
+      return createSes(base);
+    case 'holt':
+      return createHolt(base);
+    case 'damped':
+      return createDampedTrend(base);
+    case 'hw-additive':
+      return createHoltWinters({ ...base, period, trend: 'damped' });
+    case 'hw-multiplicative':
+      return createHoltWinters({ ...base, period, season: 'multiplicative', trend: 'damped' });
+    case 'hw-long':
+      return createHoltWinters({ ...base, period: long, trend: 'none' });
+    case 'mstl':
+      return createMstl({ ...base, periods: [...ctx.periods] });
+    case 'theta':
+      return createTheta({ ...base, period });
+    case 'linear':
+      return createLinearTrend(base);
+  }
+}
+
+/** Accuracy of a forecast against held-out values: sMAPE (%) and MAE. */
+export function accuracy(actual: readonly number[], forecast: readonly number[]): { smape: number; mae: number } {
+  let s = 0;
+  let a = 0;
+  for (let i = 0; i < actual.length; i++) {
+    const y = actual[i]!;
+    const f = forecast[i]!;
+    const den = Math.abs(y) + Math.abs(f);
+    s += den === 0 ? 0 : (200 * Math.abs(y - f)) / den;
+    a += Math.abs(y - f);
+  }
+  return { smape: s / actual.length, mae: a / actual.length };
+}
+
+/**
+ * Fits every candidate on `train` and scores it on `test`; returns the relative error of each
+ * (½·(sMAPE/best sMAPE + MAE/best MAE), 1 for the best) — candidates that throw are left out.
+ */
+export function rankOnHoldout(
+  names: readonly CandidateName[],
+  ctx: CandidateContext,
+  train: readonly number[],
+  test: readonly number[],
+): { name: CandidateName; score: number; mae: number }[] {
+  const results: { name: CandidateName; smape: number; mae: number }[] = [];
+  for (const name of names) {
+    try {
+      const model = makeCandidate(name, ctx);
+      model.fit(train);
+      const f = model.forecast(test.length).mean;
+      results.push({ name, ...accuracy(test, f) });
+    } catch {
+      // A candidate that cannot handle this history is simply not chosen.
+    }
+  }
+  const bestS = Math.min(...results.map((r) => r.smape));
+  const bestA = Math.min(...results.map((r) => r.mae));
+  const rel = (v: number, best: number): number => (best > 0 ? v / best : v > 0 ? 2 : 1);
+  return results
+    .map((r) => ({ name: r.name, mae: r.mae, score: 0.5 * (rel(r.smape, bestS) + rel(r.mae, bestA)) }))
+    .sort((a, b) => a.score - b.score);
+}

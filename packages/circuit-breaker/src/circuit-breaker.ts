@@ -1,0 +1,800 @@
+import { EventEmitter } from 'eventemitter3';
+import { Observable, type Subscriber } from 'rxjs';
+import { z } from 'zod';
+import {
+  ConfigError,
+  monotonicClock,
+  OperatorError,
+  parseOptions,
+  resolveOnError,
+  type BreakerEvent,
+  type BreakerState,
+  type Clock,
+  type Logger,
+  type OnError,
+} from '@homeostat/core';
+import { BreakerOpenError } from './errors.js';
+import { plainContext, type CallContext, type Policy, type Protected } from './policy.js';
+import {
+  ConsecutiveWindow,
+  RateRule,
+  CountWindow,
+  TimeWindow,
+  type FailureWindow,
+} from './internal/windows.js';
+import { isTimeoutError } from './internal/is-timeout.js';
+
+const positive = z.number().finite().positive();
+const rate = z.number().gt(0).max(1);
+
+const windowSchema = z.discriminatedUnion('type', [
+  z
+    .object({
+      type: z.literal('consecutive'),
+      /** Failures in a row that trip the breaker. */
+      failureThreshold: z.number().int().min(1).default(5),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('count'),
+      /** Number of most recent calls the window holds. */
+      size: z.number().int().min(1).max(1_000_000).default(100),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('time'),
+      /** Length of history the window covers. */
+      durationMs: positive.default(10_000),
+      /** Number of buckets the history is divided into. */
+      buckets: z.number().int().min(1).max(10_000).default(10),
+    })
+    .strict(),
+]);
+
+const windowJsonSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('consecutive'), failures: z.number().int().min(0) }),
+  z.object({
+    type: z.literal('count'),
+    size: z.number().int().min(1),
+    outcomes: z.array(z.number().int().min(0).max(3)),
+  }),
+  z.object({
+    type: z.literal('time'),
+    buckets: z.number().int().min(1),
+    headStart: z.number().finite(),
+    head: z.number().int().min(0),
+    calls: z.array(z.number().int().min(0)),
+    failures: z.array(z.number().int().min(0)),
+    slow: z.array(z.number().int().min(0)),
+  }),
+]);
+
+const statsSchema = z.object({
+  calls: z.number().int().min(0),
+  successes: z.number().int().min(0),
+  failures: z.number().int().min(0),
+  timeouts: z.number().int().min(0),
+  ignored: z.number().int().min(0),
+  slow: z.number().int().min(0),
+  rejected: z.number().int().min(0),
+  cancelled: z.number().int().min(0),
+  trips: z.number().int().min(0),
+});
+
+/** zod schema of {@link CircuitBreakerJSON}, used to check `initialState`. */
+export const circuitBreakerJsonSchema = z.object({
+  version: z.literal(1),
+  state: z.enum(['closed', 'open', 'half-open', 'disabled']),
+  isolations: z.number().int().min(0),
+  openUntil: z.number(),
+  reopenCount: z.number().int().min(0),
+  window: windowJsonSchema,
+  stats: statsSchema,
+});
+
+/** zod schema of {@link CircuitBreakerOptions}. */
+export const circuitBreakerOptionsSchema = z
+  .object({
+    /** Name used in events, errors and the registry. */
+    name: z.string().min(1).default('breaker'),
+    window: windowSchema.default({ type: 'consecutive', failureThreshold: 5 }),
+    /** Sliding windows: calls needed in the window before rates are judged. */
+    minimumCalls: z.number().int().min(1).default(10),
+    /** Sliding windows: failure rate (0, 1] at or above which the breaker trips. */
+    failureRateThreshold: rate.default(0.5),
+    /** A call at least this long is slow. Unset: no call is slow. */
+    slowCallDurationMs: positive.optional(),
+    /** Sliding windows: slow-call rate (0, 1] at or above which the breaker trips. */
+    slowCallRateThreshold: rate.default(1),
+    /** How long the breaker stays open before letting trial calls through. */
+    openDurationMs: positive.default(30_000),
+    /** Grows the open duration each time a half-open trial fails; reset when the breaker closes. */
+    backoff: z
+      .object({
+        multiplier: z.number().finite().min(1).default(2),
+        maxOpenDurationMs: positive.default(300_000),
+      })
+      .strict()
+      .optional(),
+    halfOpen: z
+      .object({
+        /** Trial calls let through per half-open period. */
+        permits: z.number().int().min(1).max(1_000_000).default(1),
+        /** Trial successes that close the breaker (≤ permits). Default: `permits`. */
+        successThreshold: z.number().int().min(1).optional(),
+      })
+      .strict()
+      .prefault({})
+      .refine((h) => h.successThreshold === undefined || h.successThreshold <= h.permits, {
+        message: 'successThreshold must be ≤ permits',
+        path: ['successThreshold'],
+      }),
+    /** State saved by {@link CircuitBreaker.toJSON}, to continue where a previous process left off. */
+    initialState: circuitBreakerJsonSchema.optional(),
+  })
+  .strict();
+
+/** Options of {@link createCircuitBreaker} (plain data; can come from JSON or YAML). */
+export type CircuitBreakerOptions = z.input<typeof circuitBreakerOptionsSchema>;
+
+/** Capabilities of a breaker: time, the error predicate and error reporting. */
+export interface CircuitBreakerDeps {
+  /** Source of time for open durations, windows, slow calls and event timestamps. Default: `monotonicClock`. */
+  readonly clock?: Clock;
+  /**
+   * Which errors count as failures. Errors for which it returns false are *ignored*: they reach the
+   * caller but count neither as success nor as failure. Default: every error counts.
+   */
+  readonly isFailure?: (error: unknown) => boolean;
+  /** Receives listener throws (as `OperatorError`). Default: log through `logger`. */
+  readonly onError?: OnError;
+  /** Used by the default `onError`. Default: `console`. */
+  readonly logger?: Logger;
+}
+
+/** Cumulative counters of a breaker since it was created (or restored). */
+export interface BreakerStats {
+  /** Calls let through (admitted). */
+  readonly calls: number;
+  readonly successes: number;
+  /** Failed calls that counted as failures (time-outs included). */
+  readonly failures: number;
+  /** Failures that were time-outs (also counted in `failures`). */
+  readonly timeouts: number;
+  /** Failed calls the `isFailure` predicate excluded. */
+  readonly ignored: number;
+  /** Calls at least `slowCallDurationMs` long. */
+  readonly slow: number;
+  /** Calls refused without running. */
+  readonly rejected: number;
+  /** Permits given back without an outcome (an unsubscribed `protect` call). */
+  readonly cancelled: number;
+  /** Times the breaker went to open from closed or half-open. */
+  readonly trips: number;
+}
+
+/** Serialised breaker state (from {@link CircuitBreaker.toJSON}). */
+export type CircuitBreakerJSON = z.output<typeof circuitBreakerJsonSchema>;
+
+/** The current contents of the failure window. */
+export interface BreakerWindowSnapshot {
+  readonly type: 'consecutive' | 'count' | 'time';
+  /** Calls in the window (for `consecutive`: the current run of failures). */
+  readonly calls: number;
+  readonly failures: number;
+  readonly slow: number;
+  /** failures / calls, 0 when empty. */
+  readonly failureRate: number;
+  /** slow / calls, 0 when empty. */
+  readonly slowCallRate: number;
+}
+
+/** A point-in-time health view of one breaker. */
+export interface BreakerSnapshot {
+  readonly name: string;
+  readonly state: BreakerState;
+  /** Clock time of the snapshot. */
+  readonly t: number;
+  /** Milliseconds until trial calls are let through; 0 unless open, `Infinity` when forced open. */
+  readonly retryAfterMs: number;
+  /** Outstanding {@link CircuitBreaker.isolate} holds. */
+  readonly isolations: number;
+  /** Calls running now. */
+  readonly inFlight: number;
+  readonly window: BreakerWindowSnapshot;
+  readonly stats: BreakerStats;
+}
+
+/** Types a breaker emits, plus `'event'` for all of them. */
+export type BreakerEventType = BreakerEvent['type'] | 'event';
+
+/** Removes a listener or subscription. Safe to call twice. */
+export type Unsubscribe = () => void;
+
+/** Anything with a name, a state, a health snapshot and a `BreakerEvent` stream: breakers and adapters. */
+export interface BreakerSource {
+  readonly name: string;
+  readonly state: BreakerState;
+  snapshot(): BreakerSnapshot;
+  readonly events$: Observable<BreakerEvent>;
+}
+
+/**
+ * One admitted call, for code that runs the call itself (the `protect` operator). Exactly one of
+ * the three methods takes effect; later calls are ignored.
+ */
+export interface BreakerPermit {
+  /** The call succeeded. */
+  success(): void;
+  /** The call failed with `error` (the `isFailure` predicate decides whether it counts). */
+  failure(error: unknown): void;
+  /** The call was abandoned without an outcome: the permit is given back, nothing is recorded. */
+  cancel(): void;
+}
+
+const CLOSED = 0;
+const OPEN = 1;
+const HALF_OPEN = 2;
+const DISABLED = 3;
+type Base = typeof CLOSED | typeof OPEN | typeof HALF_OPEN | typeof DISABLED;
+const BASE_NAMES: readonly BreakerState[] = ['closed', 'open', 'half-open', 'disabled'];
+const BASE_OF: Readonly<Record<CircuitBreakerJSON['state'], Base>> = {
+  closed: CLOSED,
+  open: OPEN,
+  'half-open': HALF_OPEN,
+  disabled: DISABLED,
+};
+
+type Parsed = z.output<typeof circuitBreakerOptionsSchema>;
+
+function makeWindow(o: Parsed): FailureWindow {
+  const rule = new RateRule(
+    o.minimumCalls,
+    o.failureRateThreshold,
+    o.slowCallDurationMs === undefined ? Number.POSITIVE_INFINITY : o.slowCallRateThreshold,
+  );
+  switch (o.window.type) {
+    case 'consecutive':
+      return new ConsecutiveWindow(o.window.failureThreshold);
+    case 'count':
+      return new CountWindow(o.window.size, rule);
+    case 'time':
+      return new TimeWindow(o.window.durationMs, o.window.buckets, rule);
+  }
+}
+
+/**
+ * A circuit breaker: stops calling a failing dependency, then tests it with a few trial calls.
+ *
+ * @remarks
+ * States: `closed` (calls run and are recorded), `open` (calls are refused with
+ * {@link BreakerOpenError} until the open duration passes), `half-open` (up to `permits` trial
+ * calls run; `successThreshold` successes close it, more than `permits - successThreshold`
+ * failures reopen it, with backoff when configured), `forced-open` (at least one
+ * {@link CircuitBreaker.isolate} hold; every call is refused) and `disabled` (calls run and
+ * nothing is recorded). Open → half-open happens lazily, at the first call, `state` read or
+ * snapshot after the open duration.
+ *
+ * A call's outcome counts only if the breaker has not changed state (other than forced-open)
+ * since the call was admitted; late results of older calls go to `stats` only.
+ *
+ * The protected function may throw synchronously (a failure), return a plain value (a success)
+ * or never settle: such a call holds its place (a half-open permit) forever, so compose the
+ * breaker with {@link createTimeout} (timeout inside the breaker) when that can happen.
+ *
+ * Recording is O(1) and allocation-free; the clock is read only when a window, slow-call rule
+ * or listener needs it, and events are built only when someone listens.
+ */
+export class CircuitBreaker implements Policy, BreakerSource {
+  /** Name used in events, errors and the registry. */
+  readonly name: string;
+  private readonly clock: Clock;
+  private readonly isFailureFn: ((error: unknown) => boolean) | undefined;
+  private readonly onError: OnError;
+  private readonly window: FailureWindow;
+  private readonly openDurationMs: number;
+  private readonly backoffMultiplier: number;
+  private readonly maxOpenDurationMs: number;
+  private readonly permits: number;
+  private readonly successThreshold: number;
+  private readonly slowMs: number;
+
+  private base: Base = CLOSED;
+  private generation = 0;
+  private isolations = 0;
+  private openUntil = 0;
+  private reopenCount = 0;
+  private trialAdmitted = 0;
+  private trialSuccesses = 0;
+  private trialFailures = 0;
+  private inFlight = 0;
+  private timed: boolean;
+
+  private nCalls = 0;
+  private nSuccesses = 0;
+  private nFailures = 0;
+  private nTimeouts = 0;
+  private nIgnored = 0;
+  private nSlow = 0;
+  private nRejected = 0;
+  private nCancelled = 0;
+  private nTrips = 0;
+
+  private readonly emitter = new EventEmitter();
+  private emitterListeners = 0;
+  private readonly subscribers = new Set<Subscriber<BreakerEvent>>();
+  private listening = false;
+
+  /** Every event of this breaker, hot: subscribers see events from when they subscribe. */
+  readonly events$: Observable<BreakerEvent>;
+
+  /** Use {@link createCircuitBreaker}, which validates the options. */
+  constructor(options: Parsed, deps: CircuitBreakerDeps = {}) {
+    this.name = options.name;
+    this.clock = deps.clock ?? monotonicClock;
+    this.isFailureFn = deps.isFailure;
+    this.onError = resolveOnError(deps);
+    this.window = makeWindow(options);
+    this.openDurationMs = options.openDurationMs;
+    this.backoffMultiplier = options.backoff?.multiplier ?? 1;
+    this.maxOpenDurationMs = options.backoff?.maxOpenDurationMs ?? options.openDurationMs;
+    this.permits = options.halfOpen.permits;
+    this.successThreshold = options.halfOpen.successThreshold ?? options.halfOpen.permits;
+    this.slowMs = options.slowCallDurationMs ?? Number.POSITIVE_INFINITY;
+    this.timed = this.window.needsTime || options.slowCallDurationMs !== undefined;
+    this.events$ = new Observable<BreakerEvent>((subscriber) => {
+      this.subscribers.add(subscriber);
+      this.updateListening();
+      return () => {
+        this.subscribers.delete(subscriber);
+        this.updateListening();
+      };
+    });
+    if (options.initialState) this.restore(options.initialState);
+  }
+
+  /** Current state (reading it may move an expired `open` to `half-open`). */
+  get state(): BreakerState {
+    if (this.isolations > 0) return 'forced-open';
+    if (this.base === OPEN) this.maybeHalfOpen(this.clock.now());
+    return BASE_NAMES[this.base]!;
+  }
+
+  /**
+   * Runs `fn` through the breaker.
+   *
+   * @param fn - Receives a context whose `signal` is the caller's `signal` (or one that never aborts).
+   * @returns `fn`'s result; its error when it fails (synchronous throws included).
+   * @throws {BreakerOpenError} (as a rejection) when the breaker refuses the call.
+   * @example
+   * ```ts
+   * const breaker = createCircuitBreaker({ name: 'payments' });
+   * const receipt = await breaker.execute(({ signal }) => fetch(url, { signal }));
+   * ```
+   */
+  execute<T>(fn: Protected<T>, signal?: AbortSignal): Promise<T> {
+    const gen = this.admit();
+    if (gen < 0) return Promise.reject(this.refusal());
+    return this.run(fn, gen, signal);
+  }
+
+  private async run<T>(fn: Protected<T>, gen: number, signal: AbortSignal | undefined): Promise<T> {
+    const start = this.timed ? this.clock.now() : Number.NaN;
+    this.inFlight++;
+    let value: T;
+    try {
+      value = await fn(signal === undefined ? plainContext() : ({ signal } satisfies CallContext));
+    } catch (error) {
+      this.settle(gen, start, error);
+      throw error;
+    }
+    this.settle(gen, start, NO_ERROR);
+    return value;
+  }
+
+  /**
+   * Asks for one call's admission, for code that runs the call itself (the `protect` operator).
+   *
+   * @returns A permit to report the outcome through, or `undefined` when the call is refused (the
+   * refusal is counted and emitted; {@link CircuitBreaker.refusal} gives the error to raise).
+   * @example
+   * ```ts
+   * const permit = breaker.tryAcquire();
+   * if (!permit) throw breaker.refusal();
+   * try { permit.success(await work()); } catch (e) { permit.failure(e); throw e; }
+   * ```
+   */
+  tryAcquire(): BreakerPermit | undefined {
+    const gen = this.admit();
+    if (gen < 0) return undefined;
+    const start = this.timed ? this.clock.now() : Number.NaN;
+    this.inFlight++;
+    let done = false;
+    return {
+      success: () => {
+        if (done) return;
+        done = true;
+        this.settle(gen, start, NO_ERROR);
+      },
+      failure: (error: unknown) => {
+        if (done) return;
+        done = true;
+        this.settle(gen, start, error);
+      },
+      cancel: () => {
+        if (done) return;
+        done = true;
+        this.inFlight--;
+        this.nCancelled++;
+        if (gen === this.generation && this.base === HALF_OPEN) this.trialAdmitted--;
+      },
+    };
+  }
+
+  /** The error for a refused call, describing the current state and when to retry. */
+  refusal(): BreakerOpenError {
+    const now = this.clock.now();
+    return new BreakerOpenError(this.name, {
+      state: this.state,
+      retryAfterMs: this.retryAfter(now),
+    });
+  }
+
+  private retryAfter(now: number): number {
+    if (this.isolations > 0) return Number.POSITIVE_INFINITY;
+    return this.base === OPEN ? Math.max(0, this.openUntil - now) : 0;
+  }
+
+  /** Returns the generation the call was admitted in, or -1 when refused. */
+  private admit(): number {
+    if (this.isolations === 0) {
+      const base = this.base;
+      if (base === CLOSED || base === DISABLED) {
+        this.nCalls++;
+        return this.generation;
+      }
+      if (base === OPEN) this.maybeHalfOpen(this.clock.now());
+      if (this.base === HALF_OPEN && this.trialAdmitted < this.permits) {
+        this.trialAdmitted++;
+        this.nCalls++;
+        return this.generation;
+      }
+    }
+    this.nRejected++;
+    if (this.listening)
+      this.emit({ breaker: this.name, type: 'rejected', t: this.clock.now(), state: this.state });
+    return -1;
+  }
+
+  private settle(gen: number, start: number, error: unknown): void {
+    this.inFlight--;
+    const failed = error !== NO_ERROR;
+    let counted = true;
+    if (failed && this.isFailureFn !== undefined) {
+      try {
+        counted = this.isFailureFn(error);
+      } catch (cause) {
+        this.onError(new OperatorError(`${this.name}.isFailure`, error, { cause }));
+      }
+    }
+    const now = this.timed || this.listening ? this.clock.now() : Number.NaN;
+    const duration = now - start;
+    const slow = duration >= this.slowMs;
+    let timeout = false;
+    if (!failed) this.nSuccesses++;
+    else if (!counted) this.nIgnored++;
+    else {
+      this.nFailures++;
+      timeout = isTimeoutError(error);
+      if (timeout) this.nTimeouts++;
+    }
+    if (slow && (counted || !failed)) this.nSlow++;
+
+    if (gen === this.generation) {
+      if (this.base === CLOSED) {
+        if ((counted || !failed) && this.window.record(failed, slow, now)) this.trip(now);
+      } else if (this.base === HALF_OPEN) {
+        if (failed && !counted) this.trialAdmitted--;
+        else if (failed || slow) {
+          this.trialFailures++;
+          if (this.trialFailures > this.permits - this.successThreshold) {
+            this.reopenCount++;
+            this.trip(now);
+          }
+        } else {
+          this.trialSuccesses++;
+          if (this.trialSuccesses >= this.successThreshold) this.toBase(CLOSED, now);
+        }
+      }
+    }
+
+    if (this.listening && (counted || !failed)) {
+      const state = this.state;
+      const durationMs = Number.isNaN(duration) ? undefined : Math.max(0, duration);
+      const base = { breaker: this.name, t: now, state };
+      const withDuration = durationMs === undefined ? base : { ...base, durationMs };
+      this.emit(
+        failed
+          ? { ...withDuration, type: timeout ? 'timeout' : 'failure', error: describe(error) }
+          : { ...withDuration, type: 'success' },
+      );
+    }
+  }
+
+  private currentOpenDuration(): number {
+    if (this.reopenCount === 0 || this.backoffMultiplier === 1) return this.openDurationMs;
+    return Math.min(
+      this.maxOpenDurationMs,
+      this.openDurationMs * this.backoffMultiplier ** this.reopenCount,
+    );
+  }
+
+  private trip(at: number): void {
+    const now = Number.isNaN(at) ? this.clock.now() : at;
+    this.nTrips++;
+    this.openUntil = now + this.currentOpenDuration();
+    this.toBase(OPEN, now);
+  }
+
+  private maybeHalfOpen(now: number): void {
+    if (now >= this.openUntil) this.toBase(HALF_OPEN, now);
+  }
+
+  private toBase(next: Base, now: number): void {
+    const before = this.isolations > 0 ? 'forced-open' : BASE_NAMES[this.base]!;
+    this.base = next;
+    this.generation++;
+    this.trialAdmitted = 0;
+    this.trialSuccesses = 0;
+    this.trialFailures = 0;
+    if (next === CLOSED) {
+      this.window.reset();
+      this.reopenCount = 0;
+    }
+    this.announce(before, now);
+  }
+
+  private announce(before: BreakerState, now: number): void {
+    if (!this.listening) return;
+    const after = this.isolations > 0 ? 'forced-open' : BASE_NAMES[this.base]!;
+    if (after === before) return;
+    const t = Number.isNaN(now) ? this.clock.now() : now;
+    this.emit({ breaker: this.name, type: 'state-change', t, state: after, from: before });
+  }
+
+  /**
+   * Opens the breaker now, as if it had tripped (for runbooks). It moves to half-open after the open
+   * duration, like any trip.
+   */
+  open(): void {
+    this.trip(this.clock.now());
+  }
+
+  /** Closes the breaker now and clears its failure window (for runbooks). Isolation holds stay. */
+  close(): void {
+    this.toBase(CLOSED, this.clock.now());
+  }
+
+  /** Lets every call through and records nothing until {@link CircuitBreaker.enable}. */
+  disable(): void {
+    this.toBase(DISABLED, this.clock.now());
+  }
+
+  /** Ends {@link CircuitBreaker.disable}: the breaker closes with an empty window. No-op unless disabled. */
+  enable(): void {
+    if (this.base === DISABLED) this.toBase(CLOSED, this.clock.now());
+  }
+
+  /**
+   * Forces the breaker open until every hold is released (a reference count, so two runbooks can
+   * isolate the same dependency independently).
+   *
+   * @returns A release function for this hold; calling it more than once has no further effect.
+   * @example
+   * ```ts
+   * const release = breaker.isolate();
+   * await drainAndFailOver();
+   * release(); // back to closed when no other hold remains
+   * ```
+   */
+  isolate(): () => void {
+    const before = this.state;
+    this.isolations++;
+    this.announce(before, this.clock.now());
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.release();
+    };
+  }
+
+  /**
+   * Releases one isolation hold (for runbooks that did not keep the handle). When the last hold
+   * goes, the breaker closes with an empty window (or stays disabled if it was disabled).
+   *
+   * @returns The number of holds left. Releasing with no hold is a no-op that returns 0.
+   */
+  release(): number {
+    if (this.isolations === 0) return 0;
+    this.isolations--;
+    if (this.isolations === 0) {
+      const now = this.clock.now();
+      if (this.base === DISABLED) this.announce('forced-open', now);
+      else this.toBase(CLOSED, now);
+    }
+    return this.isolations;
+  }
+
+  /** Back to a fresh closed breaker: holds, window, backoff and statistics cleared. */
+  reset(): void {
+    const now = this.clock.now();
+    const before = this.state;
+    this.isolations = 0;
+    this.nCalls = this.nSuccesses = this.nFailures = this.nTimeouts = 0;
+    this.nIgnored = this.nSlow = this.nRejected = this.nCancelled = this.nTrips = 0;
+    this.base = CLOSED;
+    this.generation++;
+    this.trialAdmitted = this.trialSuccesses = this.trialFailures = 0;
+    this.window.reset();
+    this.reopenCount = 0;
+    this.announce(before, now);
+  }
+
+  /** Cumulative counters. */
+  get stats(): BreakerStats {
+    return {
+      calls: this.nCalls,
+      successes: this.nSuccesses,
+      failures: this.nFailures,
+      timeouts: this.nTimeouts,
+      ignored: this.nIgnored,
+      slow: this.nSlow,
+      rejected: this.nRejected,
+      cancelled: this.nCancelled,
+      trips: this.nTrips,
+    };
+  }
+
+  /** A health view: state, window contents and counters. */
+  snapshot(): BreakerSnapshot {
+    const now = this.clock.now();
+    const state = this.state;
+    const c = this.window.counts(now);
+    return {
+      name: this.name,
+      state,
+      t: now,
+      retryAfterMs: this.retryAfter(now),
+      isolations: this.isolations,
+      inFlight: this.inFlight,
+      window: {
+        type: this.window.type,
+        calls: c.calls,
+        failures: c.failures,
+        slow: c.slow,
+        failureRate: c.calls === 0 ? 0 : c.failures / c.calls,
+        slowCallRate: c.calls === 0 ? 0 : c.slow / c.calls,
+      },
+      stats: this.stats,
+    };
+  }
+
+  /**
+   * Saves the state to plain JSON; pass it back as `initialState` to continue after a restart.
+   * In-flight trial calls are not saved (a restored half-open breaker starts its trials afresh).
+   */
+  toJSON(): CircuitBreakerJSON {
+    return {
+      version: 1,
+      state: BASE_NAMES[this.base] as CircuitBreakerJSON['state'],
+      isolations: this.isolations,
+      openUntil: this.openUntil,
+      reopenCount: this.reopenCount,
+      window: this.window.toJSON() as CircuitBreakerJSON['window'],
+      stats: this.stats,
+    };
+  }
+
+  private restore(json: CircuitBreakerJSON): void {
+    const problem = this.window.restore(json.window);
+    if (problem !== undefined)
+      throw new ConfigError([{ path: 'initialState.window', message: problem }], {
+        source: this.name,
+      });
+    this.base = BASE_OF[json.state];
+    this.isolations = json.isolations;
+    this.openUntil = json.openUntil;
+    this.reopenCount = json.reopenCount;
+    const s = json.stats;
+    this.nCalls = s.calls;
+    this.nSuccesses = s.successes;
+    this.nFailures = s.failures;
+    this.nTimeouts = s.timeouts;
+    this.nIgnored = s.ignored;
+    this.nSlow = s.slow;
+    this.nRejected = s.rejected;
+    this.nCancelled = s.cancelled;
+    this.nTrips = s.trips;
+  }
+
+  /**
+   * Listens to one event type, or to every event with `'event'`.
+   *
+   * @returns A function that removes the listener. A throwing listener is reported through
+   * `onError` and does not affect the call.
+   * @example
+   * ```ts
+   * const off = breaker.on('state-change', (e) => log.warn(`${e.breaker}: ${e.from} → ${e.state}`));
+   * ```
+   */
+  on(type: BreakerEventType, listener: (event: BreakerEvent) => void): Unsubscribe {
+    this.emitter.on(type, listener);
+    this.emitterListeners++;
+    this.updateListening();
+    let removed = false;
+    return () => {
+      if (removed) return;
+      removed = true;
+      this.emitter.off(type, listener);
+      this.emitterListeners--;
+      this.updateListening();
+    };
+  }
+
+  private updateListening(): void {
+    this.listening = this.emitterListeners > 0 || this.subscribers.size > 0;
+  }
+
+  private emit(event: BreakerEvent): void {
+    for (const s of this.subscribers) s.next(event);
+    if (this.emitterListeners === 0) return;
+    try {
+      this.emitter.emit(event.type, event);
+      this.emitter.emit('event', event);
+    } catch (cause) {
+      this.onError(new OperatorError(`${this.name} listener`, event, { cause }));
+    }
+  }
+}
+
+const NO_ERROR: unique symbol = Symbol('no error');
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  try {
+    return String(error);
+  } catch {
+    return 'unprintable error';
+  }
+}
+
+/**
+ * Creates a {@link CircuitBreaker}.
+ *
+ * @param options - Window, thresholds, open duration, half-open trials (see the README table).
+ * @param deps - Clock, `isFailure` predicate, `onError`.
+ * @throws {ConfigError} when an option is invalid (the issue names the field, e.g. `window.size`)
+ * or `initialState` does not fit the configured window.
+ * @example
+ * ```ts
+ * const breaker = createCircuitBreaker({
+ *   name: 'payments',
+ *   window: { type: 'time', durationMs: 10_000, buckets: 10 },
+ *   minimumCalls: 20,
+ *   failureRateThreshold: 0.5,
+ *   openDurationMs: 5_000,
+ * });
+ * ```
+ */
+export function createCircuitBreaker(
+  options: CircuitBreakerOptions = {},
+  deps: CircuitBreakerDeps = {},
+): CircuitBreaker {
+  const parsed = parseOptions(circuitBreakerOptionsSchema, options, {
+    source: `createCircuitBreaker(${typeof options.name === 'string' ? options.name : ''})`,
+  });
+  return new CircuitBreaker(parsed, deps);
+}

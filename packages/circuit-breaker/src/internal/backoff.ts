@@ -1,0 +1,45 @@
+import { z } from 'zod';
+
+/** zod schema of the backoff part shared by `createRetry` and `retryWithBackoff`. */
+export const backoffSchema = z.object({
+  /** Attempts in total, the first call included. */
+  maxAttempts: z.number().int().min(1).max(1_000).default(3),
+  /** Delay before the first retry (the base of the exponential). */
+  initialDelayMs: z.number().finite().min(0).default(100),
+  /** Upper bound of any delay. */
+  maxDelayMs: z.number().finite().min(0).default(30_000),
+  /** Growth factor per retry. */
+  multiplier: z.number().finite().min(1).default(2),
+  /** `none`: exact exponential; `full`: uniform in [0, exponential]; `decorrelated`: uniform in [initial, 3 × previous], capped. */
+  jitter: z.enum(['none', 'full', 'decorrelated']).default('full'),
+});
+
+export type BackoffOptions = z.output<typeof backoffSchema>;
+
+/** The delays of one retried execution, one per retry. */
+export interface Backoff {
+  /** Delay before retry number `retry` (1-based). */
+  next(retry: number): number;
+}
+
+/** Creates the delay sequence of one execution; `random` returns values in [0, 1). */
+export function createBackoff(o: BackoffOptions, random: () => number): Backoff {
+  let previous = o.initialDelayMs;
+  return {
+    next(retry) {
+      const exp = Math.min(o.maxDelayMs, o.initialDelayMs * o.multiplier ** (retry - 1));
+      switch (o.jitter) {
+        case 'none':
+          return exp;
+        case 'full':
+          return random() * exp;
+        case 'decorrelated': {
+          const low = o.initialDelayMs;
+          const high = Math.max(low, previous * 3);
+          previous = Math.min(o.maxDelayMs, low + random() * (high - low));
+          return previous;
+        }
+      }
+    },
+  };
+}

@@ -25,3 +25,18 @@ export { createAutoModel, autoModelOptionsSchema, type AutoModel, type AutoModel
 export { createEnsemble, ensembleOptionsSchema, type Ensemble, type EnsembleOptions } from './create-ensemble.js';
 export { CANDIDATE_NAMES, type CandidateName } from './internal/candidates.js';
 export { modelRegistry, DEFAULT_MODEL } from './model-registry.js';
+export {
+  forecast,
+  forecastOptionsSchema,
+  createForecastCounters,
+  type ForecastOptions,
+  type ForecastCounters,
+  type ForecastDeps,
+} from './forecast.js';
+export {
+  timeToExhaustion,
+  estimateExhaustion,
+  timeToExhaustionOptionsSchema,
+  type TimeToExhaustionOptions,
+  type ExhaustionEstimate,
+} from './time-to-exhaustion.js';

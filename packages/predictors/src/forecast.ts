@@ -1,0 +1,212 @@
+import { mergeMap, type OperatorFunction } from 'rxjs';
+import { z } from 'zod';
+import { keyed, parseOptions, type Forecast, type KeyedDeps, type Sample } from '@homeostat/core';
+import type { Model, ModelFactory } from './model.js';
+
+/** Options of {@link forecast}. */
+export const forecastOptionsSchema = z
+  .object({
+    /** How far ahead to forecast, in event-time milliseconds (default 15 min, 1 h, 24 h). */
+    horizons: z.array(z.number().positive()).min(1).max(32).default([15 * 60_000, 3_600_000, 86_400_000]),
+    /** Re-estimate the model when this much event time has passed since the last fit. */
+    refitEveryMs: z.number().positive().default(3_600_000),
+    /** Values kept per series for refits (oldest dropped and counted). */
+    maxHistory: z.number().int().min(2).max(1_000_000).default(5_000),
+    /** Values needed before the first fit and the first forecast. */
+    minHistory: z.number().int().min(1).default(10),
+    /** Sample step in ms; inferred per series (median of recent spacings) when omitted. */
+    stepMs: z.number().positive().optional(),
+    /**
+     * A gap of up to this many missing steps is filled with the last value; a longer gap
+     * restarts the series (history cleared).
+     */
+    maxGapSteps: z.number().int().min(0).default(60),
+    /** Horizons needing more steps than this are not emitted (counted in `skippedHorizons`). */
+    maxSteps: z.number().int().min(1).default(10_000),
+    /** Most series held at once (least recently used evicted). */
+    maxKeys: z.number().int().min(1).default(10_000),
+    /** A series unseen for this long (event time) is forgotten. */
+    idleTtlMs: z.number().positive().default(Number.POSITIVE_INFINITY),
+  })
+  .strict();
+/** Options of {@link forecast} (all optional). */
+export type ForecastOptions = z.input<typeof forecastOptionsSchema>;
+
+/** Counters of {@link forecast}, updated in place and readable by the host. */
+export interface ForecastCounters {
+  /** Missing steps filled with the last value. */
+  filled: number;
+  /** Series restarted after a gap longer than `maxGapSteps`. */
+  restarts: number;
+  /** Samples skipped because their time was not after the previous one of their series. */
+  outOfOrder: number;
+  /** Values dropped from the front of a history because of `maxHistory`. */
+  droppedHistory: number;
+  /** Horizons not emitted because they needed more than `maxSteps` steps. */
+  skippedHorizons: number;
+  /** Model (re-)estimations. */
+  fits: number;
+}
+
+/** Creates zeroed {@link ForecastCounters}. */
+export function createForecastCounters(): ForecastCounters {
+  return { filled: 0, restarts: 0, outOfOrder: 0, droppedHistory: 0, skippedHorizons: 0, fits: 0 };
+}
+
+/** Capabilities of {@link forecast}. */
+export interface ForecastDeps extends KeyedDeps {
+  /** Counters updated in place (see {@link createForecastCounters}). */
+  readonly counters?: ForecastCounters;
+}
+
+interface SeriesState {
+  model: Model;
+  values: number[];
+  lastT: number;
+  lastValue: number;
+  diffs: number[];
+  fitted: boolean;
+  lastFitT: number;
+}
+
+const MAX_DIFFS = 15;
+
+function medianOf(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/**
+ * Forecasts every series of a stream of samples at several horizons, emitting one
+ * {@link Forecast} per horizon after each sample (once `minHistory` values have been seen).
+ *
+ * @param model - Makes one model per series (for example `() => createAutoModel()`); its
+ * periods are in steps of the series.
+ * @remarks
+ * Event time only: the step is inferred per series from the spacing of its samples (or
+ * `stepMs`), gaps up to `maxGapSteps` are filled with the last value, and the model is
+ * re-estimated every `refitEveryMs` of event time on at most `maxHistory` values; between
+ * refits each sample only advances the model's state. Per-series state is bounded by
+ * `maxKeys`/`idleTtlMs` (core's `keyed`). A throw on one sample (a model that refuses its
+ * input) is reported through `deps.onError` and that sample skipped.
+ * @throws {ConfigError} when the options are invalid.
+ * @example
+ * ```ts
+ * samples$.pipe(
+ *   forecast(() => createHoltWinters({ period: 24 }), { horizons: [3_600_000, 86_400_000] }),
+ * ).subscribe((f) => console.log(f.series, f.horizonMs, f.mean, f.upper));
+ * ```
+ */
+export function forecast<T extends Sample>(
+  model: ModelFactory,
+  options: ForecastOptions = {},
+  deps: ForecastDeps = {},
+): OperatorFunction<T, Forecast> {
+  const o = parseOptions(forecastOptionsSchema, options, { source: 'forecast' });
+  if (typeof model !== 'function') {
+    throw new TypeError('forecast: the first argument must be a function that creates a model');
+  }
+  const counters = deps.counters ?? createForecastCounters();
+  const horizons = [...o.horizons].sort((a, b) => a - b);
+  const push = (s: SeriesState, value: number): void => {
+    s.values.push(value);
+    if (s.values.length > o.maxHistory) {
+      s.values.shift();
+      counters.droppedHistory++;
+    }
+    if (s.fitted) s.model.update(value);
+  };
+  const refit = (s: SeriesState, t: number): void => {
+    s.model.fit(s.values);
+    s.fitted = true;
+    s.lastFitT = t;
+    counters.fits++;
+  };
+  return (source) =>
+    source.pipe(
+      keyed<T, SeriesState, Forecast[]>(
+        { maxKeys: o.maxKeys, idleTtlMs: o.idleTtlMs },
+        {
+          create: () => ({
+            model: model(),
+            values: [],
+            lastT: Number.NEGATIVE_INFINITY,
+            lastValue: 0,
+            diffs: [],
+            fitted: false,
+            lastFitT: Number.NEGATIVE_INFINITY,
+          }),
+          update(s, sample) {
+            const { t, value } = sample;
+            if (!Number.isFinite(value) || !Number.isFinite(t)) {
+              throw new RangeError(`sample of ${sample.series} at ${t} has a non-finite time or value`);
+            }
+            if (s.values.length > 0) {
+              const dt = t - s.lastT;
+              if (!(dt > 0)) {
+                counters.outOfOrder++;
+                return undefined;
+              }
+              s.diffs.push(dt);
+              if (s.diffs.length > MAX_DIFFS) s.diffs.shift();
+              const step = o.stepMs ?? medianOf(s.diffs);
+              const missing = Math.round(dt / step) - 1;
+              if (missing > o.maxGapSteps) {
+                counters.restarts++;
+                s.model = model();
+                s.values = [];
+                s.fitted = false;
+              } else {
+                for (let i = 0; i < missing; i++) {
+                  push(s, s.lastValue);
+                  counters.filled++;
+                }
+              }
+            }
+            s.lastT = t;
+            s.lastValue = value;
+            if (s.fitted && t - s.lastFitT >= o.refitEveryMs) {
+              s.values.push(value);
+              if (s.values.length > o.maxHistory) {
+                s.values.shift();
+                counters.droppedHistory++;
+              }
+              refit(s, t);
+            } else {
+              push(s, value);
+              if (!s.fitted) {
+                if (s.values.length < o.minHistory) return undefined;
+                refit(s, t);
+              }
+            }
+            const step = o.stepMs ?? (s.diffs.length > 0 ? medianOf(s.diffs) : undefined);
+            if (step === undefined) return undefined;
+            const wanted = horizons.map((h) => Math.max(1, Math.round(h / step)));
+            const usable = wanted.filter((k) => k <= o.maxSteps);
+            counters.skippedHorizons += wanted.length - usable.length;
+            if (usable.length === 0) return undefined;
+            const f = s.model.forecast(Math.max(...usable));
+            const out: Forecast[] = [];
+            horizons.forEach((horizonMs, i) => {
+              const k = wanted[i]!;
+              if (k > o.maxSteps) return;
+              out.push({
+                series: sample.series,
+                t,
+                horizonMs,
+                mean: f.mean[k - 1]!,
+                lower: f.lower[k - 1]!,
+                upper: f.upper[k - 1]!,
+                level: f.level,
+                model: s.model.name,
+              });
+            });
+            return out;
+          },
+        },
+        deps,
+      ),
+      mergeMap((batch) => batch),
+    );
+}

@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import type { Verdict } from '@homeostat/core';
+
+const unit = z.number().min(0).max(1);
+
+/** zod schema of the gate thresholds. */
+export const gateOptionsSchema = z
+  .object({
+    /** Act alone when confidence > minConfidence and risk < maxRisk. */
+    execute: z
+      .object({ minConfidence: unit.default(0.8), maxRisk: unit.default(0.3) })
+      .default({ minConfidence: 0.8, maxRisk: 0.3 }),
+    /** Ask a person when confidence > minConfidence and risk < maxRisk; otherwise escalate. */
+    approve: z
+      .object({ minConfidence: unit.default(0.6), maxRisk: unit.default(0.5) })
+      .default({ minConfidence: 0.6, maxRisk: 0.5 }),
+  })
+  .refine((g) => g.approve.minConfidence <= g.execute.minConfidence, {
+    message: 'approve.minConfidence must not be above execute.minConfidence',
+    path: ['approve', 'minConfidence'],
+  })
+  .refine((g) => g.approve.maxRisk >= g.execute.maxRisk, {
+    message: 'approve.maxRisk must not be below execute.maxRisk',
+    path: ['approve', 'maxRisk'],
+  });
+
+/** Gate thresholds (all optional). */
+export type GateOptions = z.input<typeof gateOptionsSchema>;
+/** Parsed gate thresholds. */
+export type GateThresholds = z.output<typeof gateOptionsSchema>;
+
+/** The gate's verdict and the reason for it. */
+export interface GateResult {
+  readonly verdict: Extract<Verdict, 'execute' | 'approve' | 'escalate'>;
+  readonly reason: string;
+}
+
+/**
+ * The confidence/risk gate: `execute` when confidence > execute.minConfidence and risk <
+ * execute.maxRisk (defaults 0.8, 0.3); `approve` when confidence > approve.minConfidence and
+ * risk < approve.maxRisk (0.6, 0.5); otherwise `escalate`. Comparisons are strict, and a NaN
+ * input escalates.
+ *
+ * @example
+ * ```ts
+ * gateDecision({ confidence: 0.9, risk: 0.1 }, gateOptionsSchema.parse({})).verdict; // 'execute'
+ * ```
+ */
+export function gateDecision(
+  scores: { readonly confidence: number; readonly risk: number },
+  thresholds: GateThresholds,
+): GateResult {
+  const { confidence: c, risk: r } = scores;
+  const e = thresholds.execute;
+  const a = thresholds.approve;
+  const cs = c.toFixed(2);
+  const rs = r.toFixed(2);
+  if (c > e.minConfidence && r < e.maxRisk)
+    return {
+      verdict: 'execute',
+      reason: `gate: confidence ${cs} > ${e.minConfidence} and risk ${rs} < ${e.maxRisk} → execute`,
+    };
+  if (c > a.minConfidence && r < a.maxRisk)
+    return {
+      verdict: 'approve',
+      reason: `gate: confidence ${cs} > ${a.minConfidence} and risk ${rs} < ${a.maxRisk}, short of execute (> ${e.minConfidence}, < ${e.maxRisk}) → approve`,
+    };
+  return {
+    verdict: 'escalate',
+    reason: `gate: confidence ${cs} (needs > ${a.minConfidence}) or risk ${rs} (needs < ${a.maxRisk}) outside approval bounds → escalate`,
+  };
+}

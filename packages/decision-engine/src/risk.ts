@@ -1,0 +1,286 @@
+import { z } from 'zod';
+import { parseOptions, type Incident } from '@homeostat/core';
+import { createFreezeCalendar, type FreezeCalendarOptions } from './cron.js';
+import type { CompiledPolicy } from './policy.js';
+
+/** What a risk factor may look at. */
+export interface RiskContext {
+  readonly incident: Incident;
+  readonly policy: CompiledPolicy;
+  readonly runbook: string;
+  readonly params: Readonly<Record<string, unknown>>;
+  /** What the action touches (the policy's rendered target). */
+  readonly target: string;
+  /** Decision time. */
+  readonly now: number;
+  /** Actions started and not yet finished: in total, on this target, and of this runbook. */
+  readonly inFlight: {
+    readonly total: number;
+    readonly sameTarget: number;
+    readonly sameRunbook: number;
+  };
+  /** Failures of this runbook (any target) since `since` (epoch ms). */
+  failuresSince(since: number): number;
+}
+
+/** One risk factor's verdict: a score in [0, 1] (1 = riskiest) and why. */
+export interface RiskAssessment {
+  readonly score: number;
+  readonly reason: string;
+}
+
+/** A pluggable risk factor. */
+export interface RiskFactor {
+  readonly name: string;
+  /** Weight in the weighted mean (> 0). */
+  readonly weight: number;
+  /** When true, this factor's score is also a floor for the total (a freeze cannot be averaged away). */
+  readonly hard?: boolean;
+  assess(context: RiskContext): RiskAssessment;
+}
+
+/** The aggregated risk with every factor's part. */
+export interface RiskResult {
+  /** In [0, 1]: Σ wᵢ·sᵢ / Σ wᵢ, raised to the largest `hard` factor's score. */
+  readonly risk: number;
+  readonly factors: readonly (RiskAssessment & {
+    readonly name: string;
+    readonly weight: number;
+  })[];
+}
+
+const clamp01 = (x: number): number => (Number.isNaN(x) ? 1 : x < 0 ? 0 : x > 1 ? 1 : x);
+
+/**
+ * Scores every factor and aggregates: the weighted mean of the scores, raised to the score of
+ * any `hard` factor. A factor that throws or returns a non-number scores 1 (fail safe) with the
+ * error as its reason.
+ *
+ * @example
+ * ```ts
+ * const { risk, factors } = assessRisk(defaultRiskFactors(), context);
+ * ```
+ */
+export function assessRisk(factors: readonly RiskFactor[], context: RiskContext): RiskResult {
+  let sum = 0;
+  let wsum = 0;
+  let floor = 0;
+  const out: (RiskAssessment & { name: string; weight: number })[] = [];
+  for (const f of factors) {
+    let a: RiskAssessment;
+    try {
+      a = f.assess(context);
+      if (typeof a?.score !== 'number' || Number.isNaN(a.score))
+        a = { score: 1, reason: `returned no valid score; counted as 1` };
+    } catch (e) {
+      a = {
+        score: 1,
+        reason: `failed (${e instanceof Error ? e.message : String(e)}); counted as 1`,
+      };
+    }
+    const s = clamp01(a.score);
+    sum += f.weight * s;
+    wsum += f.weight;
+    if (f.hard && s > floor) floor = s;
+    out.push({ name: f.name, weight: f.weight, score: s, reason: a.reason });
+  }
+  const mean = wsum > 0 ? sum / wsum : 0;
+  return { risk: Math.max(mean, floor), factors: out };
+}
+
+const weight = z.number().positive().finite();
+
+const blastRadiusSchema = z.object({
+  weight: weight.default(0.3),
+  /** Number of affected components at which the score reaches 1. */
+  saturateAt: z.number().positive().default(10),
+});
+
+/**
+ * Blast radius: how many components the action could affect, from an impact function the host
+ * passes (for example the knowledge graph's). Score = min(1, affected / saturateAt).
+ *
+ * @throws {ConfigError} on bad options.
+ * @example
+ * ```ts
+ * blastRadiusRisk((target) => graph.impact(target).length, { saturateAt: 20 });
+ * ```
+ */
+export function blastRadiusRisk(
+  impact: (target: string, incident: Incident) => number,
+  options: z.input<typeof blastRadiusSchema> = {},
+): RiskFactor {
+  const o = parseOptions(blastRadiusSchema, options, { source: 'blastRadiusRisk' });
+  return {
+    name: 'blast-radius',
+    weight: o.weight,
+    assess(ctx) {
+      const n = impact(ctx.target, ctx.incident);
+      if (!Number.isFinite(n) || n < 0)
+        return { score: 1, reason: `impact function returned ${n}; counted as 1` };
+      const score = Math.min(1, n / o.saturateAt);
+      return {
+        score,
+        reason: `${n} component(s) affected by ${ctx.target} (saturates at ${o.saturateAt})`,
+      };
+    },
+  };
+}
+
+const criticalitySchema = z.object({
+  weight: weight.default(0.2),
+  /** The incident label holding the criticality tier. */
+  label: z.string().min(1).default('criticality'),
+  /** Score of each tier. */
+  levels: z
+    .record(z.string(), z.number().min(0).max(1))
+    .default({ critical: 1, high: 0.75, medium: 0.4, low: 0.1 }),
+  /** Score when the label is absent or its value unknown. */
+  unknown: z.number().min(0).max(1).default(0.5),
+});
+
+/**
+ * Business criticality from a label (default `criticality`: critical 1, high 0.75, medium 0.4,
+ * low 0.1, otherwise 0.5).
+ *
+ * @throws {ConfigError} on bad options.
+ */
+export function criticalityRisk(options: z.input<typeof criticalitySchema> = {}): RiskFactor {
+  const o = parseOptions(criticalitySchema, options, { source: 'criticalityRisk' });
+  return {
+    name: 'criticality',
+    weight: o.weight,
+    assess(ctx) {
+      const tier = ctx.incident.labels[o.label];
+      if (tier !== undefined && Object.hasOwn(o.levels, tier))
+        return { score: o.levels[tier]!, reason: `${o.label}=${tier}` };
+      return {
+        score: o.unknown,
+        reason: tier === undefined ? `no ${o.label} label` : `unknown ${o.label}=${tier}`,
+      };
+    },
+  };
+}
+
+const rollbackSchema = z.object({
+  weight: weight.default(0.15),
+  /** Score when nobody says whether a rollback exists. */
+  unknown: z.number().min(0).max(1).default(0.5),
+});
+
+/**
+ * Whether the action can be undone: 0 with a rollback, 1 without, `unknown` (0.5) when neither
+ * the host's `hasRollback(runbook)` nor the policy's `rollback` says.
+ *
+ * @throws {ConfigError} on bad options.
+ */
+export function rollbackRisk(
+  hasRollback?: (runbook: string) => boolean | undefined,
+  options: z.input<typeof rollbackSchema> = {},
+): RiskFactor {
+  const o = parseOptions(rollbackSchema, options, { source: 'rollbackRisk' });
+  return {
+    name: 'rollback',
+    weight: o.weight,
+    assess(ctx) {
+      const has = hasRollback?.(ctx.runbook) ?? ctx.policy.rollback;
+      if (has === undefined)
+        return { score: o.unknown, reason: `unknown whether ${ctx.runbook} can be rolled back` };
+      return has
+        ? { score: 0, reason: `${ctx.runbook} can be rolled back` }
+        : { score: 1, reason: `${ctx.runbook} cannot be rolled back` };
+    },
+  };
+}
+
+/**
+ * Change-freeze windows (cron or fixed intervals): 1 inside a window, 0 outside. A `hard`
+ * factor, so a freeze lifts the total risk to 1 whatever the other factors say.
+ *
+ * @throws {ConfigError} on a malformed window.
+ * @example
+ * ```ts
+ * changeFreezeRisk({ windows: [{ name: 'friday-evening', cron: '* 16-23 fri' }] });
+ * ```
+ */
+export function changeFreezeRisk(options: FreezeCalendarOptions & { weight?: number }): RiskFactor {
+  const { weight: w = 0.1, ...calendar } = options;
+  const wParsed = parseOptions(weight, w, { source: 'changeFreezeRisk.weight' });
+  const freeze = createFreezeCalendar(calendar);
+  return {
+    name: 'change-freeze',
+    weight: wParsed,
+    hard: true,
+    assess(ctx) {
+      const by = freeze.frozenBy(ctx.now);
+      return by === undefined
+        ? { score: 0, reason: 'no change freeze now' }
+        : { score: 1, reason: `change freeze: ${by}` };
+    },
+  };
+}
+
+const recentFailuresSchema = z.object({
+  weight: weight.default(0.15),
+  windowMs: z.number().positive().default(3_600_000),
+  /** Failures in the window at which the score reaches 1. */
+  saturateAt: z.number().int().positive().default(3),
+});
+
+/**
+ * Recent failures of the same runbook: min(1, failures in `windowMs` / saturateAt).
+ *
+ * @throws {ConfigError} on bad options.
+ */
+export function recentFailuresRisk(options: z.input<typeof recentFailuresSchema> = {}): RiskFactor {
+  const o = parseOptions(recentFailuresSchema, options, { source: 'recentFailuresRisk' });
+  return {
+    name: 'recent-failures',
+    weight: o.weight,
+    assess(ctx) {
+      const n = ctx.failuresSince(ctx.now - o.windowMs);
+      return {
+        score: Math.min(1, n / o.saturateAt),
+        reason: `${n} failure(s) of ${ctx.runbook} in the last ${Math.round(o.windowMs / 60_000)} min`,
+      };
+    },
+  };
+}
+
+const inFlightSchema = z.object({
+  weight: weight.default(0.1),
+  /** Actions in flight at which the score reaches 1. */
+  saturateAt: z.number().int().positive().default(5),
+});
+
+/**
+ * Actions already in flight: 1 when one is running on the same target, otherwise
+ * min(1, in flight / saturateAt).
+ *
+ * @throws {ConfigError} on bad options.
+ */
+export function inFlightRisk(options: z.input<typeof inFlightSchema> = {}): RiskFactor {
+  const o = parseOptions(inFlightSchema, options, { source: 'inFlightRisk' });
+  return {
+    name: 'in-flight',
+    weight: o.weight,
+    assess(ctx) {
+      const f = ctx.inFlight;
+      if (f.sameTarget > 0)
+        return { score: 1, reason: `${f.sameTarget} action(s) already running on ${ctx.target}` };
+      return {
+        score: Math.min(1, f.total / o.saturateAt),
+        reason: `${f.total} action(s) in flight`,
+      };
+    },
+  };
+}
+
+/**
+ * The factors used when the host names none: criticality (0.2), rollback (0.15), recent
+ * failures (0.15) and in flight (0.1). Blast radius and change freeze need host input
+ * (an impact function, a calendar) and are added by passing them.
+ */
+export function defaultRiskFactors(): RiskFactor[] {
+  return [criticalityRisk(), rollbackRisk(), recentFailuresRisk(), inFlightRisk()];
+}

@@ -1,0 +1,112 @@
+/**
+ * Operator overhead: the same samples scored through the plain API (one detector per series, a
+ * loop of `update` calls) and through an RxJS operator that keeps one detector per series, in
+ * the same run, interleaved, median of several rounds.
+ */
+import { from, type OperatorFunction } from 'rxjs';
+import { keyed, type Sample } from '@homeostat/core';
+import type { Detector } from '@homeostat/detectors';
+import { median, nowNs } from '@homeostat-bench/common';
+import type { DetectorFactory } from './run.js';
+
+/** Result of {@link operatorOverhead}. */
+export interface OverheadResult {
+  /** Which operator was measured. */
+  readonly operator: string;
+  readonly samples: number;
+  readonly series: number;
+  readonly plainPointsPerSecond: number;
+  readonly operatorPointsPerSecond: number;
+  /** Operator time over plain-API time (1 = no overhead). */
+  readonly ratio: number;
+}
+
+/** Builds the operator under test from a per-series detector factory. */
+export type OperatorBuilder = (create: () => Detector) => OperatorFunction<Sample, number>;
+
+/**
+ * The reference operator: core's `keyed` holding one detector per series, emitting its score.
+ * It is what a `detect` operator does at its core, without building `Scored` events.
+ */
+export const keyedOperator: OperatorBuilder = (create) =>
+  keyed<Sample, Detector, number>(
+    { maxKeys: 100_000 },
+    { create: () => create(), update: (d, s) => d.update(s.value, s.t) },
+  );
+
+/** Deterministic samples: `series` interleaved series of a noisy daily pattern with spikes. */
+export function makeSamples(series: number, perSeries: number): Sample[] {
+  let seed = 7;
+  const rnd = (): number => (seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32;
+  const names = Array.from({ length: series }, (_, i) => `svc-${i}:latency`);
+  const out: Sample[] = [];
+  for (let i = 0; i < perSeries; i++) {
+    const t = 1_700_000_000_000 + i * 300_000;
+    for (let k = 0; k < series; k++) {
+      const base = 100 + 20 * Math.sin((2 * Math.PI * i) / 288) + 5 * rnd();
+      out.push({ series: names[k]!, t, value: rnd() < 0.002 ? base * 4 : base });
+    }
+  }
+  return out;
+}
+
+/**
+ * Measures operator time against plain-API time over the same samples. The factory must be
+ * synchronous (tf detectors are not measured here).
+ */
+export async function operatorOverhead(
+  create: DetectorFactory,
+  options: { smoke?: boolean; operator?: OperatorBuilder; operatorName?: string } = {},
+): Promise<OverheadResult | null> {
+  const probe = create();
+  if (probe instanceof Promise) {
+    await probe;
+    return null;
+  }
+  const sync = create as () => Detector;
+  const series = 20;
+  const perSeries = options.smoke ? 500 : 5000;
+  const rounds = options.smoke ? 1 : 5;
+  const samples = makeSamples(series, perSeries);
+  const build = options.operator ?? keyedOperator;
+
+  const plainNs: number[] = [];
+  const opNs: number[] = [];
+  let sinkPlain = 0;
+  let sinkOp = 0;
+  for (let r = 0; r < rounds; r++) {
+    {
+      const detectors = new Map<string, Detector>();
+      const t0 = nowNs();
+      for (const s of samples) {
+        let d = detectors.get(s.series);
+        if (d === undefined) {
+          d = sync();
+          detectors.set(s.series, d);
+        }
+        sinkPlain += d.update(s.value, s.t);
+      }
+      plainNs.push(nowNs() - t0);
+    }
+    {
+      const t0 = nowNs();
+      from(samples)
+        .pipe(build(sync))
+        .subscribe((score) => {
+          sinkOp += score;
+        });
+      opNs.push(nowNs() - t0);
+    }
+  }
+  if (!(Number.isFinite(sinkPlain) && Number.isFinite(sinkOp))) return null;
+  const plain = median(plainNs);
+  const op = median(opNs);
+  return {
+    operator: options.operatorName ?? 'keyed (reference)',
+    samples: samples.length,
+    series,
+    plainPointsPerSecond: (samples.length * 1e9) / plain,
+    operatorPointsPerSecond: (samples.length * 1e9) / op,
+    ratio: op / plain,
+  };
+}

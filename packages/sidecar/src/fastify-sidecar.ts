@@ -1,0 +1,77 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Sidecar } from './create-sidecar.js';
+import { ADMIT, DELAY, HANDLED, kEngine } from './internal/engine.js';
+
+/** The parts of a Fastify request the plugin reads. */
+export interface FastifyRequestLike {
+  readonly raw: IncomingMessage;
+  readonly routeOptions?: { readonly url?: string | undefined };
+}
+
+/** The parts of a Fastify reply the plugin uses. */
+export interface FastifyReplyLike {
+  readonly raw: ServerResponse;
+  hijack(): unknown;
+}
+
+/** The parts of a Fastify instance the plugin uses. */
+export interface FastifyInstanceLike {
+  addHook(
+    name: 'onRequest',
+    hook: (
+      request: FastifyRequestLike,
+      reply: FastifyReplyLike,
+      done: (err?: Error) => void,
+    ) => void,
+  ): unknown;
+}
+
+/** A Fastify plugin (callback style, not encapsulated: its hook applies to the whole app). */
+export type FastifySidecarPlugin = ((
+  instance: FastifyInstanceLike,
+  options: unknown,
+  done: (err?: Error) => void,
+) => void) & { readonly [key: symbol]: unknown };
+
+/**
+ * A Fastify plugin for a sidecar: `app.register(fastifySidecar(sidecar))`. It adds one
+ * `onRequest` hook to the whole application (it is not encapsulated), observes each request
+ * with its route template (`request.routeOptions.url`), sheds load before the handler runs and
+ * answers the sidecar's endpoints.
+ *
+ * @remarks
+ * Fastify's own error handling is unchanged: a throwing handler is answered (500 by default)
+ * and observed with that status.
+ * @example
+ * ```ts
+ * const app = Fastify();
+ * await app.register(fastifySidecar(createSidecar({ service: 'api' })));
+ * app.get('/users/:id', async () => ({ ok: true }));
+ * ```
+ */
+export function fastifySidecar(sidecar: Sidecar): FastifySidecarPlugin {
+  const engine = sidecar[kEngine];
+  const plugin = (
+    instance: FastifyInstanceLike,
+    _options: unknown,
+    done: (err?: Error) => void,
+  ): void => {
+    instance.addHook('onRequest', (request, reply, next) => {
+      const admission = engine.start(
+        request.raw,
+        reply.raw,
+        request.routeOptions?.url ?? '(unmatched)',
+      );
+      if (admission === ADMIT) next();
+      else if (admission === HANDLED) reply.hijack();
+      else if (admission === DELAY) engine.delay(reply.raw, () => next());
+    });
+    done();
+  };
+  // Fastify's convention for plugins whose hooks apply outside their own encapsulation context.
+  Object.defineProperty(plugin, Symbol.for('skip-override'), { value: true });
+  Object.defineProperty(plugin, Symbol.for('fastify.display-name'), {
+    value: '@homeostat/sidecar',
+  });
+  return plugin as FastifySidecarPlugin;
+}

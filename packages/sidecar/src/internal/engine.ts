@@ -1,0 +1,866 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Subject, asyncScheduler, type SchedulerLike, type Subscription } from 'rxjs';
+import {
+  monotonicClock,
+  resolveOnError,
+  systemClock,
+  type BreakerState,
+  type Clock,
+  type OnError,
+  type RequestObservation,
+  type Sample,
+} from '@homeostat/core';
+import { createConcurrencyLimiter, type ConcurrencyLimiter } from '../concurrency-limiter.js';
+import { createRateLimiter, type RateLimiter } from '../rate-limiter.js';
+import { LatencySketch } from '../latency-sketch.js';
+import { SidecarError, type SidecarStage } from '../errors.js';
+import type {
+  EndpointHandler,
+  ReadinessReport,
+  ResolvedSidecarOptions,
+  SidecarDeps,
+  SidecarStats,
+} from '../create-sidecar.js';
+import { every } from './every.js';
+import { OverloadController, createLoadProbe, type LoadProbe } from './overload.js';
+import { PROMETHEUS_CONTENT_TYPE, renderText, type MetricFamily } from './prometheus.js';
+import { guessRoute, isPath, pathOf, underPrefix } from './route.js';
+
+/** Key under which a sidecar exposes its engine to the adapters of this package. */
+export const kEngine = Symbol('homeostat.sidecar.engine');
+
+/** `start` results. */
+export const ADMIT = 0;
+export const HANDLED = 1;
+export const DELAY = 2;
+export type Admission = typeof ADMIT | typeof HANDLED | typeof DELAY;
+
+/** Resolves the route template of a finished request (Express knows it only after routing). */
+export type RouteResolver = (req: IncomingMessage) => string | undefined;
+
+const kObs = Symbol('homeostat.obs');
+const kStart = Symbol('homeostat.start');
+const kSlot = Symbol('homeostat.slot');
+const kBytes0 = Symbol('homeostat.bytes0');
+const kResolve = Symbol('homeostat.resolve');
+const kTimer = Symbol('homeostat.timer');
+const kTimedOut = Symbol('homeostat.timedOut');
+const kThrew = Symbol('homeostat.threw');
+const kAborted = Symbol('homeostat.aborted');
+const kDelayMs = Symbol('homeostat.delayMs');
+
+interface MutableObservation {
+  t: number;
+  service?: string;
+  method: string;
+  route: string;
+  status: number;
+  latencyMs: number;
+  bytesIn: number;
+  bytesOut: number;
+  inFlight: number;
+  shed: boolean;
+}
+
+interface ResState {
+  [kObs]?: MutableObservation | undefined;
+  [kStart]?: number;
+  [kSlot]?: number;
+  [kBytes0]?: number;
+  [kResolve]?: RouteResolver | undefined;
+  [kTimer]?: Subscription | undefined;
+  [kTimedOut]?: boolean;
+  [kThrew]?: boolean;
+  [kAborted]?: boolean;
+  [kDelayMs]?: number;
+}
+
+interface RouteAgg {
+  readonly route: string;
+  readonly method: string;
+  window: number;
+  windowErrors: number;
+  windowShed: number;
+  idle: number;
+  readonly sketch: LatencySketch;
+  readonly lastQ: Float64Array;
+  readonly codes: Float64Array; // totals by status class 1xx..5xx
+  shedTotal: number;
+  latencySumMs: number;
+  latencyCount: number;
+}
+
+const noop = (): void => {};
+
+export class Engine {
+  readonly observations$ = new Subject<RequestObservation>();
+  readonly samples$ = new Subject<Sample>();
+  readonly livenessHandler: EndpointHandler;
+  readonly readinessHandler: EndpointHandler;
+  readonly metricsHandler: EndpointHandler;
+  readonly onClose: (this: ServerResponse) => void;
+
+  inFlight = 0;
+  private observed = 0;
+  private shedByLimiter = 0;
+  private shedByOverload = 0;
+  private rateLimited = 0;
+  private timedOut = 0;
+  private faultsInjected = 0;
+  private internalErrors = 0;
+  private routesOverflowed = 0;
+  private routesEvicted = 0;
+
+  private readonly clock: Clock;
+  private readonly mono: Clock;
+  readonly scheduler: SchedulerLike;
+  private readonly onError: OnError;
+  readonly limiter: ConcurrencyLimiter | undefined;
+  private readonly rateLimiter: RateLimiter | undefined;
+  private readonly overload: OverloadController | undefined;
+  private readonly probe: LoadProbe | undefined;
+  private readonly routes = new Map<string, Map<string, RouteAgg>>();
+  private readonly other = new Map<string, RouteAgg>();
+  private aggCount = 0;
+  private lastTick: number;
+  private readonly subs: Subscription[] = [];
+  private closed = false;
+  private readonly endpointPaths: [string, EndpointHandler, boolean][] = [];
+  private readonly expectedAuth: Buffer | undefined;
+  private readonly random: () => number;
+  private readonly onTimeout: (this: unknown, res?: ServerResponse) => void;
+  private readonly families: FamilyDef[];
+
+  constructor(
+    readonly o: ResolvedSidecarOptions,
+    private readonly deps: SidecarDeps,
+  ) {
+    this.clock = deps.clock ?? systemClock;
+    this.mono = deps.monotonic ?? monotonicClock;
+    this.scheduler = deps.scheduler ?? asyncScheduler;
+    this.onError = resolveOnError(deps);
+    this.random = deps.random ?? Math.random;
+    this.limiter = o.limiter === false ? undefined : createConcurrencyLimiter(o.limiter);
+    this.rateLimiter =
+      o.rateLimit === undefined ? undefined : createRateLimiter(o.rateLimit, { clock: this.mono });
+    this.lastTick = this.mono.now();
+
+    const finish = (res: ServerResponse): void => this.finish(res);
+    this.onClose = function (this: ServerResponse) {
+      finish(this);
+    };
+    const timeout = (res: ServerResponse): void => this.timeout(res);
+    this.onTimeout = function (res?: ServerResponse) {
+      if (res) timeout(res);
+    };
+
+    this.livenessHandler = (req, res) => this.serveEndpoint('liveness', req, res);
+    this.readinessHandler = (req, res) => this.serveEndpoint('readiness', req, res);
+    this.metricsHandler = (req, res) => this.serveEndpoint('metrics', req, res);
+    const ep = o.endpoints;
+    if (ep.liveness !== false) this.endpointPaths.push([ep.liveness, this.livenessHandler, false]);
+    if (ep.readiness !== false)
+      this.endpointPaths.push([ep.readiness, this.readinessHandler, false]);
+    if (ep.metrics !== false) this.endpointPaths.push([ep.metrics, this.metricsHandler, false]);
+    this.expectedAuth = ep.token === undefined ? undefined : Buffer.from(`Bearer ${ep.token}`);
+
+    this.families = this.familyDefs();
+    if (deps.prometheus) this.registerPrometheus(deps.prometheus);
+
+    if (o.overload !== false) {
+      const ov = o.overload;
+      this.overload = new OverloadController(ov);
+      this.probe = deps.loadProbe ?? createLoadProbe(ov.resolutionMs);
+      const probe = this.probe;
+      const controller = this.overload;
+      this.subs.push(
+        every(this.scheduler, ov.checkIntervalMs, () => {
+          try {
+            controller.update(probe.eventLoopDelayMs(), probe.heapRatio());
+          } catch (cause) {
+            this.report('overload-check', cause);
+          }
+        }),
+      );
+    }
+    this.subs.push(
+      every(this.scheduler, o.intervalMs, () => {
+        try {
+          this.tick();
+        } catch (cause) {
+          this.report('aggregate', cause);
+        }
+      }),
+    );
+  }
+
+  private report(stage: SidecarStage, cause: unknown): void {
+    this.internalErrors++;
+    this.onError(new SidecarError(stage, { cause }));
+  }
+
+  /**
+   * Starts observing a request and decides whether it runs. `route` is the template when known
+   * now, or a resolver called when the response closes.
+   */
+  start(
+    req: IncomingMessage,
+    res: ServerResponse,
+    route: string | RouteResolver | undefined,
+  ): Admission {
+    const r = res as ServerResponse & ResState;
+    try {
+      const url = req.url ?? '/';
+      for (let i = 0; i < this.endpointPaths.length; i++) {
+        const e = this.endpointPaths[i]!;
+        if (isPath(url, e[0])) {
+          e[1](req, res);
+          return HANDLED;
+        }
+      }
+      const cl = req.headers['content-length'];
+      const obs: MutableObservation = {
+        t: this.clock.now(),
+        method: req.method ?? 'GET',
+        route: typeof route === 'string' ? route : '',
+        status: 0,
+        latencyMs: 0,
+        bytesIn: cl === undefined ? 0 : Number(cl) || 0,
+        bytesOut: 0,
+        inFlight: this.inFlight,
+        shed: false,
+      };
+      if (this.o.service !== undefined) obs.service = this.o.service;
+      r[kObs] = obs;
+      r[kStart] = this.mono.now();
+      r[kSlot] = -1;
+      r[kBytes0] = req.socket?.bytesWritten ?? 0;
+      if (typeof route === 'function') r[kResolve] = route;
+      this.inFlight++;
+      res.on('close', this.onClose);
+
+      let critical = false;
+      for (let i = 0; i < this.o.neverShed.length; i++) {
+        if (underPrefix(url, this.o.neverShed[i]!)) {
+          critical = true;
+          break;
+        }
+      }
+      if (!critical && this.deps.isCritical !== undefined) critical = this.deps.isCritical(req);
+
+      if (critical) {
+        if (this.limiter !== undefined)
+          r[kSlot] = this.limiter.forceAcquire(this.deps.partition?.(req));
+      } else {
+        if (this.rateLimiter !== undefined) {
+          const key = this.deps.rateLimitKey?.(req) ?? req.socket?.remoteAddress ?? '';
+          const waitMs = this.rateLimiter.take(key);
+          if (waitMs > 0) {
+            this.rateLimited++;
+            retryAfter(res, Math.ceil(waitMs / 1000));
+            respond(res, 429, 'Too Many Requests\n');
+            return HANDLED;
+          }
+        }
+        if (this.overload?.shouldShed() === true) {
+          this.shedByOverload++;
+          obs.shed = true;
+          retryAfter(res, this.o.retryAfterSeconds);
+          respond(res, 503, 'Service Unavailable: overloaded\n');
+          return HANDLED;
+        }
+        if (this.limiter !== undefined) {
+          const slot = this.limiter.tryAcquire(this.deps.partition?.(req));
+          if (slot < 0) {
+            this.shedByLimiter++;
+            obs.shed = true;
+            retryAfter(res, this.o.retryAfterSeconds);
+            respond(res, 503, 'Service Unavailable: concurrency limit\n');
+            return HANDLED;
+          }
+          r[kSlot] = slot;
+        }
+      }
+
+      const timeouts = this.o.timeouts;
+      if (timeouts !== undefined) {
+        let ms = timeouts.defaultMs;
+        for (let i = 0; i < timeouts.routes.length; i++) {
+          const t = timeouts.routes[i]!;
+          if (underPrefix(url, t.prefix)) {
+            ms = t.ms;
+            break;
+          }
+        }
+        if (ms !== undefined) r[kTimer] = this.scheduler.schedule(this.onTimeout, ms, res);
+      }
+
+      if (this.o.faults !== undefined && !critical) return this.injectFaults(req, res);
+      return ADMIT;
+    } catch (cause) {
+      this.report('admit', cause);
+      return ADMIT;
+    }
+  }
+
+  private injectFaults(req: IncomingMessage, res: ServerResponse & ResState): Admission {
+    const f = this.o.faults!;
+    const url = req.url ?? '/';
+    if (f.routes !== undefined && !f.routes.some((p) => underPrefix(url, p))) return ADMIT;
+    let latency = 0;
+    let error = 0;
+    let abort = false;
+    if (f.header !== undefined) {
+      const h = req.headers[f.header];
+      if (typeof h === 'string') {
+        for (const part of h.split(',')) {
+          const [k, v] = part.trim().split('=');
+          if (k === 'abort') abort = true;
+          else if (k === 'latency' && v !== undefined)
+            latency = Math.min(600_000, Math.max(0, Number(v) || 0));
+          else if (k === 'error') {
+            const s = Number(v ?? 500);
+            error = Number.isInteger(s) && s >= 400 && s <= 599 ? s : 500;
+          }
+        }
+      }
+    }
+    if (f.abort !== undefined && this.random() * 100 < f.abort.percent) abort = true;
+    if (f.error !== undefined && this.random() * 100 < f.error.percent) error = f.error.status;
+    if (f.latency !== undefined && this.random() * 100 < f.latency.percent) latency = f.latency.ms;
+    if (abort) {
+      this.faultsInjected++;
+      res[kAborted] = true;
+      req.socket?.destroy();
+      res.destroy();
+      return HANDLED;
+    }
+    if (error > 0) {
+      this.faultsInjected++;
+      respond(res, error, 'Injected fault\n');
+      return HANDLED;
+    }
+    if (latency > 0) {
+      this.faultsInjected++;
+      res[kDelayMs] = latency;
+      return DELAY;
+    }
+    return ADMIT;
+  }
+
+  /** Runs `fn` after the latency fault chosen for `res` by `start`. */
+  delay(res: ServerResponse, fn: () => void): void {
+    const ms = (res as ServerResponse & ResState)[kDelayMs] ?? 0;
+    this.scheduler.schedule(fn, ms);
+  }
+
+  /** Marks a request whose handler threw: it is observed as a 500 at least. */
+  markThrew(res: ServerResponse): void {
+    (res as ServerResponse & ResState)[kThrew] = true;
+  }
+
+  private timeout(res: ServerResponse & ResState): void {
+    try {
+      res[kTimer] = undefined;
+      if (res.writableEnded || res[kObs] === undefined) return;
+      this.timedOut++;
+      res[kTimedOut] = true;
+      // The handler may still write; make that harmless instead of an uncaught error.
+      res.on('error', noop);
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      retryAfter(res, this.o.retryAfterSeconds);
+      respond(res, 503, 'Service Unavailable: timed out\n');
+      neuter(res);
+    } catch (cause) {
+      this.report('timeout', cause);
+    }
+  }
+
+  private finish(res: ServerResponse): void {
+    const r = res as ServerResponse & ResState;
+    const obs = r[kObs];
+    if (obs === undefined) return;
+    r[kObs] = undefined;
+    try {
+      this.inFlight--;
+      const latency = Math.max(0, this.mono.now() - (r[kStart] ?? 0));
+      const timer = r[kTimer];
+      if (timer !== undefined) {
+        r[kTimer] = undefined;
+        timer.unsubscribe();
+      }
+      let status = res.statusCode;
+      if (!res.writableFinished) {
+        status =
+          r[kAborted] === true ? 500 : r[kTimedOut] === true ? 503 : res.headersSent ? status : 499;
+      }
+      if (r[kThrew] === true && status < 500) status = 500;
+      if (r[kTimedOut] === true) status = 503;
+      obs.status = status < 100 || status > 599 ? 500 : status;
+      obs.latencyMs = latency;
+      const req = res.req as IncomingMessage | undefined;
+      const written = req?.socket?.bytesWritten;
+      if (written !== undefined) obs.bytesOut = Math.max(0, written - (r[kBytes0] ?? 0));
+      if (obs.route === '') {
+        const resolve = r[kResolve];
+        obs.route =
+          (resolve !== undefined && req !== undefined ? resolve(req) : undefined) ??
+          guessRoute(req?.url);
+      }
+      const slot = r[kSlot] ?? -1;
+      if (slot >= 0 && this.limiter !== undefined)
+        this.limiter.release(slot, latency, r[kTimedOut] === true);
+      this.observed++;
+      this.aggregate(obs);
+    } catch (cause) {
+      this.report('observe', cause);
+    }
+    this.observations$.next(obs);
+  }
+
+  private aggregate(obs: MutableObservation): void {
+    let byMethod = this.routes.get(obs.route);
+    let agg = byMethod?.get(obs.method);
+    if (agg === undefined) {
+      if (this.aggCount >= this.o.maxRoutes) {
+        this.routesOverflowed++;
+        agg = this.other.get(obs.method);
+        if (agg === undefined) {
+          agg = this.newAgg('(other)', obs.method);
+          this.other.set(obs.method, agg);
+        }
+      } else {
+        if (byMethod === undefined) {
+          byMethod = new Map();
+          this.routes.set(obs.route, byMethod);
+        }
+        agg = this.newAgg(obs.route, obs.method);
+        byMethod.set(obs.method, agg);
+        this.aggCount++;
+      }
+    }
+    agg.window++;
+    const cls = Math.floor(obs.status / 100) - 1;
+    if (cls >= 0 && cls < 5) agg.codes[cls]!++;
+    if (obs.shed) {
+      agg.windowShed++;
+      agg.shedTotal++;
+      return;
+    }
+    if (obs.status >= 500) agg.windowErrors++;
+    agg.sketch.record(obs.latencyMs);
+    agg.latencySumMs += obs.latencyMs;
+    agg.latencyCount++;
+  }
+
+  private newAgg(route: string, method: string): RouteAgg {
+    return {
+      route,
+      method,
+      window: 0,
+      windowErrors: 0,
+      windowShed: 0,
+      idle: 0,
+      sketch: new LatencySketch({ relativeAccuracy: this.o.relativeAccuracy, minValue: 0.001 }),
+      lastQ: new Float64Array(this.o.quantiles.length).fill(Number.NaN),
+      codes: new Float64Array(5),
+      shedTotal: 0,
+      latencySumMs: 0,
+      latencyCount: 0,
+    };
+  }
+
+  private allAggs(): RouteAgg[] {
+    const out: RouteAgg[] = [];
+    for (const m of this.routes.values()) for (const a of m.values()) out.push(a);
+    for (const a of this.other.values()) out.push(a);
+    return out;
+  }
+
+  /** Closes one aggregation window: emits samples and forgets idle routes. */
+  tick(): void {
+    const now = this.mono.now();
+    const seconds = Math.max(1e-3, (now - this.lastTick) / 1000);
+    this.lastTick = now;
+    const t = this.clock.now();
+    const prefix = this.o.service ?? 'http';
+    const out: Sample[] = [];
+    const push = (agg: RouteAgg | undefined, metric: string, value: number): void => {
+      if (!Number.isFinite(value)) return;
+      const labels: Record<string, string> = { metric };
+      if (this.o.service !== undefined) labels.service = this.o.service;
+      if (agg !== undefined) {
+        labels.route = agg.route;
+        labels.method = agg.method;
+      }
+      const series =
+        agg === undefined
+          ? `${prefix}:${metric}`
+          : `${prefix}:${agg.method} ${agg.route}:${metric}`;
+      out.push({ series, t, value, labels });
+    };
+    for (const [route, byMethod] of this.routes) {
+      for (const [method, agg] of byMethod) {
+        if (agg.window === 0) {
+          agg.idle++;
+          if (agg.idle >= this.o.idleIntervals) {
+            byMethod.delete(method);
+            this.aggCount--;
+            this.routesEvicted++;
+            continue;
+          }
+        } else agg.idle = 0;
+        this.closeWindow(agg, seconds, push);
+      }
+      if (byMethod.size === 0) this.routes.delete(route);
+    }
+    for (const agg of this.other.values()) this.closeWindow(agg, seconds, push);
+    push(undefined, 'in_flight', this.inFlight);
+    if (this.limiter !== undefined) push(undefined, 'concurrency_limit', this.limiter.limit);
+    if (this.overload !== undefined) {
+      push(undefined, 'shed_fraction', this.overload.shedFraction);
+      push(undefined, 'event_loop_delay_ms', this.overload.lastDelayMs);
+    }
+    for (const s of out) this.samples$.next(s);
+  }
+
+  private closeWindow(
+    agg: RouteAgg,
+    seconds: number,
+    push: (agg: RouteAgg, metric: string, value: number) => void,
+  ): void {
+    push(agg, 'rate', agg.window / seconds);
+    const served = agg.window - agg.windowShed;
+    push(agg, 'error_ratio', served > 0 ? agg.windowErrors / served : 0);
+    push(agg, 'shed_ratio', agg.window > 0 ? agg.windowShed / agg.window : 0);
+    if (agg.sketch.count > 0) {
+      this.o.quantiles.forEach((q, i) => {
+        const v = agg.sketch.quantile(q);
+        agg.lastQ[i] = v;
+        push(agg, `latency_p${quantileName(q)}`, v);
+      });
+    }
+    agg.window = 0;
+    agg.windowErrors = 0;
+    agg.windowShed = 0;
+    agg.sketch.reset();
+  }
+
+  ready(): ReadinessReport {
+    const reasons: string[] = [];
+    let breakers: Readonly<Record<string, BreakerState>> = {};
+    if (this.closed) reasons.push('sidecar closed');
+    const ov = this.overload;
+    if (this.o.readiness.overload && ov?.overloaded === true) {
+      if (ov.heapOver) reasons.push(`heap at ${(ov.lastHeapRatio * 100).toFixed(1)}% of its limit`);
+      if (ov.shedFraction > 0) {
+        reasons.push(
+          `shedding ${(ov.shedFraction * 100).toFixed(0)}% of requests: event-loop delay ${ov.lastDelayMs.toFixed(1)} ms`,
+        );
+      }
+    }
+    if (this.deps.breakerStates !== undefined) {
+      try {
+        breakers = this.deps.breakerStates();
+        if (this.o.readiness.openBreakers) {
+          for (const [name, state] of Object.entries(breakers)) {
+            if (state === 'open' || state === 'forced-open')
+              reasons.push(`breaker ${name} is ${state}`);
+          }
+        }
+      } catch (cause) {
+        this.report('endpoint', cause);
+        reasons.push('breaker states unavailable');
+      }
+    }
+    return { ready: reasons.length === 0, reasons, breakers };
+  }
+
+  private authorized(req: IncomingMessage, which: 'liveness' | 'readiness' | 'metrics'): boolean {
+    if (this.expectedAuth === undefined || !this.o.endpoints.protect.includes(which)) return true;
+    const got = req.headers.authorization;
+    if (typeof got !== 'string') return false;
+    const b = Buffer.from(got);
+    return b.length === this.expectedAuth.length && timingSafeEqual(b, this.expectedAuth);
+  }
+
+  private serveEndpoint(
+    which: 'liveness' | 'readiness' | 'metrics',
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): void {
+    try {
+      if (!this.authorized(req, which)) {
+        res.statusCode = 401;
+        res.setHeader('www-authenticate', 'Bearer');
+        res.setHeader('content-type', 'text/plain; charset=utf-8');
+        res.end('Unauthorized\n');
+        return;
+      }
+      res.setHeader('cache-control', 'no-store');
+      if (which === 'liveness') {
+        sendJson(res, 200, { status: 'ok' });
+      } else if (which === 'readiness') {
+        const r = this.ready();
+        sendJson(res, r.ready ? 200 : 503, { status: r.ready ? 'ready' : 'unready', ...r });
+      } else {
+        const prom = this.deps.prometheus;
+        if (prom === undefined) {
+          res.statusCode = 200;
+          res.setHeader('content-type', PROMETHEUS_CONTENT_TYPE);
+          res.end(this.metricsText());
+          return;
+        }
+        Promise.resolve()
+          .then(() => prom.registry.metrics())
+          .then(
+            (text) => {
+              res.statusCode = 200;
+              res.setHeader('content-type', prom.registry.contentType);
+              res.end(text);
+            },
+            (cause: unknown) => {
+              this.report('endpoint', cause);
+              if (!res.headersSent) respond(res, 500, 'metrics unavailable\n');
+            },
+          );
+      }
+    } catch (cause) {
+      this.report('endpoint', cause);
+      if (!res.headersSent) respond(res, 500, 'endpoint failed\n');
+    }
+  }
+
+  metricsText(): string {
+    return renderText(
+      this.families.map((f) => ({ name: f.name, help: f.help, type: f.type, samples: f.build() })),
+    );
+  }
+
+  private familyDefs(): FamilyDef[] {
+    const svc = this.o.service;
+    const base = (agg: RouteAgg): Record<string, string> =>
+      svc === undefined
+        ? { route: agg.route, method: agg.method }
+        : { service: svc, route: agg.route, method: agg.method };
+    const global = (): Record<string, string> => (svc === undefined ? {} : { service: svc });
+    const svcLabel = svc === undefined ? [] : ['service'];
+    const gauge = (name: string, help: string, value: () => number | undefined): FamilyDef => ({
+      name,
+      help,
+      type: 'gauge',
+      labelNames: svcLabel,
+      build: () => {
+        const v = value();
+        return v === undefined ? [] : [{ labels: global(), value: v }];
+      },
+    });
+    return [
+      {
+        name: 'homeostat_http_requests_total',
+        help: 'HTTP requests seen by the sidecar, by route, method and status class.',
+        type: 'counter',
+        labelNames: [...svcLabel, 'route', 'method', 'code'],
+        build: () =>
+          this.allAggs().flatMap((a) =>
+            [...a.codes].flatMap((v, i) =>
+              v > 0 ? [{ labels: { ...base(a), code: `${i + 1}xx` }, value: v }] : [],
+            ),
+          ),
+      },
+      {
+        name: 'homeostat_http_requests_shed_total',
+        help: 'Requests answered 503 by the sidecar to protect the service.',
+        type: 'counter',
+        labelNames: [...svcLabel, 'route', 'method'],
+        build: () => this.allAggs().map((a) => ({ labels: base(a), value: a.shedTotal })),
+      },
+      {
+        name: 'homeostat_http_request_duration_seconds_sum',
+        help: 'Total time spent serving requests that ran (not shed), seconds.',
+        type: 'counter',
+        labelNames: [...svcLabel, 'route', 'method'],
+        build: () => this.allAggs().map((a) => ({ labels: base(a), value: a.latencySumMs / 1000 })),
+      },
+      {
+        name: 'homeostat_http_request_duration_seconds_count',
+        help: 'Requests that ran (not shed).',
+        type: 'counter',
+        labelNames: [...svcLabel, 'route', 'method'],
+        build: () => this.allAggs().map((a) => ({ labels: base(a), value: a.latencyCount })),
+      },
+      {
+        name: 'homeostat_http_request_latency_seconds',
+        help: 'Latency quantiles over the last aggregation interval, seconds.',
+        type: 'gauge',
+        labelNames: [...svcLabel, 'route', 'method', 'quantile'],
+        build: () =>
+          this.allAggs().flatMap((a) =>
+            this.o.quantiles.flatMap((q, i) => {
+              const v = a.lastQ[i]!;
+              return Number.isNaN(v)
+                ? []
+                : [{ labels: { ...base(a), quantile: String(q) }, value: v / 1000 }];
+            }),
+          ),
+      },
+      gauge('homeostat_http_in_flight', 'Requests in flight.', () => this.inFlight),
+      gauge(
+        'homeostat_concurrency_limit',
+        'Current adaptive concurrency limit.',
+        () => this.limiter?.limit,
+      ),
+      gauge(
+        'homeostat_shed_fraction',
+        'Fraction of sheddable requests refused for event-loop delay or heap.',
+        () =>
+          this.overload === undefined
+            ? undefined
+            : this.overload.heapOver
+              ? 1
+              : this.overload.shedFraction,
+      ),
+      gauge(
+        'homeostat_event_loop_delay_seconds',
+        'Event-loop delay (p99) over the last check.',
+        () => (this.overload === undefined ? undefined : this.overload.lastDelayMs / 1000),
+      ),
+      gauge(
+        'homeostat_heap_used_ratio',
+        'Heap used over the heap limit.',
+        () => this.overload?.lastHeapRatio,
+      ),
+      gauge('homeostat_ready', '1 when readiness passes, else 0.', () =>
+        this.ready().ready ? 1 : 0,
+      ),
+      {
+        name: 'homeostat_sidecar_events_total',
+        help: 'Sidecar events: shed, rate_limited, timed_out, fault, internal_error, route_overflow.',
+        type: 'counter',
+        labelNames: [...svcLabel, 'event'],
+        build: () =>
+          (
+            [
+              ['shed_limiter', this.shedByLimiter],
+              ['shed_overload', this.shedByOverload],
+              ['rate_limited', this.rateLimited],
+              ['timed_out', this.timedOut],
+              ['fault', this.faultsInjected],
+              ['internal_error', this.internalErrors],
+              ['route_overflow', this.routesOverflowed],
+            ] as const
+          ).map(([event, value]) => ({ labels: { ...global(), event }, value })),
+      },
+    ];
+  }
+
+  private registerPrometheus(prom: NonNullable<SidecarDeps['prometheus']>): void {
+    for (const f of this.families) {
+      const config = {
+        name: f.name,
+        help: f.help,
+        labelNames: [...f.labelNames],
+        registers: [prom.registry],
+      };
+      if (f.type === 'counter') {
+        const m: { inc(l: Record<string, string>, v: number): void; reset(): void } =
+          new prom.client.Counter({
+            ...config,
+            collect: () => {
+              m.reset();
+              for (const s of f.build()) m.inc(s.labels ?? {}, s.value);
+            },
+          });
+      } else {
+        const m: { set(l: Record<string, string>, v: number): void; reset(): void } =
+          new prom.client.Gauge({
+            ...config,
+            collect: () => {
+              m.reset();
+              for (const s of f.build()) m.set(s.labels ?? {}, s.value);
+            },
+          });
+      }
+    }
+  }
+
+  stats(): SidecarStats {
+    const shed = this.shedByLimiter + this.shedByOverload;
+    return {
+      inFlight: this.inFlight,
+      observed: this.observed,
+      shed,
+      shedByLimiter: this.shedByLimiter,
+      shedByOverload: this.shedByOverload,
+      rateLimited: this.rateLimited,
+      timedOut: this.timedOut,
+      faultsInjected: this.faultsInjected,
+      internalErrors: this.internalErrors,
+      routesOverflowed: this.routesOverflowed,
+      routesEvicted: this.routesEvicted,
+      routes: this.aggCount,
+      shedFraction: this.overload?.shedFraction ?? 0,
+      eventLoopDelayMs: this.overload?.lastDelayMs ?? 0,
+      heapRatio: this.overload?.lastHeapRatio ?? 0,
+      ...(this.limiter === undefined ? {} : { limiter: this.limiter.stats() }),
+      ...(this.rateLimiter === undefined ? {} : { rateLimiter: this.rateLimiter.stats() }),
+    };
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const s of this.subs) s.unsubscribe();
+    this.probe?.close();
+    this.observations$.complete();
+    this.samples$.complete();
+  }
+}
+
+interface FamilyDef {
+  readonly name: string;
+  readonly help: string;
+  readonly type: 'counter' | 'gauge';
+  readonly labelNames: readonly string[];
+  readonly build: () => MetricFamily['samples'];
+}
+
+function quantileName(q: number): string {
+  return String(Math.round(q * 1000) / 10).replace('.', '_');
+}
+
+function retryAfter(res: ServerResponse, seconds: number): void {
+  if (!res.headersSent) res.setHeader('retry-after', String(seconds));
+}
+
+function respond(res: ServerResponse, status: number, body: string): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  res.statusCode = status;
+  res.setHeader('content-type', 'text/plain; charset=utf-8');
+  res.end(body);
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.end(JSON.stringify(body));
+}
+
+/** After a timeout answer, later writes by the handler become no-ops instead of errors. */
+function neuter(res: ServerResponse): void {
+  const self = res as unknown as Record<string, unknown>;
+  self.writeHead = () => res;
+  self.setHeader = () => res;
+  self.removeHeader = noop;
+  self.write = () => true;
+  self.end = () => res;
+}
+
+export { pathOf };

@@ -1,0 +1,61 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Sidecar } from './create-sidecar.js';
+import { ADMIT, DELAY, kEngine, type RouteResolver } from './internal/engine.js';
+
+/** Options of {@link wrapListener}. */
+export interface WrapListenerOptions {
+  /**
+   * The route template of a request (`/users/:id`), called when the response closes. Default:
+   * guessed from the path, with id-like segments replaced by `:id`.
+   */
+  readonly route?: RouteResolver;
+}
+
+/**
+ * Wraps a `node:http` request listener with a sidecar: observes every request, sheds load,
+ * serves the sidecar's endpoints, and applies rate limits, timeouts and faults.
+ *
+ * @remarks
+ * A listener that throws (or whose promise rejects) is observed as a 500 and the error is
+ * re-thrown unchanged, so the host's own error handling still sees it. A failure inside the
+ * sidecar is reported through `onError` and the listener runs anyway.
+ * @example
+ * ```ts
+ * const sidecar = createSidecar({ service: 'api' });
+ * http.createServer(wrapListener(sidecar, (req, res) => res.end('ok'))).listen(3000);
+ * ```
+ */
+export function wrapListener<Req extends IncomingMessage, Res extends ServerResponse>(
+  sidecar: Sidecar,
+  listener: (req: Req, res: Res) => unknown,
+  options: WrapListenerOptions = {},
+): (req: Req, res: Res) => unknown {
+  const engine = sidecar[kEngine];
+  const route = options.route;
+  const run = (req: Req, res: Res): unknown => {
+    let result: unknown;
+    try {
+      result = listener(req, res);
+    } catch (error) {
+      engine.markThrew(res);
+      throw error;
+    }
+    if (
+      result !== null &&
+      typeof result === 'object' &&
+      typeof (result as Promise<unknown>).then === 'function'
+    ) {
+      return (result as Promise<unknown>).then(undefined, (error: unknown) => {
+        engine.markThrew(res);
+        throw error;
+      });
+    }
+    return result;
+  };
+  return (req, res) => {
+    const admission = engine.start(req, res, route);
+    if (admission === ADMIT) return run(req, res);
+    if (admission === DELAY) engine.delay(res, () => void run(req, res));
+    return undefined;
+  };
+}

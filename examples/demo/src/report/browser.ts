@@ -71,7 +71,7 @@ export async function checkReportInBrowser(file: string, screenshot?: string): P
     const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
     await page.goto(`file://${file}`);
     // Runs in the page; kept as a string because this package is type-checked without DOM types.
-    const result = (await page.evaluate(MEASURE_CHARTS)) as ChartCheck;
+    const result = await page.evaluate<ChartCheck>(MEASURE_CHARTS);
     if (screenshot) await page.screenshot({ path: screenshot, fullPage: true });
     return result;
   } finally {

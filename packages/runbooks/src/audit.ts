@@ -1,0 +1,416 @@
+import { createHash } from 'node:crypto';
+import { open, readFile, type FileHandle } from 'node:fs/promises';
+import { systemClock, type Clock } from '@homeostat/core';
+import { AuditError } from './errors.js';
+import { messageOf } from './internal/result.js';
+
+/** What happened, as recorded in the audit log. */
+export type AuditType =
+  | 'decision.received'
+  | 'plan'
+  | 'approval.requested'
+  | 'approval.granted'
+  | 'approval.denied'
+  | 'approval.expired'
+  | 'run.started'
+  | 'step.started'
+  | 'step.finished'
+  | 'verification.started'
+  | 'verification.finished'
+  | 'rollback.started'
+  | 'rollback.step.started'
+  | 'rollback.step.finished'
+  | 'rollback.finished'
+  | 'run.finished';
+
+/** One thing to record; the sink adds `seq`, `t`, `prev` and `hash`. */
+export interface AuditEntry {
+  readonly type: AuditType;
+  /** Every record of one decision's handling shares a run id. */
+  readonly runId: string;
+  readonly decisionId?: string;
+  readonly runbook?: string;
+  readonly step?: string;
+  /** JSON-serialisable details (status, error, targets, identity…). */
+  readonly data?: Readonly<Record<string, unknown>>;
+}
+
+/** A record as stored: the entry, a sequence number, time, and the hash chain. */
+export interface AuditRecord extends AuditEntry {
+  readonly seq: number;
+  /** Wall time, epoch ms. */
+  readonly t: number;
+  /** Hash of the previous record (`GENESIS` for the first). */
+  readonly prev: string;
+  /** SHA-256 of this record's JSON without `hash`, which includes `prev`. */
+  readonly hash: string;
+}
+
+/** Where audit records go; file and in-memory sinks are built in, a host may add its own. */
+export interface AuditSink {
+  /** Appends one record; resolves once it is durable (for files: written and fsync'd). */
+  append(entry: AuditEntry): Promise<AuditRecord>;
+  /** Flushes and releases resources. */
+  close(): Promise<void>;
+}
+
+/** `prev` of the first record of a log. */
+export const GENESIS = '0'.repeat(64);
+
+const HASH_SUFFIX = /,"hash":"([0-9a-f]{64})"\}$/;
+
+function encode(
+  entry: AuditEntry,
+  { seq, t, prev }: { seq: number; t: number; prev: string },
+): { line: string; record: AuditRecord } {
+  const body: Record<string, unknown> = { seq, t, type: entry.type, runId: entry.runId };
+  if (entry.decisionId !== undefined) body.decisionId = entry.decisionId;
+  if (entry.runbook !== undefined) body.runbook = entry.runbook;
+  if (entry.step !== undefined) body.step = entry.step;
+  if (entry.data !== undefined) body.data = entry.data;
+  body.prev = prev;
+  let json: string;
+  try {
+    json = JSON.stringify(body);
+  } catch (cause) {
+    // Never lose a record because of a bad detail: keep the facts, drop the data.
+    json = JSON.stringify({ ...body, data: { unserialisable: messageOf(cause) }, prev });
+  }
+  const hash = createHash('sha256').update(json).digest('hex');
+  const line = `${json.slice(0, -1)},"hash":"${hash}"}`;
+  return { line, record: { ...(JSON.parse(json) as Omit<AuditRecord, 'hash'>), hash } };
+}
+
+/** Options of {@link createMemoryAudit}. */
+export interface MemoryAuditOptions {
+  /** Records kept (oldest dropped first). Default 10,000. */
+  readonly maxRecords?: number;
+}
+
+/** An in-memory audit sink, for tests and benchmarks. */
+export interface MemoryAudit extends AuditSink {
+  /** The records kept, oldest first. */
+  records(): readonly AuditRecord[];
+  /** Records dropped because `maxRecords` was reached. */
+  readonly dropped: number;
+}
+
+/**
+ * Creates an in-memory, hash-chained audit sink with a bounded record list.
+ *
+ * @throws {RangeError} when `maxRecords` is not a positive integer.
+ * @example
+ * ```ts
+ * const audit = createMemoryAudit();
+ * const executor = createExecutor(registry, {}, { audit });
+ * ```
+ */
+export function createMemoryAudit(
+  options: MemoryAuditOptions = {},
+  deps: { readonly clock?: Clock } = {},
+): MemoryAudit {
+  const max = options.maxRecords ?? 10_000;
+  if (!Number.isInteger(max) || max < 1)
+    throw new RangeError(`createMemoryAudit: maxRecords must be a positive integer, got ${max}`);
+  const clock = deps.clock ?? systemClock;
+  const kept: AuditRecord[] = [];
+  let prev = GENESIS;
+  let seq = 0;
+  let dropped = 0;
+  return {
+    append(entry) {
+      const { record } = encode(entry, { seq: seq++, t: clock.now(), prev });
+      prev = record.hash;
+      kept.push(record);
+      if (kept.length > max) {
+        kept.shift();
+        dropped++;
+      }
+      return Promise.resolve(record);
+    },
+    close: () => Promise.resolve(),
+    records: () => kept.slice(),
+    get dropped() {
+      return dropped;
+    },
+  };
+}
+
+/** Options of {@link createFileAudit}. */
+export interface FileAuditOptions {
+  /** fsync after every record (default true). Turning it off trades durability for speed. */
+  readonly fsync?: boolean;
+}
+
+/**
+ * Creates an append-only JSONL audit file sink. Each record is hash-chained to the previous one
+ * and, by default, fsync'd before `append` resolves. Appending to an existing log continues its
+ * chain; a torn last line (a crash during a write) is cut off first.
+ *
+ * @remarks Appends are serialised; the file is opened on the first append.
+ * @example
+ * ```ts
+ * const audit = createFileAudit('/var/log/homeostat/audit.jsonl');
+ * ```
+ */
+export function createFileAudit(
+  file: string,
+  options: FileAuditOptions = {},
+  deps: { readonly clock?: Clock } = {},
+): AuditSink {
+  const clock = deps.clock ?? systemClock;
+  const fsync = options.fsync ?? true;
+  let handle: FileHandle | undefined;
+  let prev = GENESIS;
+  let seq = 0;
+  let chain: Promise<unknown> = Promise.resolve();
+  let closed = false;
+
+  async function openLog(): Promise<FileHandle> {
+    if (handle) return handle;
+    const fh = await open(file, 'a+');
+    try {
+      const { size } = await fh.stat();
+      if (size > 0) {
+        const tail = Math.min(size, 1_048_576);
+        const buf = Buffer.alloc(tail);
+        await fh.read(buf, 0, tail, size - tail);
+        const text = buf.toString('utf8');
+        const cut = text.lastIndexOf('\n');
+        if (cut !== text.length - 1) {
+          // Torn tail from a crash mid-write: drop the partial line so the chain stays valid.
+          await fh.truncate(size - Buffer.byteLength(text.slice(cut + 1)));
+        }
+        const complete = text.slice(0, cut + 1).trimEnd();
+        const lastLine = complete.slice(complete.lastIndexOf('\n') + 1);
+        if (lastLine) {
+          const last = JSON.parse(lastLine) as { seq?: unknown; hash?: unknown };
+          if (typeof last.hash !== 'string' || typeof last.seq !== 'number')
+            throw new Error('last record has no hash/seq');
+          prev = last.hash;
+          seq = last.seq + 1;
+        }
+      }
+    } catch (cause) {
+      await fh.close();
+      throw cause;
+    }
+    handle = fh;
+    return fh;
+  }
+
+  return {
+    append(entry) {
+      const next = chain.then(async () => {
+        if (closed)
+          throw new AuditError('AUDIT_WRITE_FAILED', `audit log ${file} is closed`, { file });
+        try {
+          const fh = await openLog();
+          const { line, record } = encode(entry, { seq, t: clock.now(), prev });
+          await fh.write(line + '\n');
+          if (fsync) await fh.datasync();
+          prev = record.hash;
+          seq++;
+          return record;
+        } catch (cause) {
+          throw new AuditError(
+            'AUDIT_WRITE_FAILED',
+            `cannot write audit log ${file}: ${messageOf(cause)}`,
+            { file, cause },
+          );
+        }
+      });
+      chain = next.catch(() => undefined);
+      return next;
+    },
+    async close() {
+      await chain;
+      closed = true;
+      const fh = handle;
+      handle = undefined;
+      await fh?.close();
+    },
+  };
+}
+
+/** The result of {@link verifyAuditLog}. */
+export interface AuditVerification {
+  /** True when every complete record's hash and link are intact. */
+  readonly ok: boolean;
+  /** Complete records read. */
+  readonly records: number;
+  /** True when the file ends in a partial line (a crash mid-write); it is not counted. */
+  readonly tornTail: boolean;
+  /** The first problem, with its 1-based line number. */
+  readonly error?: { readonly line: number; readonly message: string };
+}
+
+async function readLog(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (cause) {
+    throw new AuditError(
+      'AUDIT_READ_FAILED',
+      `cannot read audit log ${file}: ${messageOf(cause)}`,
+      { file, cause },
+    );
+  }
+}
+
+function splitLines(text: string): { lines: string[]; tornTail: boolean } {
+  const parts = text.split('\n');
+  const last = parts.pop() ?? '';
+  return { lines: parts, tornTail: last.length > 0 };
+}
+
+/**
+ * Checks an audit log's hash chain: every line parses, its hash matches its content, its `prev`
+ * is the previous record's hash and `seq` counts up by one.
+ *
+ * @throws {AuditError} `AUDIT_READ_FAILED` when the file cannot be read.
+ * @example
+ * ```ts
+ * const { ok, error } = await verifyAuditLog('audit.jsonl');
+ * if (!ok) console.error(`audit log tampered at line ${error?.line}: ${error?.message}`);
+ * ```
+ */
+export async function verifyAuditLog(file: string): Promise<AuditVerification> {
+  const { lines, tornTail } = splitLines(await readLog(file));
+  let prev = GENESIS;
+  let expectedSeq: number | undefined;
+  for (let i = 0; i < lines.length; i++) {
+    const fail = (message: string): AuditVerification => ({
+      ok: false,
+      records: i,
+      tornTail,
+      error: { line: i + 1, message },
+    });
+    const line = lines[i]!;
+    const m = HASH_SUFFIX.exec(line);
+    if (!m) return fail('record has no hash');
+    const body = `${line.slice(0, m.index)}}`;
+    const hash = createHash('sha256').update(body).digest('hex');
+    if (hash !== m[1]) return fail('hash does not match the record (edited?)');
+    let rec: { prev?: unknown; seq?: unknown };
+    try {
+      rec = JSON.parse(body) as typeof rec;
+    } catch {
+      return fail('record is not valid JSON');
+    }
+    if (rec.prev !== prev)
+      return fail('prev does not match the previous record (removed or reordered?)');
+    if (typeof rec.seq !== 'number' || (expectedSeq !== undefined && rec.seq !== expectedSeq)) {
+      return fail(`seq ${String(rec.seq)} is out of order (expected ${expectedSeq})`);
+    }
+    expectedSeq = rec.seq + 1;
+    prev = m[1]!;
+  }
+  return { ok: true, records: lines.length, tornTail };
+}
+
+/**
+ * Reads every complete record of an audit log (a torn last line is skipped).
+ *
+ * @throws {AuditError} when the file cannot be read or a complete line is not JSON.
+ */
+export async function readAuditLog(file: string): Promise<AuditRecord[]> {
+  const { lines } = splitLines(await readLog(file));
+  return lines.map((line, i) => {
+    try {
+      return JSON.parse(line) as AuditRecord;
+    } catch (cause) {
+      throw new AuditError('AUDIT_READ_FAILED', `${file} line ${i + 1} is not JSON`, {
+        file,
+        cause,
+      });
+    }
+  });
+}
+
+/** A run that started and has no `run.finished` record. */
+export interface InterruptedRun {
+  readonly runId: string;
+  readonly decisionId: string | undefined;
+  readonly runbook: string | undefined;
+  readonly targets: readonly string[];
+  /** Time of the run's first record. */
+  readonly startedAt: number;
+  /** The last thing recorded for it. */
+  readonly lastType: AuditType;
+  /** True when at least one action (step or rollback step) had started: the target may be half-changed. */
+  readonly actionsStarted: boolean;
+  /** Steps that started and never finished: what was in flight at the crash. */
+  readonly inFlightSteps: readonly string[];
+}
+
+/** What {@link recover} found. */
+export interface RecoveryReport {
+  readonly interrupted: readonly InterruptedRun[];
+  /** The chain check of the same file. */
+  readonly verification: AuditVerification;
+}
+
+/**
+ * After a crash, lists every run that started and never finished, with what was in flight.
+ *
+ * @throws {AuditError} when the file cannot be read.
+ * @example
+ * ```ts
+ * const { interrupted } = await recover('audit.jsonl');
+ * for (const run of interrupted) pageOnCall(`run ${run.runId} on ${run.targets} was interrupted`);
+ * ```
+ */
+export async function recover(file: string): Promise<RecoveryReport> {
+  const verification = await verifyAuditLog(file);
+  const { lines } = splitLines(await readLog(file));
+  const runs = new Map<
+    string,
+    {
+      first: AuditRecord;
+      last: AuditRecord;
+      targets: string[];
+      started: boolean;
+      inFlight: Set<string>;
+    }
+  >();
+  for (const line of lines) {
+    let rec: AuditRecord;
+    try {
+      rec = JSON.parse(line) as AuditRecord;
+    } catch {
+      continue; // reported by the verification
+    }
+    if (typeof rec.runId !== 'string') continue;
+    if (rec.type === 'run.finished') {
+      runs.delete(rec.runId);
+      continue;
+    }
+    let run = runs.get(rec.runId);
+    if (!run) {
+      run = { first: rec, last: rec, targets: [], started: false, inFlight: new Set() };
+      runs.set(rec.runId, run);
+    }
+    run.last = rec;
+    const targets = rec.data?.targets;
+    if (Array.isArray(targets))
+      run.targets = targets.filter((x): x is string => typeof x === 'string');
+    const key = `${rec.type.startsWith('rollback') ? 'rollback:' : ''}${rec.step ?? ''}`;
+    if (rec.type === 'step.started' || rec.type === 'rollback.step.started') {
+      run.started = true;
+      run.inFlight.add(key);
+    }
+    if (rec.type === 'step.finished' || rec.type === 'rollback.step.finished')
+      run.inFlight.delete(key);
+  }
+  const interrupted = [...runs.entries()].map(([runId, r]) => ({
+    runId,
+    decisionId: r.first.decisionId,
+    runbook: r.first.runbook ?? r.last.runbook,
+    targets: r.targets,
+    startedAt: r.first.t,
+    lastType: r.last.type,
+    actionsStarted: r.started,
+    inFlightSteps: [...r.inFlight],
+  }));
+  return { interrupted, verification };
+}

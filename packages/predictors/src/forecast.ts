@@ -25,8 +25,8 @@ export const forecastOptionsSchema = z
     maxSteps: z.number().int().min(1).default(10_000),
     /** Most series held at once (least recently used evicted). */
     maxKeys: z.number().int().min(1).default(10_000),
-    /** A series unseen for this long (event time) is forgotten. */
-    idleTtlMs: z.number().positive().default(Number.POSITIVE_INFINITY),
+    /** A series unseen for this long (event time) is forgotten (default: never). */
+    idleTtlMs: z.number().positive().optional(),
   })
   .strict();
 /** Options of {@link forecast} (all optional). */
@@ -126,7 +126,7 @@ export function forecast<T extends Sample>(
   return (source) =>
     source.pipe(
       keyed<T, SeriesState, Forecast[]>(
-        { maxKeys: o.maxKeys, idleTtlMs: o.idleTtlMs },
+        o.idleTtlMs === undefined ? { maxKeys: o.maxKeys } : { maxKeys: o.maxKeys, idleTtlMs: o.idleTtlMs },
         {
           create: () => ({
             model: model(),

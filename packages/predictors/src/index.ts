@@ -36,6 +36,7 @@ export {
 export {
   timeToExhaustion,
   estimateExhaustion,
+  normalCdf,
   timeToExhaustionOptionsSchema,
   type TimeToExhaustionOptions,
   type ExhaustionEstimate,

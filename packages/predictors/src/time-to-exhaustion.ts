@@ -1,6 +1,5 @@
 import type { OperatorFunction } from 'rxjs';
 import { z } from 'zod';
-import { cumulativeStdNormalProbability } from 'simple-statistics';
 import { keyed, parseOptions, RingBuffer, type ExhaustionForecast, type KeyedDeps, type Sample } from '@homeostat/core';
 
 /** Options of {@link timeToExhaustion}. */
@@ -16,12 +15,17 @@ export const timeToExhaustionOptionsSchema = z
     maxSamples: z.number().int().min(3).max(1_000_000).default(5_000),
     /** Samples needed before the first estimate. */
     minSamples: z.number().int().min(3).default(10),
+    /**
+     * Length of the cycle to allow for (a daily pattern, by default); `null` fits a straight
+     * line only.
+     */
+    periodMs: z.number().positive().nullable().default(86_400_000),
     /** `probability` is the chance of crossing within this much event time. */
     horizonMs: z.number().positive().default(86_400_000),
     /** Most series held at once (least recently used evicted). */
     maxKeys: z.number().int().min(1).default(10_000),
-    /** A series unseen for this long (event time) is forgotten. */
-    idleTtlMs: z.number().positive().default(Number.POSITIVE_INFINITY),
+    /** A series unseen for this long (event time) is forgotten (default: never). */
+    idleTtlMs: z.number().positive().optional(),
   })
   .strict();
 /** Options of {@link timeToExhaustion}. `limit` is required. */
@@ -33,18 +37,64 @@ interface TrendState {
   lastT: number;
 }
 
-/** One linear-trend estimate of the time to a limit, in the "above" orientation. */
+/** One trend estimate of the time to a limit, in the "above" orientation. */
 export interface ExhaustionEstimate {
-  /** Milliseconds from `t` until the trend reaches `limit` (`Infinity` when it never does). */
+  /** Milliseconds from `t` until the fitted curve reaches `limit` (`Infinity` when it never does). */
   readonly etaMs: number;
   /** Probability that the value is past `limit` at `t + horizonMs`. */
   readonly probability: number;
+  /** Fitted growth per millisecond. */
+  readonly slope: number;
+}
+
+/** Standard normal CDF (complementary error function, fractional error below 1.2e-7). */
+export function normalCdf(x: number): number {
+  const z = Math.abs(x) / Math.SQRT2;
+  const t = 1 / (1 + 0.5 * z);
+  const r =
+    t *
+    Math.exp(
+      -z * z -
+        1.26551223 +
+        t *
+          (1.00002368 +
+            t *
+              (0.37409196 +
+                t *
+                  (0.09678418 +
+                    t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+    );
+  return x >= 0 ? 1 - 0.5 * r : 0.5 * r;
+}
+
+/** Solves the small dense system `a·x = b` by Gaussian elimination with partial pivoting. */
+function solve(a: number[][], b: number[]): number[] | undefined {
+  const n = b.length;
+  const m = a.map((row, i) => [...row, b[i]!]);
+  for (let c = 0; c < n; c++) {
+    let p = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(m[r]![c]!) > Math.abs(m[p]![c]!)) p = r;
+    if (Math.abs(m[p]![c]!) < 1e-12) return undefined;
+    [m[c], m[p]] = [m[p]!, m[c]!];
+    for (let r = c + 1; r < n; r++) {
+      const f = m[r]![c]! / m[c]![c]!;
+      for (let k = c; k <= n; k++) m[r]![k]! -= f * m[c]![k]!;
+    }
+  }
+  const x = new Array<number>(n).fill(0);
+  for (let r = n - 1; r >= 0; r--) {
+    let v = m[r]![n]!;
+    for (let k = r + 1; k < n; k++) v -= m[r]![k]! * x[k]!;
+    x[r] = v / m[r]![r]!;
+  }
+  return x;
 }
 
 /**
- * Fits a least-squares line to `(times, values)` and returns when it reaches `limit` after `t`,
- * with the probability of being past `limit` at `t + horizonMs` from the line's prediction
- * interval (normal residuals). Values rise towards the limit ("above").
+ * Fits a least-squares trend to `(times, values)` — a line, plus one harmonic of `periodMs`
+ * when the points span at least one period — and returns when the fitted curve first reaches
+ * `limit` after `t`, with the probability of being past `limit` at `t + horizonMs` from the
+ * prediction interval (normal residuals). Values rise towards the limit ("above").
  *
  * @throws {RangeError} when fewer than three points are given or the lengths differ.
  * @example
@@ -55,43 +105,83 @@ export interface ExhaustionEstimate {
 export function estimateExhaustion(
   times: ArrayLike<number>,
   values: ArrayLike<number>,
-  at: { limit: number; t: number; horizonMs: number },
+  at: { limit: number; t: number; horizonMs: number; periodMs?: number },
 ): ExhaustionEstimate {
   const n = times.length;
   if (n < 3 || values.length !== n) {
     throw new RangeError(`estimateExhaustion: needs ≥ 3 points of equal length, got ${n} and ${values.length}`);
   }
   const t0 = times[0]!;
+  const span = times[n - 1]! - t0;
   let tm = 0;
-  let vm = 0;
+  for (let i = 0; i < n; i++) tm += (times[i]! - t0) / n;
+  const scale = Math.max(span, 1);
+  const period = at.periodMs;
+  const harmonic = period !== undefined && span >= period && n >= 8;
+  const w = harmonic ? (2 * Math.PI) / period : 0;
+  // Design: [1, u, sin, cos] with u the centred, scaled time.
+  const row = (time: number): number[] => {
+    const u = (time - t0 - tm) / scale;
+    return harmonic ? [1, u, Math.sin(w * (time - t0)), Math.cos(w * (time - t0))] : [1, u];
+  };
+  const k = harmonic ? 4 : 2;
+  const xtx = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+  const xty = new Array<number>(k).fill(0);
+  let suu = 0;
   for (let i = 0; i < n; i++) {
-    tm += (times[i]! - t0) / n;
-    vm += values[i]! / n;
+    const r = row(times[i]!);
+    suu += r[1]! ** 2;
+    for (let a = 0; a < k; a++) {
+      xty[a]! += r[a]! * values[i]!;
+      for (let b = 0; b < k; b++) xtx[a]![b]! += r[a]! * r[b]!;
+    }
   }
-  let sxx = 0;
-  let sxy = 0;
-  for (let i = 0; i < n; i++) {
-    const dx = times[i]! - t0 - tm;
-    sxx += dx * dx;
-    sxy += dx * (values[i]! - vm);
-  }
-  const slope = sxx > 0 ? sxy / sxx : 0;
+  const beta = solve(xtx, xty) ?? [xty[0]! / n, 0, 0, 0].slice(0, k);
+  const fitAt = (time: number): number => row(time).reduce((s, v, i) => s + v * beta[i]!, 0);
+  const trendAt = (time: number): number => beta[0]! + beta[1]! * ((time - t0 - tm) / scale);
   let sse = 0;
-  for (let i = 0; i < n; i++) sse += (values[i]! - vm - slope * (times[i]! - t0 - tm)) ** 2;
-  const s = Math.sqrt(sse / (n - 2));
-  const x = at.t - t0;
-  const level = vm + slope * (x - tm);
+  for (let i = 0; i < n; i++) sse += (values[i]! - fitAt(times[i]!)) ** 2;
+  const s = Math.sqrt(sse / Math.max(1, n - k));
+  const slope = beta[1]! / scale;
+  const amp = harmonic ? Math.hypot(beta[2]!, beta[3]!) : 0;
+
   let etaMs: number;
-  if (level >= at.limit) etaMs = 0;
-  else if (slope > 0) etaMs = (at.limit - level) / slope;
-  else etaMs = Number.POSITIVE_INFINITY;
-  const xh = x + at.horizonMs;
-  const mean = level + slope * at.horizonMs;
-  const sd = s * Math.sqrt(1 + 1 / n + (sxx > 0 ? (xh - tm) ** 2 / sxx : 0));
+  if (fitAt(at.t) >= at.limit) etaMs = 0;
+  else if (slope <= 0) etaMs = amp > 0 && trendAt(at.t) + amp >= at.limit ? firstCrossing(at.t, at.t + period!) : Number.POSITIVE_INFINITY;
+  else {
+    // The trend alone crosses at `late`; the cycle can bring that forward by at most amp/slope,
+    // or push it back by at most one period.
+    const late = at.t + (at.limit - trendAt(at.t)) / slope;
+    etaMs = amp > 0 ? firstCrossing(Math.max(at.t, late - amp / slope), late + period!) : late - at.t;
+  }
+
+  function firstCrossing(from: number, to: number): number {
+    const step = harmonic ? period! / 96 : Math.max(1, (to - from) / 96);
+    let prev = from;
+    for (let x = from; x <= to + step; x += step) {
+      if (fitAt(x) >= at.limit) {
+        let lo = prev;
+        let hi = x;
+        for (let i = 0; i < 40; i++) {
+          const mid = (lo + hi) / 2;
+          if (fitAt(mid) >= at.limit) hi = mid;
+          else lo = mid;
+        }
+        return Math.max(0, hi - at.t);
+      }
+      prev = x;
+    }
+    return Number.POSITIVE_INFINITY;
+  }
+
+  const xh = at.t + at.horizonMs;
+  const mean = fitAt(xh);
+  const uh = (xh - t0 - tm) / scale;
+  const sd = s * Math.sqrt(1 + 1 / n + (suu > 0 ? (uh * uh) / suu : 0));
   let probability: number;
-  if (sd > 0 && Number.isFinite(sd)) probability = 1 - cumulativeStdNormalProbability((at.limit - mean) / sd);
+  if (sd > 1e-12 * Math.max(1, Math.abs(mean)) && Number.isFinite(sd)) probability = 1 - normalCdf((at.limit - mean) / sd);
   else probability = mean >= at.limit ? 1 : 0;
-  return { etaMs, probability: Math.min(1, Math.max(0, probability)) };
+  return { etaMs, probability: Math.min(1, Math.max(0, probability)), slope };
 }
 
 /**
@@ -99,12 +189,14 @@ export function estimateExhaustion(
  * count), emitting an {@link ExhaustionForecast} after every sample once `minSamples` are held.
  *
  * @remarks
- * The estimate is a least-squares line over the last `windowMs` of event time (at most
- * `maxSamples` samples): `etaMs` is when the line reaches the limit (0 when already past it,
- * `Infinity` when moving away), `probability` the chance of being past the limit `horizonMs`
- * after the sample, from the line's prediction interval. Cyclic noise (a daily pattern)
- * averages out once the window spans a few cycles. Samples whose time is not after the previous
- * one of their series are skipped; a throw on one sample is reported through `deps.onError`.
+ * The estimate is a least-squares trend over the last `windowMs` of event time (at most
+ * `maxSamples` samples): a line plus one harmonic of `periodMs` (a daily cycle, by default)
+ * once the window spans a whole period, so that the cycle neither biases the slope nor hides
+ * a crossing at its peak (see {@link estimateExhaustion}). `etaMs` is when the fitted curve
+ * reaches the limit (0 when already past it, `Infinity` when it never does); `probability` is
+ * the chance of being past the limit `horizonMs` after the sample, from the prediction
+ * interval. Samples whose time is not after the previous one of their series are skipped; a
+ * throw on one sample is reported through `deps.onError`.
  * @throws {ConfigError} when the options are invalid (for example a missing `limit`).
  * @example
  * ```ts
@@ -119,7 +211,7 @@ export function timeToExhaustion<T extends Sample>(
   const o = parseOptions(timeToExhaustionOptionsSchema, options, { source: 'timeToExhaustion' });
   const sign = o.direction === 'above' ? 1 : -1;
   return keyed<T, TrendState, ExhaustionForecast>(
-    { maxKeys: o.maxKeys, idleTtlMs: o.idleTtlMs },
+    o.idleTtlMs === undefined ? { maxKeys: o.maxKeys } : { maxKeys: o.maxKeys, idleTtlMs: o.idleTtlMs },
     {
       create: () => ({
         times: new RingBuffer(o.maxSamples),
@@ -143,14 +235,19 @@ export function timeToExhaustion<T extends Sample>(
           values = values.slice(from);
         }
         if (times.length < o.minSamples) return undefined;
-        const est = estimateExhaustion(times, values, { limit: sign * o.limit, t, horizonMs: o.horizonMs });
+        const est = estimateExhaustion(times, values, {
+          limit: sign * o.limit,
+          t,
+          horizonMs: o.horizonMs,
+          ...(o.periodMs === null ? {} : { periodMs: o.periodMs }),
+        });
         return {
           series: sample.series,
           t,
           limit: o.limit,
           etaMs: est.etaMs,
           probability: est.probability,
-          model: 'linear',
+          model: 'trend',
         };
       },
     },

@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { Subject } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
+import { createKeyedStats, type Forecast, type Sample } from '@homeostat/core';
+import { createRecordingOnError } from '@homeostat/core/testing';
+import { createForecastCounters, createLinearTrend, createSeasonalNaive, forecast, type Model } from './index.js';
+
+const MIN = 60_000;
+
+function run(samples: Sample[], op: ReturnType<typeof forecast>): Forecast[] {
+  const out: Forecast[] = [];
+  const src = new Subject<Sample>();
+  src.pipe(op).subscribe((f) => out.push(f));
+  for (const s of samples) src.next(s);
+  src.complete();
+  return out;
+}
+
+describe('forecast operator', () => {
+  it('emits one Forecast per horizon per sample, in event time, per series', () => {
+    const samples: Sample[] = [];
+    for (let i = 0; i < 20; i++) {
+      samples.push({ series: 'a', t: i * MIN, value: 10 + i });
+      samples.push({ series: 'b', t: i * MIN, value: 100 });
+    }
+    const out = run(samples, forecast(() => createLinearTrend(), { horizons: [5 * MIN, MIN], minHistory: 10 }));
+    // 11 samples per series from the 10th on, two horizons each.
+    expect(out).toHaveLength(2 * 11 * 2);
+    const last = out.filter((f) => f.series === 'a').slice(-2);
+    expect(last.map((f) => f.horizonMs)).toEqual([MIN, 5 * MIN]);
+    expect(last[0]).toMatchObject({ t: 19 * MIN, model: 'linear', level: 0.95 });
+    expect(last[0]!.mean).toBeCloseTo(30, 6);
+    expect(last[1]!.mean).toBeCloseTo(34, 6);
+    expect(out.filter((f) => f.series === 'b').every((f) => Math.abs(f.mean - 100) < 1e-9)).toBe(true);
+  });
+
+  it('fills short gaps with the last value, restarts after long ones, skips out-of-order samples', () => {
+    const counters = createForecastCounters();
+    const samples: Sample[] = [];
+    for (let i = 0; i < 12; i++) samples.push({ series: 's', t: i * MIN, value: i });
+    samples.push({ series: 's', t: 15 * MIN, value: 15 }); // 3 missing steps
+    samples.push({ series: 's', t: 14 * MIN, value: 1 }); // backwards
+    samples.push({ series: 's', t: 500 * MIN, value: 0 }); // long gap → restart
+    const out = run(
+      samples,
+      forecast(() => createSeasonalNaive({ period: 4 }), { horizons: [MIN], minHistory: 3, maxGapSteps: 10 }, { counters }),
+    );
+    expect(counters.filled).toBe(3);
+    expect(counters.outOfOrder).toBe(1);
+    expect(counters.restarts).toBe(1);
+    // After the restart the series needs minHistory values again: no output for t = 500 min.
+    expect(out.at(-1)!.t).toBe(15 * MIN);
+  });
+
+  it('refits on the event-time schedule and updates in between', () => {
+    const counters = createForecastCounters();
+    const samples = Array.from({ length: 121 }, (_, i) => ({ series: 's', t: i * MIN, value: i % 7 }));
+    run(samples, forecast(() => createSeasonalNaive({ period: 7 }), { horizons: [MIN], minHistory: 10, refitEveryMs: 30 * MIN }, { counters }));
+    // First fit at t = 9 min, then every 30 min: 39, 69, 99.
+    expect(counters.fits).toBe(4);
+  });
+
+  it('bounds history and keys, counting what it drops', () => {
+    const counters = createForecastCounters();
+    const stats = createKeyedStats();
+    const samples: Sample[] = [];
+    for (let i = 0; i < 30; i++) for (const series of ['a', 'b', 'c']) samples.push({ series, t: i * MIN, value: i });
+    run(samples, forecast(() => createLinearTrend(), { horizons: [MIN], minHistory: 2, maxHistory: 5, maxKeys: 2 }, { counters, stats }));
+    expect(stats.keys).toBeLessThanOrEqual(2);
+    expect(stats.evictedLru).toBeGreaterThan(0);
+  });
+
+  it('reports a model that throws and goes on with the next sample', () => {
+    const { onError, errors } = createRecordingOnError();
+    let calls = 0;
+    const flaky = (): Model => {
+      const inner = createLinearTrend();
+      return {
+        name: 'flaky',
+        fit: (h) => {
+          if (++calls === 1) throw new Error('boom');
+          inner.fit(h);
+        },
+        update: (v) => inner.update(v),
+        forecast: (h) => inner.forecast(h),
+      };
+    };
+    const samples = Array.from({ length: 5 }, (_, i) => ({ series: 's', t: i * MIN, value: i }));
+    const out = run(samples, forecast(flaky, { horizons: [MIN], minHistory: 3 }, { onError }));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.code).toBe('OPERATOR_FAILED');
+    expect(out.length).toBeGreaterThan(0);
+  });
+
+  it('passes upstream errors and completion through (marbles)', () => {
+    const scheduler = new TestScheduler((a, e) => expect(a).toEqual(e));
+    scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const source = cold<Sample>('a b c #', {
+        a: { series: 's', t: 0, value: 1 },
+        b: { series: 's', t: MIN, value: 2 },
+        c: { series: 's', t: 2 * MIN, value: 3 },
+      });
+      const result = source.pipe(forecast(() => createLinearTrend(), { horizons: [MIN], minHistory: 2 }));
+      expectObservable(result).toBe('- x y #', {
+        x: { series: 's', t: MIN, horizonMs: MIN, mean: 3, lower: 3, upper: 3, level: 0.95, model: 'linear' },
+        y: expect.objectContaining({ t: 2 * MIN, horizonMs: MIN }),
+      });
+      expectSubscriptions(source.subscriptions).toBe('^ - - !');
+    });
+  });
+
+  it('checks its options when composed', () => {
+    expect(() => forecast(() => createLinearTrend(), { horizons: [] })).toThrow(/horizons/);
+    expect(() => forecast(() => createLinearTrend(), { refitEveryMs: -1 })).toThrow(/refitEveryMs/);
+    // @ts-expect-error not a factory
+    expect(() => forecast(createLinearTrend())).toThrow(TypeError);
+  });
+});

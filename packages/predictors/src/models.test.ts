@@ -1,0 +1,241 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { isHomeostatError } from '@homeostat/core';
+import {
+  createAutoModel,
+  createDampedTrend,
+  createEnsemble,
+  createHolt,
+  createHoltWinters,
+  createLinearTrend,
+  createMstl,
+  createNaive2,
+  createSeasonalNaive,
+  createSes,
+  createTheta,
+  modelRegistry,
+  DEFAULT_MODEL,
+  ForecastInputError,
+  type Model,
+} from './index.js';
+
+/** Deterministic pseudo-random numbers in [0, 1). */
+function rng(seed: number): () => number {
+  let s = seed;
+  return () => (s = (s * 16807) % 2147483647) / 2147483647;
+}
+
+/** Hourly-like data: level, daily and weekly cycles, a little noise. */
+function hourly(n: number, seed = 1): number[] {
+  const r = rng(seed);
+  return Array.from(
+    { length: n },
+    (_, t) =>
+      100 +
+      0.02 * t +
+      20 * Math.sin((2 * Math.PI * t) / 24) +
+      (Math.floor(t / 24) % 7 >= 5 ? -15 : 0) +
+      2 * (r() - 0.5),
+  );
+}
+
+const mae = (a: readonly number[], b: readonly number[]): number =>
+  a.reduce((s, v, i) => s + Math.abs(v - b[i]!), 0) / a.length;
+
+describe('seasonal naive', () => {
+  it('repeats the last period, with intervals widening each period', () => {
+    const m = createSeasonalNaive({ period: 3 });
+    m.fit([1, 2, 3, 4, 5, 6, 5, 6, 7]);
+    const f = m.forecast(6);
+    expect(f.mean).toEqual([5, 6, 7, 5, 6, 7]);
+    expect(f.level).toBe(0.95);
+    expect(f.upper[3]! - f.mean[3]!).toBeCloseTo((f.upper[0]! - f.mean[0]!) * Math.SQRT2, 9);
+    m.update(10);
+    expect(m.forecast(1).mean).toEqual([6]);
+  });
+});
+
+describe('Naive2', () => {
+  it('is the last value on a non-seasonal series', () => {
+    const m = createNaive2({ period: 24 });
+    m.fit([3, 4, 5, 4, 6]);
+    expect(m.forecast(2).mean).toEqual([6, 6]);
+  });
+});
+
+describe('exponential smoothing', () => {
+  it('SES on a constant series forecasts that constant with a zero-width interval', () => {
+    const m = createSes();
+    m.fit(Array.from({ length: 30 }, () => 7));
+    const f = m.forecast(5);
+    expect(f.mean.every((v) => Math.abs(v - 7) < 1e-9)).toBe(true);
+    expect(f.upper.every((v, i) => v - f.lower[i]! < 1e-9)).toBe(true);
+  });
+
+  it('Holt extrapolates a straight line; damped flattens it', () => {
+    const line = Array.from({ length: 40 }, (_, t) => 5 + 2 * t);
+    const holt = createHolt();
+    holt.fit(line);
+    expect(holt.forecast(3).mean[2]).toBeCloseTo(5 + 2 * 42, 2);
+    const damped = createDampedTrend();
+    damped.fit(line);
+    const d = damped.forecast(20).mean;
+    expect(d[19]!).toBeLessThan(5 + 2 * 59);
+    expect(d[19]!).toBeGreaterThan(line[39]!);
+  });
+
+  it('Holt-Winters learns a daily cycle and beats the flat forecast', () => {
+    const x = hourly(24 * 14);
+    const train = x.slice(0, -24);
+    const test = x.slice(-24);
+    for (const season of ['additive', 'multiplicative'] as const) {
+      const m = createHoltWinters({ period: 24, season });
+      m.fit(train);
+      const ses = createSes();
+      ses.fit(train);
+      expect(mae(m.forecast(24).mean, test)).toBeLessThan(mae(ses.forecast(24).mean, test) / 2);
+    }
+  });
+
+  it('update advances the state without refitting (a new level shows in the forecast)', () => {
+    const m = createSes();
+    const r = rng(7);
+    let v = 10;
+    m.fit(Array.from({ length: 50 }, () => (v += r() - 0.5))); // a random walk: α near 1
+    for (let i = 0; i < 30; i++) m.update(20);
+    expect(m.forecast(1).mean[0]).toBeCloseTo(20, 0);
+  });
+
+  it('multiplicative Holt-Winters falls back to additive on values ≤ 0', () => {
+    const x = hourly(24 * 6).map((v) => v - 100);
+    const m = createHoltWinters({ period: 24, season: 'multiplicative' });
+    m.fit(x);
+    expect(m.forecast(24).mean.every(Number.isFinite)).toBe(true);
+  });
+});
+
+describe('multi-seasonal, Theta, linear', () => {
+  it('MSTL captures the weekly cycle that a daily-only model misses', () => {
+    const x = hourly(24 * 7 * 5, 3);
+    const train = x.slice(0, -48);
+    const test = x.slice(-48);
+    const mstl = createMstl({ periods: [24, 168] });
+    mstl.fit(train);
+    const snaive = createSeasonalNaive({ period: 24 });
+    snaive.fit(train);
+    // The holdout starts at a weekday/weekend boundary only for some offsets; compare over it.
+    expect(mae(mstl.forecast(48).mean, test)).toBeLessThanOrEqual(mae(snaive.forecast(48).mean, test));
+  });
+
+  it('Theta forecasts a trending series upwards', () => {
+    const x = Array.from({ length: 60 }, (_, t) => 10 + t + Math.sin(t));
+    const m = createTheta({ period: 24 });
+    m.fit(x);
+    const f = m.forecast(10).mean;
+    expect(f[9]!).toBeGreaterThan(f[0]!);
+  });
+
+  it('linear trend fits a line exactly, with bands from residual quantiles', () => {
+    const m = createLinearTrend();
+    m.fit([1, 3, 5, 7, 9]);
+    const f = m.forecast(2);
+    expect(f.mean[0]).toBeCloseTo(11, 9);
+    expect(f.mean[1]).toBeCloseTo(13, 9);
+    expect(f.upper[0]! - f.lower[0]!).toBeCloseTo(0, 9);
+  });
+});
+
+describe('automatic selection and the ensemble', () => {
+  it('auto picks a seasonal candidate on seasonal data and forecasts well', () => {
+    const x = hourly(24 * 7 * 4);
+    const m = createAutoModel();
+    m.fit(x.slice(0, -48));
+    expect(m.selected).toBeDefined();
+    expect(['hw-additive', 'hw-long', 'mstl', 'snaive', 'theta']).toContain(m.selected);
+    const ses = createSes();
+    ses.fit(x.slice(0, -48));
+    expect(mae(m.forecast(48).mean, x.slice(-48))).toBeLessThan(mae(ses.forecast(48).mean, x.slice(-48)));
+  });
+
+  it('auto uses the fallback on a short history', () => {
+    const m = createAutoModel({ fallback: 'ses' });
+    m.fit([1, 2, 3]);
+    expect(m.selected).toBe('ses');
+  });
+
+  it('ensemble weights sum to 1 and move towards the member that is right', () => {
+    const m = createEnsemble({ members: ['ses', 'linear'], top: 2, holdout: 10, periods: [4] });
+    m.fit(Array.from({ length: 40 }, (_, t) => t));
+    const w = m.weights;
+    expect(Object.values(w).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+    expect(w['linear']!).toBeGreaterThan(w['ses']!);
+    const f = m.forecast(3);
+    expect(f.mean).toHaveLength(3);
+  });
+});
+
+describe('bad input', () => {
+  const factories = Object.entries(modelRegistry);
+
+  it('the registry has every model and the default is auto', () => {
+    expect(DEFAULT_MODEL).toBe('auto');
+    expect(Object.keys(modelRegistry)).toEqual(
+      expect.arrayContaining(['snaive', 'naive2', 'ses', 'holt', 'damped', 'hw-additive', 'hw-multiplicative', 'mstl', 'theta', 'linear', 'auto', 'ensemble']),
+    );
+  });
+
+  it.each(factories)('%s: empty history, NaN, bad horizon and unfitted forecast are typed errors', (_, make) => {
+    const m = make();
+    expect(() => m.forecast(1)).toThrow(ForecastInputError);
+    expect(() => m.fit([])).toThrow(/history is empty/);
+    try {
+      m.fit([1, 2, Number.NaN, 4]);
+      expect.unreachable();
+    } catch (e) {
+      expect(isHomeostatError(e) && e.code === 'FORECAST_INPUT_INVALID').toBe(true);
+      expect((e as ForecastInputError).index).toBe(2);
+    }
+    m.fit([1, 2, 3]);
+    expect(() => m.forecast(0)).toThrow(/positive integer/);
+    expect(() => m.update(Number.POSITIVE_INFINITY)).toThrow(ForecastInputError);
+  });
+
+  it('bad options are ConfigErrors naming the option', () => {
+    expect(() => createHoltWinters({ period: 1 })).toThrow(/period/);
+    expect(() => createSes({ level: 1.5 })).toThrow(/level/);
+    // @ts-expect-error unknown option
+    expect(() => createMstl({ period: 24 })).toThrow(/Invalid configuration/);
+  });
+
+  it.each(factories)('%s: never forecasts NaN (short, constant, negative, spiky histories)', (_, make) => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true, noDefaultInfinity: true }), { minLength: 1, maxLength: 80 }),
+        fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true, noDefaultInfinity: true }), { maxLength: 5 }),
+        fc.integer({ min: 1, max: 30 }),
+        (history, more, h) => {
+          const m: Model = make();
+          m.fit(history);
+          for (const v of more) m.update(v);
+          const f = m.forecast(h);
+          return (
+            f.mean.length === h &&
+            [...f.mean, ...f.lower, ...f.upper].every(Number.isFinite) &&
+            f.mean.every((v, i) => f.lower[i]! <= v && v <= f.upper[i]!)
+          );
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('constant and tiny histories give flat, finite forecasts for every model', () => {
+    for (const [, make] of factories) {
+      for (const history of [[5], [5, 5], Array.from({ length: 400 }, () => 5)]) {
+        const m = make();
+        m.fit(history);
+        expect(m.forecast(4).mean.every((v) => Math.abs(v - 5) < 1e-6)).toBe(true);
+      }
+    }
+  });
+});

@@ -1,0 +1,264 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RequestObservation } from '@homeostat/core';
+import { requestObservationSchema } from '@homeostat/core';
+import { createRecordingOnError } from '@homeostat/core/testing';
+import {
+  createSidecar,
+  type Sidecar,
+  type SidecarDeps,
+  type SidecarOptions,
+} from './create-sidecar.js';
+import { wrapListener } from './wrap-listener.js';
+import type { LoadProbe } from './internal/overload.js';
+import { closeAll, listen, request, sleep, until } from './internal/test-http.js';
+
+const sidecars: Sidecar[] = [];
+afterEach(async () => {
+  for (const s of sidecars.splice(0)) s.close();
+  await closeAll();
+});
+
+function make(options: SidecarOptions = {}, deps: SidecarDeps = {}): Sidecar {
+  const s = createSidecar({ overload: false, ...options }, deps);
+  sidecars.push(s);
+  return s;
+}
+
+function record(s: Sidecar): RequestObservation[] {
+  const seen: RequestObservation[] = [];
+  s.observations$.subscribe((o) => seen.push(o));
+  return seen;
+}
+
+const ok = (_req: IncomingMessage, res: ServerResponse): void => {
+  res.setHeader('content-type', 'text/plain');
+  res.end('hello');
+};
+
+describe('wrapListener (node:http, end to end)', () => {
+  it('emits one valid observation per request, with a route template instead of the raw URL', async () => {
+    const s = make({ service: 'api' });
+    const seen = record(s);
+    const url = await listen(wrapListener(s, ok));
+    const r = await request(`${url}/users/12345/orders?x=1`, {
+      method: 'POST',
+      body: 'abcd',
+      headers: { 'content-length': '4' },
+    });
+    expect(r.status).toBe(200);
+    expect(r.body).toBe('hello');
+    await until(() => seen.length === 1);
+    const o = seen[0]!;
+    expect(requestObservationSchema.safeParse(o).success).toBe(true);
+    expect(o).toMatchObject({
+      service: 'api',
+      method: 'POST',
+      route: '/users/:id/orders',
+      status: 200,
+      inFlight: 0,
+      shed: false,
+      bytesIn: 4,
+    });
+    expect(o.latencyMs).toBeGreaterThanOrEqual(0);
+    expect(o.bytesOut).toBeGreaterThan(5); // body plus headers
+  });
+
+  it('uses the host route resolver when given', async () => {
+    const s = make();
+    const seen = record(s);
+    const url = await listen(
+      wrapListener(s, ok, { route: (req) => (req.url?.startsWith('/a') ? '/a/:slug' : undefined) }),
+    );
+    await request(`${url}/a/hello-world`);
+    await request(`${url}/b`);
+    await until(() => seen.length === 2);
+    expect(seen.map((o) => o.route)).toEqual(['/a/:slug', '/b']);
+  });
+
+  it('observes a throwing handler as a 500 and re-throws the same error to the host', async () => {
+    const s = make();
+    const seen = record(s);
+    const boom = new Error('boom');
+    const caught: unknown[] = [];
+    const wrapped = wrapListener(s, () => {
+      throw boom;
+    });
+    const url = await listen((req, res) => {
+      try {
+        wrapped(req, res);
+      } catch (e) {
+        caught.push(e);
+        res.statusCode = 400; // the host's handler answers; the sidecar still records a 500
+        res.end();
+      }
+    });
+    const r = await request(url);
+    expect(r.status).toBe(400);
+    expect(caught).toEqual([boom]);
+    await until(() => seen.length === 1);
+    expect(seen[0]!.status).toBe(500);
+  });
+
+  it('observes a rejecting async handler as a 500 and passes the rejection on', async () => {
+    const s = make();
+    const seen = record(s);
+    const boom = new Error('async boom');
+    const wrapped = wrapListener(s, async () => {
+      await sleep(1);
+      throw boom;
+    });
+    const caught: unknown[] = [];
+    const url = await listen((req, res) => {
+      (wrapped(req, res) as Promise<void>).catch((e: unknown) => {
+        caught.push(e);
+        res.statusCode = 502;
+        res.end();
+      });
+    });
+    const r = await request(url);
+    expect(r.status).toBe(502);
+    expect(caught).toEqual([boom]);
+    await until(() => seen.length === 1);
+    expect(seen[0]!.status).toBe(502);
+  });
+
+  it('sheds beyond the concurrency limit with 503 + Retry-After, and never sheds health checks', async () => {
+    const s = make({
+      limiter: { initialLimit: 1, maxLimit: 1 },
+      retryAfterSeconds: 2,
+      neverShed: ['/internal/health'],
+    });
+    const seen = record(s);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const url = await listen(
+      wrapListener(s, async (req, res) => {
+        if (req.url === '/slow') await gate;
+        res.end('done');
+      }),
+    );
+    const slow = request(`${url}/slow`);
+    await until(() => s.stats().inFlight === 1);
+    const shed = await request(`${url}/fast`);
+    expect(shed.status).toBe(503);
+    expect(shed.headers['retry-after']).toBe('2');
+    expect((await request(`${url}/healthz`)).status).toBe(200);
+    expect((await request(`${url}/internal/health`)).status).toBe(200);
+    release();
+    expect((await slow).status).toBe(200);
+    expect((await request(`${url}/fast`)).status).toBe(200);
+    await until(() => seen.length === 4);
+    const shedObs = seen.find((o) => o.shed === true)!;
+    expect(shedObs).toMatchObject({ status: 503, route: '/fast' });
+    expect(s.stats()).toMatchObject({ shedByLimiter: 1, shed: 1 });
+  });
+
+  it('sheds on event-loop delay, reports unready, and recovers (controlled probe)', async () => {
+    let delay = 0;
+    const probe: LoadProbe = {
+      eventLoopDelayMs: () => delay,
+      heapRatio: () => 0.1,
+      close: () => {},
+    };
+    const s = make(
+      { limiter: false, overload: { checkIntervalMs: 10, maxEventLoopDelayMs: 20, decrease: 0.5 } },
+      { loadProbe: probe },
+    );
+    const url = await listen(wrapListener(s, ok));
+    expect((await request(`${url}/readyz`)).status).toBe(200);
+    delay = 500;
+    await until(() => s.stats().shedFraction >= 0.95);
+    const statuses: number[] = [];
+    for (let i = 0; i < 20; i++) statuses.push((await request(`${url}/x`)).status);
+    expect(statuses.filter((c) => c === 503).length).toBeGreaterThanOrEqual(18);
+    const ready = await request(`${url}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(JSON.parse(ready.body)).toMatchObject({ status: 'unready', ready: false });
+    expect(ready.body).toContain('event-loop delay');
+    expect((await request(`${url}/healthz`)).status).toBe(200); // liveness is not readiness
+    delay = 0;
+    await until(() => s.stats().shedFraction === 0);
+    expect((await request(`${url}/x`)).status).toBe(200);
+    expect((await request(`${url}/readyz`)).status).toBe(200);
+  });
+
+  it('sheds everything sheddable when the heap is over its limit', async () => {
+    const probe: LoadProbe = { eventLoopDelayMs: () => 0, heapRatio: () => 0.99, close: () => {} };
+    const s = make({ overload: { checkIntervalMs: 10, maxHeapRatio: 0.9 } }, { loadProbe: probe });
+    const url = await listen(wrapListener(s, ok));
+    await until(() => s.ready().ready === false);
+    expect((await request(`${url}/x`)).status).toBe(503);
+    expect(s.ready().reasons.join()).toContain('heap');
+  });
+
+  it('measures real event-loop delay with perf_hooks', async () => {
+    const s = make({
+      overload: { checkIntervalMs: 20, resolutionMs: 5, maxEventLoopDelayMs: 1000 },
+    });
+    await sleep(30);
+    const end = performance.now() + 150;
+    while (performance.now() < end); // block the loop
+    await until(() => s.stats().eventLoopDelayMs > 50);
+    expect(s.stats().shedFraction).toBe(0); // under the 1 s target
+  });
+
+  it('rate limits per key with 429 + Retry-After', async () => {
+    const s = make(
+      { rateLimit: { ratePerSecond: 1, burst: 2 } },
+      { rateLimitKey: (req) => String(req.headers['x-user']) },
+    );
+    const url = await listen(wrapListener(s, ok));
+    const a = async (): Promise<number> =>
+      (await request(url, { headers: { 'x-user': 'a' } })).status;
+    expect([await a(), await a()]).toEqual([200, 200]);
+    const limited = await request(url, { headers: { 'x-user': 'a' } });
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect((await request(url, { headers: { 'x-user': 'b' } })).status).toBe(200);
+  });
+
+  it('answers 503 when a route times out and makes the late write harmless', async () => {
+    const s = make({ timeouts: { routes: [{ prefix: '/slow', ms: 50 }] } });
+    const seen = record(s);
+    let lateWrite = false;
+    const url = await listen(
+      wrapListener(s, async (req, res) => {
+        if (req.url === '/slow') {
+          await sleep(150);
+          res.writeHead(200);
+          res.end('late');
+          lateWrite = true;
+          return;
+        }
+        res.end('fast');
+      }),
+    );
+    const r = await request(`${url}/slow`);
+    expect(r.status).toBe(503);
+    expect(r.body).toContain('timed out');
+    expect((await request(`${url}/other`)).status).toBe(200);
+    await until(() => lateWrite);
+    await until(() => seen.length === 2);
+    expect(seen.find((o) => o.route === '/slow')!.status).toBe(503);
+    expect(s.stats().timedOut).toBe(1);
+  });
+
+  it('fails open when a host callback throws, reporting a SidecarError', async () => {
+    const { onError, errors } = createRecordingOnError();
+    const s = make(
+      {},
+      {
+        onError,
+        partition: () => {
+          throw new Error('bad partition fn');
+        },
+      },
+    );
+    const url = await listen(wrapListener(s, ok));
+    const r = await request(url);
+    expect(r.status).toBe(200);
+    expect(errors.map((e) => e.code)).toContain('SIDECAR_FAILED');
+    expect(s.stats().internalErrors).toBe(1);
+  });
+});

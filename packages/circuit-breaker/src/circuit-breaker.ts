@@ -90,6 +90,10 @@ export const circuitBreakerJsonSchema = z.object({
   isolations: z.number().int().min(0),
   openUntil: z.number(),
   reopenCount: z.number().int().min(0),
+  /** Half-open trial outcomes decided so far (in-flight trials are not saved). */
+  trials: z
+    .object({ successes: z.number().int().min(0), failures: z.number().int().min(0) })
+    .default({ successes: 0, failures: 0 }),
   window: windowJsonSchema,
   stats: statsSchema,
 });
@@ -326,6 +330,8 @@ export class CircuitBreaker implements Policy, BreakerSource {
   private emitterListeners = 0;
   private readonly subscribers = new Set<Subscriber<BreakerEvent>>();
   private listening = false;
+  /** While settling a call, the state change is announced after the call's own event. */
+  private muted = false;
 
   /** Every event of this breaker, hot: subscribers see events from when they subscribe. */
   readonly events$: Observable<BreakerEvent>;
@@ -492,6 +498,8 @@ export class CircuitBreaker implements Policy, BreakerSource {
     }
     if (slow && (counted || !failed)) this.nSlow++;
 
+    const before = this.listening ? this.effective() : 'closed';
+    this.muted = true;
     if (gen === this.generation) {
       if (this.base === CLOSED) {
         if ((counted || !failed) && this.window.record(failed, slow, now)) this.trip(now);
@@ -509,6 +517,7 @@ export class CircuitBreaker implements Policy, BreakerSource {
         }
       }
     }
+    this.muted = false;
 
     if (this.listening && (counted || !failed)) {
       const state = this.state;
@@ -521,6 +530,7 @@ export class CircuitBreaker implements Policy, BreakerSource {
           : { ...withDuration, type: 'success' },
       );
     }
+    if (this.listening) this.announce(before, now);
   }
 
   private currentOpenDuration(): number {
@@ -542,8 +552,11 @@ export class CircuitBreaker implements Policy, BreakerSource {
     if (now >= this.openUntil) this.toBase(HALF_OPEN, now);
   }
 
-  private toBase(next: Base, now: number): void {
-    const before = this.isolations > 0 ? 'forced-open' : BASE_NAMES[this.base]!;
+  private effective(): BreakerState {
+    return this.isolations > 0 ? 'forced-open' : BASE_NAMES[this.base]!;
+  }
+
+  private toBase(next: Base, now: number, before: BreakerState = this.effective()): void {
     this.base = next;
     this.generation++;
     this.trialAdmitted = 0;
@@ -557,8 +570,8 @@ export class CircuitBreaker implements Policy, BreakerSource {
   }
 
   private announce(before: BreakerState, now: number): void {
-    if (!this.listening) return;
-    const after = this.isolations > 0 ? 'forced-open' : BASE_NAMES[this.base]!;
+    if (!this.listening || this.muted) return;
+    const after = this.effective();
     if (after === before) return;
     const t = Number.isNaN(now) ? this.clock.now() : now;
     this.emit({ breaker: this.name, type: 'state-change', t, state: after, from: before });
@@ -623,7 +636,7 @@ export class CircuitBreaker implements Policy, BreakerSource {
     if (this.isolations === 0) {
       const now = this.clock.now();
       if (this.base === DISABLED) this.announce('forced-open', now);
-      else this.toBase(CLOSED, now);
+      else this.toBase(CLOSED, now, 'forced-open');
     }
     return this.isolations;
   }
@@ -693,6 +706,10 @@ export class CircuitBreaker implements Policy, BreakerSource {
       isolations: this.isolations,
       openUntil: this.openUntil,
       reopenCount: this.reopenCount,
+      trials:
+        this.base === HALF_OPEN
+          ? { successes: this.trialSuccesses, failures: this.trialFailures }
+          : { successes: 0, failures: 0 },
       window: this.window.toJSON() as CircuitBreakerJSON['window'],
       stats: this.stats,
     };
@@ -708,6 +725,11 @@ export class CircuitBreaker implements Policy, BreakerSource {
     this.isolations = json.isolations;
     this.openUntil = json.openUntil;
     this.reopenCount = json.reopenCount;
+    if (this.base === HALF_OPEN) {
+      this.trialSuccesses = json.trials.successes;
+      this.trialFailures = json.trials.failures;
+      this.trialAdmitted = json.trials.successes + json.trials.failures;
+    }
     const s = json.stats;
     this.nCalls = s.calls;
     this.nSuccesses = s.successes;

@@ -244,7 +244,8 @@ export class TimeWindow implements FailureWindow {
   }
 
   counts(now: number): WindowCounts {
-    this.advance(now);
+    // Reading must not anchor the buckets: they start at the first recorded call.
+    if (!Number.isNaN(this.headStart)) this.advance(now);
     return { calls: this.totalCalls, failures: this.totalFailures, slow: this.totalSlow };
   }
 

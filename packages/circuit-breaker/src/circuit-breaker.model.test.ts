@@ -283,7 +283,7 @@ const commands = [
     .map(([i, how]) => settle(i, how)),
   fc
     .tuple(fc.nat(8), fc.constantFrom('success', 'failure', 'failure', 'cancel' as const))
-    .map(([i, how]) => settle(i, how as 'success' | 'failure' | 'cancel')),
+    .map(([i, how]) => settle(i, how)),
   fc
     .tuple(fc.nat(8), fc.constantFrom('success', 'failure' as const))
     .map(([i, how]) => settle(i, how)),

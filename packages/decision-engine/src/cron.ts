@@ -147,13 +147,26 @@ const isoTime = z.union([z.number(), z.string()]).transform((v, ctx) => {
 });
 
 /** zod schema of one change-freeze window: a cron expression or a fixed `[from, to)` interval. */
-export const freezeWindowSchema = z.union([
-  z.object({ name: z.string().optional(), cron: z.string().min(1) }).strict(),
-  z
-    .object({ name: z.string().optional(), from: isoTime, to: isoTime })
-    .strict()
-    .refine((w) => w.to > w.from, { message: '"to" must be after "from"' }),
-]);
+export const freezeWindowSchema = z
+  .object({
+    name: z.string().optional(),
+    /** Five-field cron: every matching minute is frozen. */
+    cron: z.string().min(1).optional(),
+    /** Start of a fixed window (epoch ms or ISO 8601), inclusive. */
+    from: isoTime.optional(),
+    /** End of a fixed window, exclusive. */
+    to: isoTime.optional(),
+  })
+  .strict()
+  .superRefine((w, ctx) => {
+    const fixed = w.from !== undefined || w.to !== undefined;
+    if (w.cron !== undefined && fixed)
+      ctx.addIssue({ code: 'custom', message: 'give either "cron" or "from"/"to", not both' });
+    else if (w.cron === undefined && (w.from === undefined || w.to === undefined))
+      ctx.addIssue({ code: 'custom', message: 'needs "cron", or both "from" and "to"' });
+    else if (w.from !== undefined && w.to !== undefined && w.to <= w.from)
+      ctx.addIssue({ code: 'custom', message: '"to" must be after "from"', path: ['to'] });
+  });
 
 /** zod schema of {@link createFreezeCalendar}'s options. */
 export const freezeCalendarOptionsSchema = z.object({
@@ -194,10 +207,11 @@ export function createFreezeCalendar(options: FreezeCalendarOptions): FreezeCale
   const o = parseOptions(freezeCalendarOptionsSchema, options, { source: 'freeze calendar' });
   const checks = o.windows.map((w, i) => {
     const label = w.name ?? `window ${i}`;
-    if ('cron' in w) {
+    if (w.cron !== undefined) {
+      const cron = w.cron;
       let m: CronMatcher;
       try {
-        m = parseCron(w.cron, o.utcOffsetMinutes);
+        m = parseCron(cron, o.utcOffsetMinutes);
       } catch (e) {
         const issues = (e as ConfigError).issues ?? [];
         throw new ConfigError(
@@ -205,9 +219,10 @@ export function createFreezeCalendar(options: FreezeCalendarOptions): FreezeCale
           { source: 'freeze calendar', cause: e },
         );
       }
-      return (t: number) => (m.matches(t) ? `${label} (cron ${w.cron})` : undefined);
+      return (t: number) => (m.matches(t) ? `${label} (cron ${cron})` : undefined);
     }
-    const { from, to } = w;
+    const from = w.from!;
+    const to = w.to!;
     return (t: number) =>
       t >= from && t < to
         ? `${label} (${new Date(from).toISOString()} – ${new Date(to).toISOString()})`

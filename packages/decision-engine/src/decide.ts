@@ -31,7 +31,7 @@ export function decide(
 ): OperatorFunction<Incident, Decision> {
   const engine =
     'decide' in policies && typeof policies.decide === 'function'
-      ? (policies)
+      ? policies
       : createDecisionEngine(
           policies as PolicySet | readonly PolicyInput[],
           {},

@@ -104,7 +104,7 @@ const OP_WEIGHT: Record<MatchOp, number> = {
 
 const STRING_FORM = /^\s*([^\s=!~<>]+)\s*(=~|!~|!=|>=|<=|=|>|<)\s*(.*?)\s*$/;
 
-function unquote(raw: string): string   {
+function unquote(raw: string): string {
   if (raw.startsWith('"')) {
     try {
       const v: unknown = JSON.parse(raw);

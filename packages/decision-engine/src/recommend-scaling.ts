@@ -79,14 +79,12 @@ export function recommendScaling(
             return undefined;
           }
           const current = deps.currentReplicas(event.series, event);
-          return store
-            .getOrCreate(event.series, event.t, undefined)
-            .recommend({
-              series: event.series,
-              currentReplicas: current,
-              value: event.value,
-              t: event.t,
-            });
+          return store.getOrCreate(event.series, event.t, undefined).recommend({
+            series: event.series,
+            currentReplicas: current,
+            value: event.value,
+            t: event.t,
+          });
         },
         teardown: () => store.clear(),
       };

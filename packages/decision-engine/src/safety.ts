@@ -72,7 +72,8 @@ export interface SafetyGuard {
 
 /**
  * Creates the cross-decision safety constraints: a global action rate limit (sliding window),
- * per-target cooldowns, a cap on concurrent actions, and an error-budget gate.
+ * per-target cooldowns, one action at a time per target, a cap on concurrent actions, and an
+ * error-budget gate.
  *
  * @remarks Memory is bounded: the rate window holds at most `maxActions` times, the cooldown map
  * `maxTargets` targets, the in-flight set `maxConcurrent` actions (older entries expire after
@@ -129,6 +130,11 @@ export function createSafetyGuard(options: SafetyOptions = {}, deps: SafetyDeps 
         reasons.push(
           `cooldown: ${target} was acted on ${Math.round(now - last.t)} ms ago (cooldown ${o.cooldownMs} ms)`,
         );
+      for (const a of flying.values())
+        if (a.target === target) {
+          reasons.push(`busy: an action (${a.runbook}) is already running on ${target}`);
+          break;
+        }
       if (flying.size >= o.maxConcurrent)
         reasons.push(`concurrency: ${flying.size} action(s) in flight (cap ${o.maxConcurrent})`);
       if (deps.errorBudget) {

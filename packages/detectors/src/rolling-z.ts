@@ -1,7 +1,8 @@
 import { parseOptions } from '@homeostat/core';
 import { z } from 'zod';
 import type { Detector } from './detector.js';
-import { clampValue, fmt, nextTime, zToScore } from './internal/math.js';
+import { BaseDetector } from './internal/base.js';
+import { fmt, zToScore } from './internal/math.js';
 import { StatsWindow } from './internal/window.js';
 
 /** Options of {@link createRollingZ}. */
@@ -15,85 +16,65 @@ export const rollingZOptionsSchema = z.object({
 /** Options of {@link createRollingZ} (all optional). */
 export type RollingZOptions = z.input<typeof rollingZOptionsSchema>;
 
-/** Serialised state of a rolling z-score detector. */
-export interface RollingZState {
-  readonly kind: 'rolling-z';
-  readonly options: z.output<typeof rollingZOptionsSchema>;
-  readonly t: number;
-  readonly window: number[];
-}
-
-class RollingZ implements Detector {
+class RollingZ extends BaseDetector {
   readonly name = 'rolling-z';
   private readonly options: z.output<typeof rollingZOptionsSchema>;
   private readonly window: StatsWindow;
-  private t = Number.NEGATIVE_INFINITY;
-  private lastValue = Number.NaN;
-  private lastMean = 0;
-  private lastStd = 0;
-  private lastZ = 0;
-  private lastScore = 0;
+  private mean = 0;
+  private sd = 0;
+  private z = 0;
 
   constructor(options: z.output<typeof rollingZOptionsSchema>) {
+    super();
     this.options = options;
     this.window = new StatsWindow(options.windowSize);
   }
 
-  update(value: number, t: number): number {
-    this.t = nextTime(this.t, t);
-    this.lastValue = value;
-    if (!Number.isFinite(value)) {
-      this.lastScore = 0;
-      this.lastZ = Number.NaN;
-      return 0;
-    }
-    const v = clampValue(value);
+  protected step(v: number): number {
     const w = this.window;
     let score = 0;
-    let z = 0;
+    this.z = 0;
     if (w.count >= this.options.minCount) {
-      const mean = w.mean();
-      const std = w.std();
-      this.lastMean = mean;
-      this.lastStd = std;
-      const d = v - mean;
+      this.mean = w.mean();
+      this.sd = w.std();
+      const d = v - this.mean;
       // A constant window has no spread: any change is maximally surprising, no change is not.
-      z = std > 0 ? d / std : d === 0 ? 0 : Math.sign(d) * 1e6;
-      score = zToScore(z);
+      this.z = this.sd > 0 ? d / this.sd : d === 0 ? 0 : Math.sign(d) * 1e6;
+      score = zToScore(this.z);
     }
     w.push(v);
-    this.lastZ = z;
-    this.lastScore = score;
     return score;
   }
 
-  explain(): string {
-    if (!Number.isFinite(this.lastValue)) return 'rolling-z: non-finite value skipped';
-    if (this.window.count <= this.options.minCount && this.lastScore === 0 && this.lastZ === 0) {
-      return `rolling-z: warming up (${this.window.count}/${this.options.minCount} values)`;
+  protected describe(): string {
+    if (this.window.count <= this.options.minCount) {
+      return `warming up (${this.window.count}/${this.options.minCount} values)`;
     }
-    const dir = this.lastZ >= 0 ? 'above' : 'below';
-    return `rolling-z: value ${fmt(this.lastValue)} is ${fmt(Math.abs(this.lastZ))} standard deviations ${dir} the mean ${fmt(this.lastMean)} (sd ${fmt(this.lastStd)}) of the last ${this.window.count} values; score ${fmt(this.lastScore)}`;
+    const dir = this.z >= 0 ? 'above' : 'below';
+    return `value ${fmt(this.lastValue)} is ${fmt(Math.abs(this.z))} sd ${dir} the mean ${fmt(this.mean)} (sd ${fmt(this.sd)}) of the last ${this.window.count} values; score ${fmt(this.lastScore)}`;
   }
 
-  toJSON(): RollingZState {
-    return { kind: 'rolling-z', options: this.options, t: this.t, window: this.window.values() };
+  protected state(): Record<string, unknown> {
+    return { options: this.options, window: this.window.toJSON() };
   }
 
-  static fromJSON(state: RollingZState): RollingZ {
+  static fromState(s: Record<string, unknown>): RollingZ {
     const d = new RollingZ(
-      parseOptions(rollingZOptionsSchema, state.options, { source: 'rolling-z state' }),
+      parseOptions(rollingZOptionsSchema, s.options, { source: 'rolling-z state' }),
     );
-    d.window.load(state.window.filter((v) => Number.isFinite(v)));
-    d.t =
-      typeof state.t === 'number' && !Number.isNaN(state.t) ? state.t : Number.NEGATIVE_INFINITY;
+    d.restoreBase(s);
+    d.window.restore(s.window);
     return d;
   }
 }
 
+/** @internal */
+export const rollingZFromState = (s: Record<string, unknown>): Detector => RollingZ.fromState(s);
+
 /**
  * Rolling z-score: how many standard deviations a value lies from the mean of the last
- * `windowSize` values, mapped to [0, 1] as the two-sided normal probability within |z|.
+ * `windowSize` values, mapped to [0, 1] as the two-sided normal probability within |z|
+ * (|z| = 3 scores 0.997).
  *
  * @remarks O(1) per update, no allocation; memory is `8 * windowSize` bytes.
  * @throws {ConfigError} when an option is invalid.
@@ -105,13 +86,4 @@ class RollingZ implements Detector {
  */
 export function createRollingZ(options: RollingZOptions = {}): Detector {
   return new RollingZ(parseOptions(rollingZOptionsSchema, options, { source: 'createRollingZ' }));
-}
-
-/**
- * Recreates a rolling z-score detector from its `toJSON()` output.
- *
- * @throws {ConfigError} when the saved options are invalid.
- */
-export function restoreRollingZ(state: RollingZState): Detector {
-  return RollingZ.fromJSON(state);
 }

@@ -15,6 +15,7 @@ export function clamp01(x: number): number {
 export function erf(x: number): number {
   const sign = x < 0 ? -1 : 1;
   const a = Math.abs(x);
+  if (a === 0) return 0;
   const t = 1 / (1 + 0.3275911 * a);
   const y =
     1 -
@@ -34,7 +35,7 @@ export function normalTail(z: number): number {
  * mass within |z| (0 at z = 0, 0.95 at |z| ≈ 1.96, 0.997 at |z| = 3). NaN maps to 0.
  */
 export function zToScore(z: number): number {
-  if (!(z === z)) return 0;
+  if (!(z === z) || z === 0) return 0;
   return clamp01(erf(Math.abs(z) / Math.SQRT2));
 }
 

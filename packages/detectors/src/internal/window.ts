@@ -62,6 +62,42 @@ export class StatsWindow {
     this.sinceExact = 0;
   }
 
+  /** Serialisable state that restores the running sums bit for bit. */
+  toJSON(): { values: number[]; sum: number; sumSq: number; sinceExact: number } {
+    return { values: this.values(), sum: this.sum, sumSq: this.sumSq, sinceExact: this.sinceExact };
+  }
+
+  /** Restores {@link StatsWindow.toJSON} output (or a plain array of values). */
+  restore(s: unknown): void {
+    if (Array.isArray(s)) {
+      this.load(s.filter((x): x is number => typeof x === 'number' && Number.isFinite(x)));
+      return;
+    }
+    if (typeof s !== 'object' || s === null) return;
+    const o = s as Record<string, unknown>;
+    const values = Array.isArray(o.values)
+      ? o.values.filter((x): x is number => typeof x === 'number' && Number.isFinite(x))
+      : [];
+    this.load(values);
+    const f = (k: string): number | undefined => {
+      const v = o[k];
+      return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+    };
+    const sum = f('sum');
+    const sumSq = f('sumSq');
+    const since = f('sinceExact');
+    if (
+      sum !== undefined &&
+      sumSq !== undefined &&
+      since !== undefined &&
+      values.length <= this.capacity
+    ) {
+      this.sum = sum;
+      this.sumSq = sumSq;
+      this.sinceExact = Math.max(0, Math.min(this.capacity, Math.floor(since)));
+    }
+  }
+
   values(): number[] {
     const out = new Array<number>(this.count);
     for (let i = 0; i < this.count; i++) out[i] = this.at(i);

@@ -1,0 +1,155 @@
+import { parseOptions } from '@homeostat/core';
+import { z } from 'zod';
+import type { Detector, DetectorWithParts } from './detector.js';
+import { clamp01, fmt, nextTime } from './internal/math.js';
+
+/** Options of {@link createEnsemble}. */
+export const ensembleOptionsSchema = z.object({
+  /** `max`: the highest weighted member score; `mean`: the weighted mean of member scores. */
+  combine: z.enum(['max', 'mean']).default('max'),
+  /** A member whose score reaches this is named as having fired in the explanation. */
+  fireThreshold: z.number().min(0).max(1).default(0.99),
+});
+
+/** Options of {@link createEnsemble} (all optional). */
+export type EnsembleOptions = z.input<typeof ensembleOptionsSchema>;
+
+/** One member of an ensemble: a detector, or a detector with a weight (default 1). */
+export type EnsembleMember = Detector | { readonly detector: Detector; readonly weight?: number };
+
+const memberSchema = z.object({ weight: z.number().min(0).max(1e6) });
+
+class Ensemble implements DetectorWithParts {
+  readonly name = 'ensemble';
+  private readonly names: string[];
+  private readonly detectors: Detector[];
+  private readonly weights: Float64Array;
+  private readonly scores: Float64Array;
+  private readonly weightSum: number;
+  private lastScore = 0;
+  private t = Number.NEGATIVE_INFINITY;
+  private finite = true;
+
+  constructor(
+    members: readonly [string, Detector, number][],
+    readonly options: z.output<typeof ensembleOptionsSchema>,
+  ) {
+    this.names = members.map((m) => m[0]);
+    this.detectors = members.map((m) => m[1]);
+    this.weights = Float64Array.from(members.map((m) => m[2]));
+    this.scores = new Float64Array(members.length);
+    this.weightSum = this.weights.reduce((a, b) => a + b, 0);
+  }
+
+  update(value: number, t: number): number {
+    this.t = nextTime(this.t, t);
+    this.finite = Number.isFinite(value);
+    const max = this.options.combine === 'max';
+    let acc = 0;
+    for (let i = 0; i < this.detectors.length; i++) {
+      const s = this.detectors[i]!.update(value, t);
+      this.scores[i] = s;
+      const w = this.weights[i]!;
+      if (max) {
+        if (w * s > acc) acc = w * s;
+      } else acc += w * s;
+    }
+    if (!max) acc = this.weightSum > 0 ? acc / this.weightSum : 0;
+    this.lastScore = clamp01(acc);
+    return this.lastScore;
+  }
+
+  parts(): Readonly<Record<string, number>> {
+    const out: Record<string, number> = {};
+    for (let i = 0; i < this.names.length; i++) out[this.names[i]!] = this.scores[i]!;
+    return out;
+  }
+
+  explain(): string {
+    if (!this.finite) return 'ensemble: non-finite value skipped (score 0)';
+    const fired: string[] = [];
+    for (let i = 0; i < this.names.length; i++) {
+      if (this.scores[i]! >= this.options.fireThreshold) {
+        fired.push(`${this.names[i]} (${fmt(this.scores[i]!)}): ${this.detectors[i]!.explain()}`);
+      }
+    }
+    if (fired.length === 0) {
+      let top = 0;
+      for (let i = 1; i < this.scores.length; i++) if (this.scores[i]! > this.scores[top]!) top = i;
+      const lead =
+        this.names.length > 0 ? `; highest ${this.names[top]} (${fmt(this.scores[top]!)})` : '';
+      return `ensemble: score ${fmt(this.lastScore)}, no member fired (threshold ${fmt(this.options.fireThreshold)})${lead}`;
+    }
+    return `ensemble: score ${fmt(this.lastScore)}; ${fired.length} of ${this.names.length} fired — ${fired.join(' | ')}`;
+  }
+
+  toJSON(): unknown {
+    return {
+      kind: 'ensemble',
+      options: this.options,
+      members: this.names.map((name, i) => ({
+        name,
+        weight: this.weights[i],
+        state: this.detectors[i]!.toJSON(),
+      })),
+    };
+  }
+}
+
+function normaliseMembers(
+  members: Readonly<Record<string, EnsembleMember>>,
+  source: string,
+): [string, Detector, number][] {
+  return Object.entries(members).map(([name, m]) => {
+    const isWrapped = typeof (m as { update?: unknown }).update !== 'function';
+    const detector = isWrapped ? (m as { detector: Detector }).detector : (m as Detector);
+    const weight = isWrapped ? ((m as { weight?: number }).weight ?? 1) : 1;
+    parseOptions(memberSchema, { weight }, { source: `${source} member ${name}` });
+    if (typeof detector?.update !== 'function') {
+      parseOptions(z.object({ update: z.function() }), detector ?? {}, {
+        source: `${source} member ${name}`,
+      });
+    }
+    return [name, detector, weight];
+  });
+}
+
+/** @internal */
+export function ensembleFromState(
+  s: Record<string, unknown>,
+  restore: (state: unknown) => Detector,
+): Detector {
+  const options = parseOptions(ensembleOptionsSchema, s.options, { source: 'ensemble state' });
+  const raw = Array.isArray(s.members) ? (s.members as unknown[]) : [];
+  const members = raw.map((m, i): [string, Detector, number] => {
+    const o = (typeof m === 'object' && m !== null ? m : {}) as Record<string, unknown>;
+    const name = typeof o.name === 'string' ? o.name : `member${i}`;
+    const weight = typeof o.weight === 'number' && Number.isFinite(o.weight) ? o.weight : 1;
+    return [name, restore(o.state), weight];
+  });
+  return new Ensemble(members, options);
+}
+
+/**
+ * A weighted ensemble of detectors: every member scores every value, the ensemble combines the
+ * weighted scores (`max` or `mean`), reports each member's score through `parts()`, and explains
+ * which members fired and how the value deviated according to each.
+ *
+ * @param members - Member detectors by name, each optionally with a weight in [0, 1e6].
+ * @throws {ConfigError} when a weight or an option is invalid.
+ * @example
+ * ```ts
+ * const d = createEnsemble({
+ *   z: createRollingZ(),
+ *   seasonal: { detector: createContextualBaseline(), weight: 0.8 },
+ * });
+ * d.update(v, t); d.parts(); // { z: 0.42, seasonal: 0.97 }
+ * ```
+ */
+export function createEnsemble(
+  members: Readonly<Record<string, EnsembleMember>>,
+  options: EnsembleOptions = {},
+): DetectorWithParts {
+  const parsed = parseOptions(ensembleOptionsSchema, options, { source: 'createEnsemble' });
+  return new Ensemble(normaliseMembers(members, 'createEnsemble'), parsed);
+}

@@ -261,6 +261,7 @@ export function createExecutor(
   let received = 0;
   let running = 0;
   let queued = 0;
+  let admitted = 0;
   let hungActions = 0;
   const outcomes: Record<OutcomeStatus, number> = {
     succeeded: 0,
@@ -531,14 +532,15 @@ export function createExecutor(
     // Serialise per target (in process), then take a concurrency slot, then the shared lock.
     const keys = [...new Set(targets)].sort();
     const lockKeys = dryRun ? [] : keys;
-    if (queued >= opts.maxQueued) {
+    if (admitted >= opts.concurrency + opts.maxQueued) {
       return blockedOutcome(
         new Blocked(
           'queue_full',
-          `${queued} decisions are already waiting for a target or a slot (maxQueued ${opts.maxQueued})`,
+          `${admitted} runs are already running or waiting (concurrency ${opts.concurrency} + maxQueued ${opts.maxQueued})`,
         ),
       );
     }
+    admitted++;
     queued++;
     for (const k of lockKeys) await mutex.acquire(k);
     await slots.acquire();
@@ -691,6 +693,7 @@ export function createExecutor(
       return await finish(failure?.status ?? 'succeeded', failure?.error);
     } finally {
       running--;
+      admitted--;
       slots.release();
       const releaseAll = async (): Promise<void> => {
         for (const l of leases) {

@@ -208,12 +208,12 @@ export function rankUpstream(
     }
     const share = total > 0 ? covered / total : 0;
     const own = an.observed[c] ? an.p[c]! : 0.5; // unobserved: unknown, neither for nor against
-    const explained = seen.size - 1;
+    const dependents = seen.size - 1;
     out.push({
       node: c,
       score: share * (0.25 + 0.75 * own),
       evidence: [
-        `${explained} anomalous node(s) depend on it (${fmt(100 * share)}% of the anomaly weight)`,
+        `explains ${fmt(100 * share)}% of the anomaly weight: ${dependents} anomalous dependent(s)${inA.has(c) ? ' and itself' : ''}`,
         an.observed[c]
           ? `own departure z=${fmt(an.z[c]!)} on ${an.metric[c] ?? 'no metric'}`
           : 'no metrics of its own: inferred from its dependents',

@@ -242,7 +242,7 @@ describe('createCircuitBreaker', () => {
       }),
     ).rejects.toThrow('sync');
     await expect(b.execute(() => 42)).resolves.toBe(42);
-    const thenable = { then: (ok: (v: number) => void) => ok(7) };
+    const thenable = { then: (ok: (v: number) => void) => ok(7) } as unknown as PromiseLike<number>;
     await expect(b.execute(() => thenable)).resolves.toBe(7);
     expect(b.stats).toMatchObject({ calls: 3, successes: 2, failures: 1 });
   });

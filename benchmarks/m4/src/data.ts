@@ -26,7 +26,10 @@ export function parseM4(text: string, file = 'input'): Series[] {
       const cell = cells[c]!;
       if (cell === '' || cell === 'NA') continue;
       const v = Number(cell);
-      if (!Number.isFinite(v)) throw new Error(`${file}:${li + 1}: column ${c + 1} is not a number (${JSON.stringify(cell)})`);
+      if (!Number.isFinite(v))
+        throw new Error(
+          `${file}:${li + 1}: column ${c + 1} is not a number (${JSON.stringify(cell)})`,
+        );
       values.push(v);
     }
     out.push({ id, values });
@@ -40,13 +43,22 @@ export function readM4(file: string): Series[] {
 }
 
 /** Formats forecasts as `id,F1,…,Fh` CSV text. */
-export function formatForecasts(rows: readonly { id: string; mean: readonly number[] }[], h: number): string {
+export function formatForecasts(
+  rows: readonly { id: string; mean: readonly number[] }[],
+  h: number,
+): string {
   const header = ['id', ...Array.from({ length: h }, (_, i) => `F${i + 1}`)].join(',');
-  const body = rows.map((r) => [r.id, ...r.mean.map((v) => String(Number(v.toPrecision(10))))].join(','));
+  const body = rows.map((r) =>
+    [r.id, ...r.mean.map((v) => String(Number(v.toPrecision(10))))].join(','),
+  );
   return [header, ...body].join('\n') + '\n';
 }
 
 /** Writes forecasts as `id,F1,…,Fh` CSV. */
-export function writeForecasts(file: string, rows: readonly { id: string; mean: readonly number[] }[], h: number): void {
+export function writeForecasts(
+  file: string,
+  rows: readonly { id: string; mean: readonly number[] }[],
+  h: number,
+): void {
   writeFileSync(file, formatForecasts(rows, h));
 }

@@ -11,7 +11,13 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_MODEL, modelRegistry } from '@homeostat/predictors';
-import { interactive, printTable, progress, sharedDataset, writeResults } from '@homeostat-bench/common';
+import {
+  interactive,
+  printTable,
+  progress,
+  sharedDataset,
+  writeResults,
+} from '@homeostat-bench/common';
 import { readM4, writeForecasts, type Series } from './data.js';
 import { runModel, type ModelRun } from './run.js';
 import { M4_HORIZON, naive2Forecast } from './score.js';
@@ -61,21 +67,36 @@ let series: { id: string; insample: number[]; actual: number[] | undefined }[];
 const mode = args.test ? 'test' : 'holdout';
 if (args.test) {
   const test = new Map(readM4(args.test).map((s: Series) => [s.id, s.values]));
-  series = train.map((s) => ({ id: s.id, insample: s.values, actual: test.get(s.id)?.slice(0, M4_HORIZON) }));
+  series = train.map((s) => ({
+    id: s.id,
+    insample: s.values,
+    actual: test.get(s.id)?.slice(0, M4_HORIZON),
+  }));
   const missing = series.filter((s) => s.actual?.length !== M4_HORIZON).map((s) => s.id);
   if (missing.length > 0) {
-    console.error(`m4: ${args.test} lacks 48 values for ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? '…' : ''}`);
+    console.error(
+      `m4: ${args.test} lacks 48 values for ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? '…' : ''}`,
+    );
     process.exit(1);
   }
 } else {
-  series = train.map((s) => ({ id: s.id, insample: s.values.slice(0, -M4_HORIZON), actual: s.values.slice(-M4_HORIZON) }));
+  series = train.map((s) => ({
+    id: s.id,
+    insample: s.values.slice(0, -M4_HORIZON),
+    actual: s.values.slice(-M4_HORIZON),
+  }));
 }
 
 const naive2 = series.map((s) => naive2Forecast(s.insample));
 const runs: ModelRun[] = [];
 for (const name of names) {
   const bar = progress(name, series.length);
-  runs.push(runModel(name, modelRegistry[name]!, series, { naive2, onSeries: () => bar.tick() }));
+  runs.push(
+    runModel({ name, factory: modelRegistry[name]! }, series, {
+      naive2,
+      onSeries: () => bar.tick(),
+    }),
+  );
   bar.done();
 }
 
@@ -84,7 +105,7 @@ const rows = runs.map((r) => ({
   sMAPE: r.scores?.smape,
   MASE: r.scores?.mase,
   OWA: r.scores?.owa,
-  'coverage95': r.coverage,
+  coverage95: r.coverage,
   'total s': r.seconds,
   'ms/series': (1000 * r.seconds) / series.length,
   errors: r.failures,
@@ -93,7 +114,11 @@ printTable(`M4 Hourly (${mode}, ${series.length} series, 48 steps; * = --model)`
 
 const chosen = runs.find((r) => r.name === model)!;
 if (args.out) {
-  writeForecasts(args.out, series.map((s, i) => ({ id: s.id, mean: chosen.forecasts[i]! })), M4_HORIZON);
+  writeForecasts(
+    args.out,
+    series.map((s, i) => ({ id: s.id, mean: chosen.forecasts[i]! })),
+    M4_HORIZON,
+  );
   if (interactive || !smoke) console.log(`forecasts of ${model} written to ${args.out}`);
 }
 const file = writeResults(

@@ -20,11 +20,11 @@ export interface ModelRun {
 
 /** Fits `factory()` on every series, forecasts 48 steps and scores against `actual` when given. */
 export function runModel(
-  name: string,
-  factory: ModelFactory,
+  model: { readonly name: string; readonly factory: ModelFactory },
   series: readonly { insample: number[]; actual: number[] | undefined }[],
   options: { naive2: readonly number[][]; onSeries?: () => void },
 ): ModelRun {
+  const { name, factory } = model;
   const forecasts: number[][] = [];
   let inside = 0;
   let total = 0;
@@ -64,9 +64,21 @@ export function runModel(
   const scored = series.every((s) => s.actual !== undefined);
   const scores = scored
     ? scoreSet(
-        series.map((s, i) => ({ insample: s.insample, actual: s.actual!, forecast: forecasts[i]! })),
+        series.map((s, i) => ({
+          insample: s.insample,
+          actual: s.actual!,
+          forecast: forecasts[i]!,
+        })),
         options.naive2,
       )
     : undefined;
-  return { name, forecasts, scores, coverage: total > 0 ? inside / total : Number.NaN, seconds, failures, selected };
+  return {
+    name,
+    forecasts,
+    scores,
+    coverage: total > 0 ? inside / total : Number.NaN,
+    seconds,
+    failures,
+    selected,
+  };
 }

@@ -16,7 +16,10 @@ describe('M4 measures on hand-computed cases', () => {
 
   it('MASE divides the mean absolute error by that scale', () => {
     // errors |8−7|, |9−11| → 1.5; scale 8/3 → 0.5625
-    expect(mase([1, 2, 3, 4, 7], [8, 9], [7, 11], 2)).toBeCloseTo(1.5 / (8 / 3), 12);
+    expect(mase({ insample: [1, 2, 3, 4, 7], actual: [8, 9], forecast: [7, 11] }, 2)).toBeCloseTo(
+      1.5 / (8 / 3),
+      12,
+    );
   });
 
   it('OWA is ½(sMAPE/sMAPE_Naive2 + MASE/MASE_Naive2) of the overall means', () => {
@@ -30,15 +33,24 @@ describe('M4 measures on hand-computed cases', () => {
       [7, 7],
     ];
     const s = (smape([8, 9], [7, 11]) + 0) / 2;
-    const a = (mase(insample, [8, 9], [7, 11], 2) + 0) / 2;
+    const a = (mase({ insample, actual: [8, 9], forecast: [7, 11] }, 2) + 0) / 2;
     const s2 = (smape([8, 9], [7, 7]) + smape([10, 10], [7, 7])) / 2;
-    const a2 = (mase(insample, [8, 9], [7, 7], 2) + mase(insample, [10, 10], [7, 7], 2)) / 2;
+    const a2 =
+      (mase({ insample, actual: [8, 9], forecast: [7, 7] }, 2) +
+        mase({ insample, actual: [10, 10], forecast: [7, 7] }, 2)) /
+      2;
     const scores = scoreSet(cases, naive2, 2);
     expect(scores.smape).toBeCloseTo(s, 12);
     expect(scores.mase).toBeCloseTo(a, 12);
     expect(scores.owa).toBeCloseTo(0.5 * (s / s2 + a / a2), 12);
     // Naive2 scored against itself is exactly 1.
-    expect(scoreSet(cases.map((c, i) => ({ ...c, forecast: naive2[i]! })), naive2, 2).owa).toBeCloseTo(1, 12);
+    expect(
+      scoreSet(
+        cases.map((c, i) => ({ ...c, forecast: naive2[i]! })),
+        naive2,
+        2,
+      ).owa,
+    ).toBeCloseTo(1, 12);
   });
 
   it('Naive2 is the last value when the series is not seasonal', () => {

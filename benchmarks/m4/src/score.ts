@@ -24,19 +24,16 @@ export function smape(actual: readonly number[], forecast: readonly number[]): n
 
 /** In-sample seasonal-naive mean absolute error, `mean_{j>m} |x_j − x_{j−m}|`. */
 export function maseScale(insample: readonly number[], m = M4_PERIOD): number {
-  if (insample.length <= m) throw new RangeError(`maseScale: needs more than m = ${m} points, got ${insample.length}`);
+  if (insample.length <= m)
+    throw new RangeError(`maseScale: needs more than m = ${m} points, got ${insample.length}`);
   let s = 0;
   for (let j = m; j < insample.length; j++) s += Math.abs(insample[j]! - insample[j - m]!);
   return s / (insample.length - m);
 }
 
 /** Mean over horizons of `|y − f| / scale`, with {@link maseScale} of the in-sample part. */
-export function mase(
-  insample: readonly number[],
-  actual: readonly number[],
-  forecast: readonly number[],
-  m = M4_PERIOD,
-): number {
+export function mase(c: SeriesCase, m = M4_PERIOD): number {
+  const { insample, actual, forecast } = c;
   checkLengths(actual, forecast);
   const scale = maseScale(insample, m);
   let s = 0;
@@ -45,7 +42,11 @@ export function mase(
 }
 
 /** The competition's Naive2 forecast of `h` steps for one series. */
-export function naive2Forecast(insample: readonly number[], h = M4_HORIZON, m = M4_PERIOD): number[] {
+export function naive2Forecast(
+  insample: readonly number[],
+  h = M4_HORIZON,
+  m = M4_PERIOD,
+): number[] {
   const model = createNaive2({ period: m });
   model.fit(insample);
   return model.forecast(h).mean;
@@ -70,7 +71,11 @@ export interface Scores {
  * from those overall means. `naive2` holds the Naive2 forecasts of the same series (computed when
  * omitted).
  */
-export function scoreSet(cases: readonly SeriesCase[], naive2?: readonly (readonly number[])[], m = M4_PERIOD): Scores {
+export function scoreSet(
+  cases: readonly SeriesCase[],
+  naive2?: readonly (readonly number[])[],
+  m = M4_PERIOD,
+): Scores {
   if (cases.length === 0) throw new RangeError('scoreSet: no series');
   let s = 0;
   let a = 0;
@@ -79,9 +84,9 @@ export function scoreSet(cases: readonly SeriesCase[], naive2?: readonly (readon
   cases.forEach((c, i) => {
     const ref = naive2?.[i] ?? naive2Forecast(c.insample, c.actual.length, m);
     s += smape(c.actual, c.forecast);
-    a += mase(c.insample, c.actual, c.forecast, m);
+    a += mase(c, m);
     s2 += smape(c.actual, ref);
-    a2 += mase(c.insample, c.actual, ref, m);
+    a2 += mase({ insample: c.insample, actual: c.actual, forecast: ref }, m);
   });
   const k = cases.length;
   const result = { smape: s / k, mase: a / k };
@@ -95,7 +100,8 @@ export function coverage(
   upper: readonly number[],
 ): { inside: number; total: number } {
   let inside = 0;
-  for (let i = 0; i < actual.length; i++) if (actual[i]! >= lower[i]! && actual[i]! <= upper[i]!) inside++;
+  for (let i = 0; i < actual.length; i++)
+    if (actual[i]! >= lower[i]! && actual[i]! <= upper[i]!) inside++;
   return { inside, total: actual.length };
 }
 

@@ -3,7 +3,12 @@ import { parseOptions } from '@homeostat/core';
 import type { ForecastResult, Model } from './model.js';
 import { checkHistory } from './internal/base.js';
 import { baseModelShape, periodSchema } from './internal/options.js';
-import { candidateNameSchema, makeCandidate, rankOnHoldout, type CandidateName } from './internal/candidates.js';
+import {
+  candidateNameSchema,
+  makeCandidate,
+  rankOnHoldout,
+  type CandidateName,
+} from './internal/candidates.js';
 
 /** Options of {@link createAutoModel}. */
 export const autoModelOptionsSchema = z
@@ -63,7 +68,10 @@ export function createAutoModel(options: AutoModelOptions = {}): AutoModel {
       const min = Math.min(...o.periods);
       let choice: CandidateName = o.fallback;
       if (h.length >= o.holdout + 2 * min) {
-        const ranked = rankOnHoldout(o.candidates, ctx, h.slice(0, -o.holdout), h.slice(-o.holdout));
+        const ranked = rankOnHoldout(o.candidates, ctx, {
+          train: h.slice(0, -o.holdout),
+          test: h.slice(-o.holdout),
+        });
         choice = ranked[0]?.name ?? o.fallback;
       }
       const next = makeCandidate(choice, ctx);

@@ -3,7 +3,12 @@ import { parseOptions } from '@homeostat/core';
 import type { ForecastResult, Model } from './model.js';
 import { checkHistory, checkHorizon } from './internal/base.js';
 import { baseModelShape, periodSchema } from './internal/options.js';
-import { candidateNameSchema, makeCandidate, rankOnHoldout, type CandidateName } from './internal/candidates.js';
+import {
+  candidateNameSchema,
+  makeCandidate,
+  rankOnHoldout,
+  type CandidateName,
+} from './internal/candidates.js';
 import { ForecastInputError } from './model.js';
 
 /** Options of {@link createEnsemble}. */
@@ -13,7 +18,10 @@ export const ensembleOptionsSchema = z
     /** Seasonal periods in steps (hourly data: `[24, 168]`). */
     periods: z.array(periodSchema).min(1).max(4).default([24, 168]),
     /** The members. */
-    members: z.array(candidateNameSchema).min(1).default(['snaive', 'hw-additive', 'hw-long', 'mstl', 'theta']),
+    members: z
+      .array(candidateNameSchema)
+      .min(1)
+      .default(['snaive', 'hw-additive', 'hw-long', 'mstl', 'theta']),
     /** Keep only the `top` most accurate members on the inner holdout. */
     top: z.number().int().min(1).default(3),
     /** Length of the inner holdout used for the initial weights. */
@@ -74,7 +82,10 @@ export function createEnsemble(options: EnsembleOptions = {}): Ensemble {
       const min = Math.min(...o.periods);
       let chosen: { name: CandidateName; mae: number }[];
       if (h.length >= o.holdout + 2 * min) {
-        chosen = rankOnHoldout(o.members, ctx, h.slice(0, -o.holdout), h.slice(-o.holdout)).slice(0, o.top);
+        chosen = rankOnHoldout(o.members, ctx, {
+          train: h.slice(0, -o.holdout),
+          test: h.slice(-o.holdout),
+        }).slice(0, o.top);
       } else {
         chosen = o.members.slice(0, o.top).map((name) => ({ name, mae: 1 }));
       }
@@ -92,7 +103,10 @@ export function createEnsemble(options: EnsembleOptions = {}): Ensemble {
         return;
       }
       if (!Number.isFinite(value)) {
-        throw new ForecastInputError('ensemble', `update value is ${String(value)}; it must be finite`);
+        throw new ForecastInputError(
+          'ensemble',
+          `update value is ${String(value)}; it must be finite`,
+        );
       }
       for (const m of members) {
         const f = m.model.forecast(1).mean[0]!;
@@ -102,12 +116,18 @@ export function createEnsemble(options: EnsembleOptions = {}): Ensemble {
     },
     forecast(h: number): ForecastResult {
       checkHorizon('ensemble', h);
-      if (members.length === 0) throw new ForecastInputError('ensemble', 'forecast() called before fit()');
+      if (members.length === 0)
+        throw new ForecastInputError('ensemble', 'forecast() called before fit()');
       const w = weightsOf();
       const parts = members.map((m) => m.model.forecast(h));
       const combine = (key: 'mean' | 'lower' | 'upper'): number[] =>
         Array.from({ length: h }, (_, j) => parts.reduce((s, p, i) => s + w[i]! * p[key][j]!, 0));
-      return { mean: combine('mean'), lower: combine('lower'), upper: combine('upper'), level: o.level };
+      return {
+        mean: combine('mean'),
+        lower: combine('lower'),
+        upper: combine('upper'),
+        level: o.level,
+      };
     },
   };
   return model;

@@ -27,7 +27,10 @@ class LinearTrend extends BaseModel {
   private xMean = 0;
   private sxx = 0;
 
-  constructor(private readonly window: number | undefined, opts: { level: number; maxHistory: number }) {
+  constructor(
+    private readonly window: number | undefined,
+    opts: { level: number; maxHistory: number },
+  ) {
     super(opts.level, opts.maxHistory);
   }
 

@@ -49,13 +49,15 @@ class Mstl extends BaseModel {
   private log = false;
   private n = 0;
 
-  constructor(
-    private readonly periods: readonly number[],
-    private readonly trend: 'none' | 'damped',
-    private readonly transform: 'log' | 'none',
-    opts: { level: number; maxHistory: number },
-  ) {
+  private readonly periods: readonly number[];
+  private readonly trend: 'none' | 'damped';
+  private readonly transform: 'log' | 'none';
+
+  constructor(opts: z.output<typeof mstlOptionsSchema>) {
     super(opts.level, opts.maxHistory);
+    this.periods = opts.periods;
+    this.trend = opts.trend;
+    this.transform = opts.transform;
   }
 
   private seasonalAt(t: number): number {
@@ -94,7 +96,10 @@ class Mstl extends BaseModel {
     }
     const adjusted = Array.from(y, (v, t) => v - this.seasonalAt(t));
     if (n === 1) {
-      const core = new EtsCore({ trend: 'none', season: 'none', m: 1 }, { alpha: 0.5, beta: 0, gamma: 0, phi: 1 });
+      const core = new EtsCore(
+        { trend: 'none', season: 'none', m: 1 },
+        { alpha: 0.5, beta: 0, gamma: 0, phi: 1 },
+      );
       core.l = adjusted[0]!;
       this.core = core;
     } else {
@@ -144,5 +149,5 @@ class Mstl extends BaseModel {
  */
 export function createMstl(options: MstlOptions = {}): Model {
   const o = parseOptions(mstlOptionsSchema, options, { source: 'createMstl' });
-  return new Mstl(o.periods, o.trend, o.transform, o);
+  return new Mstl(o);
 }

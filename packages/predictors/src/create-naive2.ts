@@ -25,14 +25,18 @@ class Naive2 extends BaseModel {
   private sumSq = 0;
   private count = 0;
 
-  constructor(private readonly period: number, opts: { level: number; maxHistory: number }) {
+  constructor(
+    private readonly period: number,
+    opts: { level: number; maxHistory: number },
+  ) {
     super(opts.level, opts.maxHistory);
   }
 
   protected estimate(h: readonly number[]): void {
     const m = this.period;
     const positive = h.every((v) => v > 0);
-    this.indices = positive && seasonalityTest(h, m) ? decompose(h, m, 'multiplicative').indices : undefined;
+    this.indices =
+      positive && seasonalityTest(h, m) ? decompose(h, m, 'multiplicative').indices : undefined;
     this.sumSq = 0;
     this.count = 0;
     let prev = Number.NaN;

@@ -21,7 +21,10 @@ class SeasonalNaive extends BaseModel {
   private sumSq = 0;
   private count = 0;
 
-  constructor(private readonly period: number, opts: { level: number; maxHistory: number }) {
+  constructor(
+    private readonly period: number,
+    opts: { level: number; maxHistory: number },
+  ) {
     super(opts.level, Math.max(opts.maxHistory, period + 1));
     this.name = period === 24 ? 'snaive' : `snaive${period}`;
   }

@@ -25,14 +25,19 @@ class Theta extends BaseModel {
   private drift = 0;
   private phase = 0;
 
-  constructor(private readonly period: number, opts: { level: number; maxHistory: number }) {
+  constructor(
+    private readonly period: number,
+    opts: { level: number; maxHistory: number },
+  ) {
     super(opts.level, opts.maxHistory);
   }
 
   protected estimate(h: readonly number[]): void {
     const m = this.period;
     this.indices =
-      h.every((v) => v > 0) && seasonalityTest(h, m) ? decompose(h, m, 'multiplicative').indices : undefined;
+      h.every((v) => v > 0) && seasonalityTest(h, m)
+        ? decompose(h, m, 'multiplicative').indices
+        : undefined;
     const des = h.map((v, t) => (this.indices ? v / this.indices[t % m]! : v));
     const n = des.length;
     // Slope of the least-squares line through the adjusted series (the θ = 0 line).
@@ -47,7 +52,10 @@ class Theta extends BaseModel {
     }
     this.drift = den > 0 ? num / den : 0;
     if (n === 1) {
-      const core = new EtsCore({ trend: 'none', season: 'none', m: 1 }, { alpha: 0.5, beta: 0, gamma: 0, phi: 1 });
+      const core = new EtsCore(
+        { trend: 'none', season: 'none', m: 1 },
+        { alpha: 0.5, beta: 0, gamma: 0, phi: 1 },
+      );
       core.l = des[0]!;
       core.n = 1;
       this.core = core;

@@ -6,7 +6,10 @@ describe('seasonalityTest', () => {
     const seasonal = Array.from({ length: 96 }, (_, t) => 10 + Math.sin((2 * Math.PI * t) / 24));
     expect(seasonalityTest(seasonal, 24)).toBe(true);
     let s = 1;
-    const noise = Array.from({ length: 200 }, () => ((s = (s * 16807) % 2147483647) / 2147483647) - 0.5);
+    const noise = Array.from(
+      { length: 200 },
+      () => (s = (s * 16807) % 2147483647) / 2147483647 - 0.5,
+    );
     expect(seasonalityTest(noise, 24)).toBe(false);
     expect(seasonalityTest(seasonal.slice(0, 71), 24)).toBe(false); // < 3m
   });

@@ -49,7 +49,8 @@ export function decompose(
   type: 'multiplicative' | 'additive' = 'multiplicative',
 ): Decomposition {
   const n = x.length;
-  if (!Number.isInteger(m) || m < 2) throw new RangeError(`decompose: m must be an integer ≥ 2, got ${m}`);
+  if (!Number.isInteger(m) || m < 2)
+    throw new RangeError(`decompose: m must be an integer ≥ 2, got ${m}`);
   if (n < 2 * m) throw new RangeError(`decompose: needs at least 2·m = ${2 * m} points, got ${n}`);
   const trend = centredMovingAverage(x, m);
   const sums = new Float64Array(m);

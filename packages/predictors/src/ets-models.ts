@@ -2,7 +2,14 @@ import { z } from 'zod';
 import { parseOptions } from '@homeostat/core';
 import type { ForecastResult, Model } from './model.js';
 import { BaseModel } from './internal/base.js';
-import { EtsCore, fitEts, seasonalFits, type EtsSpec, type SeasonKind, type TrendKind } from './internal/ets.js';
+import {
+  EtsCore,
+  fitEts,
+  seasonalFits,
+  type EtsSpec,
+  type SeasonKind,
+  type TrendKind,
+} from './internal/ets.js';
 import { baseModelShape, periodSchema } from './internal/options.js';
 import { zFor } from './internal/math.js';
 
@@ -50,7 +57,8 @@ class EtsModel extends BaseModel {
 
   protected estimate(h: readonly number[]): void {
     let spec: EtsSpec = this.spec;
-    if (spec.season === 'multiplicative' && h.some((v) => v <= 0)) spec = { ...spec, season: 'additive' };
+    if (spec.season === 'multiplicative' && h.some((v) => v <= 0))
+      spec = { ...spec, season: 'additive' };
     if (!seasonalFits(h.length, spec)) spec = { ...spec, season: 'none' };
     if (h.length < 3 && spec.trend !== 'none') spec = { ...spec, trend: 'none' };
     this.effective = spec;
@@ -83,9 +91,13 @@ class EtsModel extends BaseModel {
   }
 }
 
-function etsModel(name: string, trend: TrendKind, season: SeasonKind, options: unknown, source: string): Model {
+function etsModel(
+  spec: { name: string; trend: TrendKind; season: SeasonKind },
+  options: unknown,
+  source: string,
+): Model {
   const o = parseOptions(etsOptionsSchema, options ?? {}, { source });
-  return new EtsModel(name, { trend, season, m: 1 }, o);
+  return new EtsModel(spec.name, { trend: spec.trend, season: spec.season, m: 1 }, o);
 }
 
 /**
@@ -100,7 +112,7 @@ function etsModel(name: string, trend: TrendKind, season: SeasonKind, options: u
  * ```
  */
 export function createSes(options: EtsOptions = {}): Model {
-  return etsModel('ses', 'none', 'none', options, 'createSes');
+  return etsModel({ name: 'ses', trend: 'none', season: 'none' }, options, 'createSes');
 }
 
 /**
@@ -109,7 +121,7 @@ export function createSes(options: EtsOptions = {}): Model {
  * @throws {ConfigError} when the options are invalid.
  */
 export function createHolt(options: EtsOptions = {}): Model {
-  return etsModel('holt', 'additive', 'none', options, 'createHolt');
+  return etsModel({ name: 'holt', trend: 'additive', season: 'none' }, options, 'createHolt');
 }
 
 /**
@@ -118,7 +130,11 @@ export function createHolt(options: EtsOptions = {}): Model {
  * @throws {ConfigError} when the options are invalid.
  */
 export function createDampedTrend(options: EtsOptions = {}): Model {
-  return etsModel('damped', 'damped', 'none', options, 'createDampedTrend');
+  return etsModel(
+    { name: 'damped', trend: 'damped', season: 'none' },
+    options,
+    'createDampedTrend',
+  );
 }
 
 /**

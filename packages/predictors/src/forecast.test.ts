@@ -3,7 +3,13 @@ import { Subject } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { createKeyedStats, type Forecast, type Sample } from '@homeostat/core';
 import { createRecordingOnError } from '@homeostat/core/testing';
-import { createForecastCounters, createLinearTrend, createSeasonalNaive, forecast, type Model } from './index.js';
+import {
+  createForecastCounters,
+  createLinearTrend,
+  createSeasonalNaive,
+  forecast,
+  type Model,
+} from './index.js';
 
 const MIN = 60_000;
 
@@ -23,7 +29,10 @@ describe('forecast operator', () => {
       samples.push({ series: 'a', t: i * MIN, value: 10 + i });
       samples.push({ series: 'b', t: i * MIN, value: 100 });
     }
-    const out = run(samples, forecast(() => createLinearTrend(), { horizons: [5 * MIN, MIN], minHistory: 10 }));
+    const out = run(
+      samples,
+      forecast(() => createLinearTrend(), { horizons: [5 * MIN, MIN], minHistory: 10 }),
+    );
     // 11 samples per series from the 10th on, two horizons each.
     expect(out).toHaveLength(2 * 11 * 2);
     const last = out.filter((f) => f.series === 'a').slice(-2);
@@ -31,7 +40,9 @@ describe('forecast operator', () => {
     expect(last[0]).toMatchObject({ t: 19 * MIN, model: 'linear', level: 0.95 });
     expect(last[0]!.mean).toBeCloseTo(30, 6);
     expect(last[1]!.mean).toBeCloseTo(34, 6);
-    expect(out.filter((f) => f.series === 'b').every((f) => Math.abs(f.mean - 100) < 1e-9)).toBe(true);
+    expect(out.filter((f) => f.series === 'b').every((f) => Math.abs(f.mean - 100) < 1e-9)).toBe(
+      true,
+    );
   });
 
   it('fills short gaps with the last value, restarts after long ones, skips out-of-order samples', () => {
@@ -43,7 +54,11 @@ describe('forecast operator', () => {
     samples.push({ series: 's', t: 500 * MIN, value: 0 }); // long gap → restart
     const out = run(
       samples,
-      forecast(() => createSeasonalNaive({ period: 4 }), { horizons: [MIN], minHistory: 3, maxGapSteps: 10 }, { counters }),
+      forecast(
+        () => createSeasonalNaive({ period: 4 }),
+        { horizons: [MIN], minHistory: 3, maxGapSteps: 10 },
+        { counters },
+      ),
     );
     expect(counters.filled).toBe(3);
     expect(counters.outOfOrder).toBe(1);
@@ -54,8 +69,19 @@ describe('forecast operator', () => {
 
   it('refits on the event-time schedule and updates in between', () => {
     const counters = createForecastCounters();
-    const samples = Array.from({ length: 121 }, (_, i) => ({ series: 's', t: i * MIN, value: i % 7 }));
-    run(samples, forecast(() => createSeasonalNaive({ period: 7 }), { horizons: [MIN], minHistory: 10, refitEveryMs: 30 * MIN }, { counters }));
+    const samples = Array.from({ length: 121 }, (_, i) => ({
+      series: 's',
+      t: i * MIN,
+      value: i % 7,
+    }));
+    run(
+      samples,
+      forecast(
+        () => createSeasonalNaive({ period: 7 }),
+        { horizons: [MIN], minHistory: 10, refitEveryMs: 30 * MIN },
+        { counters },
+      ),
+    );
     // First fit at t = 9 min, then every 30 min: 39, 69, 99.
     expect(counters.fits).toBe(4);
   });
@@ -64,8 +90,16 @@ describe('forecast operator', () => {
     const counters = createForecastCounters();
     const stats = createKeyedStats();
     const samples: Sample[] = [];
-    for (let i = 0; i < 30; i++) for (const series of ['a', 'b', 'c']) samples.push({ series, t: i * MIN, value: i });
-    run(samples, forecast(() => createLinearTrend(), { horizons: [MIN], minHistory: 2, maxHistory: 5, maxKeys: 2 }, { counters, stats }));
+    for (let i = 0; i < 30; i++)
+      for (const series of ['a', 'b', 'c']) samples.push({ series, t: i * MIN, value: i });
+    run(
+      samples,
+      forecast(
+        () => createLinearTrend(),
+        { horizons: [MIN], minHistory: 2, maxHistory: 5, maxKeys: 2 },
+        { counters, stats },
+      ),
+    );
     expect(stats.keys).toBeLessThanOrEqual(2);
     expect(stats.evictedLru).toBeGreaterThan(0);
   });
@@ -100,9 +134,20 @@ describe('forecast operator', () => {
         b: { series: 's', t: MIN, value: 2 },
         c: { series: 's', t: 2 * MIN, value: 3 },
       });
-      const result = source.pipe(forecast(() => createLinearTrend(), { horizons: [MIN], minHistory: 2 }));
+      const result = source.pipe(
+        forecast(() => createLinearTrend(), { horizons: [MIN], minHistory: 2 }),
+      );
       expectObservable(result).toBe('- x y #', {
-        x: { series: 's', t: MIN, horizonMs: MIN, mean: 3, lower: 3, upper: 3, level: 0.95, model: 'linear' },
+        x: {
+          series: 's',
+          t: MIN,
+          horizonMs: MIN,
+          mean: 3,
+          lower: 3,
+          upper: 3,
+          level: 0.95,
+          model: 'linear',
+        },
         y: expect.objectContaining({ t: 2 * MIN, horizonMs: MIN }),
       });
       expectSubscriptions(source.subscriptions).toBe('^ - - !');

@@ -7,7 +7,11 @@ import type { Model, ModelFactory } from './model.js';
 export const forecastOptionsSchema = z
   .object({
     /** How far ahead to forecast, in event-time milliseconds (default 15 min, 1 h, 24 h). */
-    horizons: z.array(z.number().positive()).min(1).max(32).default([15 * 60_000, 3_600_000, 86_400_000]),
+    horizons: z
+      .array(z.number().positive())
+      .min(1)
+      .max(32)
+      .default([15 * 60_000, 3_600_000, 86_400_000]),
     /** Re-estimate the model when this much event time has passed since the last fit. */
     refitEveryMs: z.number().positive().default(3_600_000),
     /** Values kept per series for refits (oldest dropped and counted). */
@@ -126,7 +130,9 @@ export function forecast<T extends Sample>(
   return (source) =>
     source.pipe(
       keyed<T, SeriesState, Forecast[]>(
-        o.idleTtlMs === undefined ? { maxKeys: o.maxKeys } : { maxKeys: o.maxKeys, idleTtlMs: o.idleTtlMs },
+        o.idleTtlMs === undefined
+          ? { maxKeys: o.maxKeys }
+          : { maxKeys: o.maxKeys, idleTtlMs: o.idleTtlMs },
         {
           create: () => ({
             model: model(),
@@ -140,7 +146,9 @@ export function forecast<T extends Sample>(
           update(s, sample) {
             const { t, value } = sample;
             if (!Number.isFinite(value) || !Number.isFinite(t)) {
-              throw new RangeError(`sample of ${sample.series} at ${t} has a non-finite time or value`);
+              throw new RangeError(
+                `sample of ${sample.series} at ${t} has a non-finite time or value`,
+              );
             }
             if (s.values.length > 0) {
               const dt = t - s.lastT;

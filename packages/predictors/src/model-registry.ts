@@ -28,7 +28,8 @@ export const modelRegistry: Readonly<Record<string, ModelFactory>> = {
   holt: () => createHolt(),
   damped: () => createDampedTrend(),
   'hw-additive': () => createHoltWinters({ period: 24, trend: 'damped' }),
-  'hw-multiplicative': () => createHoltWinters({ period: 24, season: 'multiplicative', trend: 'damped' }),
+  'hw-multiplicative': () =>
+    createHoltWinters({ period: 24, season: 'multiplicative', trend: 'damped' }),
   'hw-weekly': () => createHoltWinters({ period: 168, trend: 'none' }),
   mstl: () => createMstl({ periods: [24, 168] }),
   theta: () => createTheta({ period: 24 }),

@@ -124,7 +124,9 @@ describe('multi-seasonal, Theta, linear', () => {
     const snaive = createSeasonalNaive({ period: 24 });
     snaive.fit(train);
     // The holdout starts at a weekday/weekend boundary only for some offsets; compare over it.
-    expect(mae(mstl.forecast(48).mean, test)).toBeLessThanOrEqual(mae(snaive.forecast(48).mean, test));
+    expect(mae(mstl.forecast(48).mean, test)).toBeLessThanOrEqual(
+      mae(snaive.forecast(48).mean, test),
+    );
   });
 
   it('Theta forecasts a trending series upwards', () => {
@@ -154,7 +156,9 @@ describe('automatic selection and the ensemble', () => {
     expect(['hw-additive', 'hw-long', 'mstl', 'snaive', 'theta']).toContain(m.selected);
     const ses = createSes();
     ses.fit(x.slice(0, -48));
-    expect(mae(m.forecast(48).mean, x.slice(-48))).toBeLessThan(mae(ses.forecast(48).mean, x.slice(-48)));
+    expect(mae(m.forecast(48).mean, x.slice(-48))).toBeLessThan(
+      mae(ses.forecast(48).mean, x.slice(-48)),
+    );
   });
 
   it('auto uses the fallback on a short history', () => {
@@ -180,25 +184,41 @@ describe('bad input', () => {
   it('the registry has every model and the default is auto', () => {
     expect(DEFAULT_MODEL).toBe('auto');
     expect(Object.keys(modelRegistry)).toEqual(
-      expect.arrayContaining(['snaive', 'naive2', 'ses', 'holt', 'damped', 'hw-additive', 'hw-multiplicative', 'mstl', 'theta', 'linear', 'auto', 'ensemble']),
+      expect.arrayContaining([
+        'snaive',
+        'naive2',
+        'ses',
+        'holt',
+        'damped',
+        'hw-additive',
+        'hw-multiplicative',
+        'mstl',
+        'theta',
+        'linear',
+        'auto',
+        'ensemble',
+      ]),
     );
   });
 
-  it.each(factories)('%s: empty history, NaN, bad horizon and unfitted forecast are typed errors', (_, make) => {
-    const m = make();
-    expect(() => m.forecast(1)).toThrow(ForecastInputError);
-    expect(() => m.fit([])).toThrow(/history is empty/);
-    try {
-      m.fit([1, 2, Number.NaN, 4]);
-      expect.unreachable();
-    } catch (e) {
-      expect(isHomeostatError(e) && e.code === 'FORECAST_INPUT_INVALID').toBe(true);
-      expect((e as ForecastInputError).index).toBe(2);
-    }
-    m.fit([1, 2, 3]);
-    expect(() => m.forecast(0)).toThrow(/positive integer/);
-    expect(() => m.update(Number.POSITIVE_INFINITY)).toThrow(ForecastInputError);
-  });
+  it.each(factories)(
+    '%s: empty history, NaN, bad horizon and unfitted forecast are typed errors',
+    (_, make) => {
+      const m = make();
+      expect(() => m.forecast(1)).toThrow(ForecastInputError);
+      expect(() => m.fit([])).toThrow(/history is empty/);
+      try {
+        m.fit([1, 2, Number.NaN, 4]);
+        expect.unreachable();
+      } catch (e) {
+        expect(isHomeostatError(e) && e.code === 'FORECAST_INPUT_INVALID').toBe(true);
+        expect((e as ForecastInputError).index).toBe(2);
+      }
+      m.fit([1, 2, 3]);
+      expect(() => m.forecast(0)).toThrow(/positive integer/);
+      expect(() => m.update(Number.POSITIVE_INFINITY)).toThrow(ForecastInputError);
+    },
+  );
 
   it('bad options are ConfigErrors naming the option', () => {
     expect(() => createHoltWinters({ period: 1 })).toThrow(/period/);
@@ -207,27 +227,35 @@ describe('bad input', () => {
     expect(() => createMstl({ period: 24 })).toThrow(/Invalid configuration/);
   });
 
-  it.each(factories)('%s: never forecasts NaN (short, constant, negative, spiky histories)', (_, make) => {
-    fc.assert(
-      fc.property(
-        fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true, noDefaultInfinity: true }), { minLength: 1, maxLength: 80 }),
-        fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true, noDefaultInfinity: true }), { maxLength: 5 }),
-        fc.integer({ min: 1, max: 30 }),
-        (history, more, h) => {
-          const m: Model = make();
-          m.fit(history);
-          for (const v of more) m.update(v);
-          const f = m.forecast(h);
-          return (
-            f.mean.length === h &&
-            [...f.mean, ...f.lower, ...f.upper].every(Number.isFinite) &&
-            f.mean.every((v, i) => f.lower[i]! <= v && v <= f.upper[i]!)
-          );
-        },
-      ),
-      { numRuns: 40 },
-    );
-  });
+  it.each(factories)(
+    '%s: never forecasts NaN (short, constant, negative, spiky histories)',
+    (_, make) => {
+      fc.assert(
+        fc.property(
+          fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true, noDefaultInfinity: true }), {
+            minLength: 1,
+            maxLength: 80,
+          }),
+          fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true, noDefaultInfinity: true }), {
+            maxLength: 5,
+          }),
+          fc.integer({ min: 1, max: 30 }),
+          (history, more, h) => {
+            const m: Model = make();
+            m.fit(history);
+            for (const v of more) m.update(v);
+            const f = m.forecast(h);
+            return (
+              f.mean.length === h &&
+              [...f.mean, ...f.lower, ...f.upper].every(Number.isFinite) &&
+              f.mean.every((v, i) => f.lower[i]! <= v && v <= f.upper[i]!)
+            );
+          },
+        ),
+        { numRuns: 40 },
+      );
+    },
+  );
 
   it('constant and tiny histories give flat, finite forecasts for every model', () => {
     for (const [, make] of factories) {

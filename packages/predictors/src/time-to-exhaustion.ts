@@ -1,6 +1,13 @@
 import type { OperatorFunction } from 'rxjs';
 import { z } from 'zod';
-import { keyed, parseOptions, RingBuffer, type ExhaustionForecast, type KeyedDeps, type Sample } from '@homeostat/core';
+import {
+  keyed,
+  parseOptions,
+  RingBuffer,
+  type ExhaustionForecast,
+  type KeyedDeps,
+  type Sample,
+} from '@homeostat/core';
 
 /** Options of {@link timeToExhaustion}. */
 export const timeToExhaustionOptionsSchema = z
@@ -10,7 +17,10 @@ export const timeToExhaustionOptionsSchema = z
     /** `above`: exhausted when the value rises to the limit; `below`: when it falls to it. */
     direction: z.enum(['above', 'below']).default('above'),
     /** Only samples this recent (event time) feed the trend. */
-    windowMs: z.number().positive().default(7 * 86_400_000),
+    windowMs: z
+      .number()
+      .positive()
+      .default(7 * 86_400_000),
     /** Most samples kept per series (oldest dropped). */
     maxSamples: z.number().int().min(3).max(1_000_000).default(5_000),
     /** Samples needed before the first estimate. */
@@ -62,7 +72,13 @@ export function normalCdf(x: number): number {
               (0.37409196 +
                 t *
                   (0.09678418 +
-                    t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+                    t *
+                      (-0.18628806 +
+                        t *
+                          (0.27886807 +
+                            t *
+                              (-1.13520398 +
+                                t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
     );
   return x >= 0 ? 1 - 0.5 * r : 0.5 * r;
 }
@@ -109,7 +125,9 @@ export function estimateExhaustion(
 ): ExhaustionEstimate {
   const n = times.length;
   if (n < 3 || values.length !== n) {
-    throw new RangeError(`estimateExhaustion: needs ≥ 3 points of equal length, got ${n} and ${values.length}`);
+    throw new RangeError(
+      `estimateExhaustion: needs ≥ 3 points of equal length, got ${n} and ${values.length}`,
+    );
   }
   const t0 = times[0]!;
   const span = times[n - 1]! - t0;
@@ -147,16 +165,21 @@ export function estimateExhaustion(
 
   let etaMs: number;
   if (fitAt(at.t) >= at.limit) etaMs = 0;
-  else if (slope <= 0) etaMs = amp > 0 && trendAt(at.t) + amp >= at.limit ? firstCrossing(at.t, at.t + period!) : Number.POSITIVE_INFINITY;
+  else if (slope <= 0)
+    etaMs =
+      amp > 0 && trendAt(at.t) + amp >= at.limit
+        ? firstCrossing(at.t, at.t + period!)
+        : Number.POSITIVE_INFINITY;
   else {
     // The trend alone crosses at `late`; the cycle can bring that forward by at most amp/slope,
     // or push it back by at most one period.
     const late = at.t + (at.limit - trendAt(at.t)) / slope;
-    etaMs = amp > 0 ? firstCrossing(Math.max(at.t, late - amp / slope), late + period!) : late - at.t;
+    etaMs =
+      amp > 0 ? firstCrossing(Math.max(at.t, late - amp / slope), late + period!) : late - at.t;
   }
 
   function firstCrossing(from: number, to: number): number {
-    const step = harmonic ? period! / 96 : Math.max(1, (to - from) / 96);
+    const step = harmonic ? (w > 0 ? (2 * Math.PI) / w / 96 : 1) : Math.max(1, (to - from) / 96);
     let prev = from;
     for (let x = from; x <= to + step; x += step) {
       if (fitAt(x) >= at.limit) {
@@ -179,7 +202,8 @@ export function estimateExhaustion(
   const uh = (xh - t0 - tm) / scale;
   const sd = s * Math.sqrt(1 + 1 / n + (suu > 0 ? (uh * uh) / suu : 0));
   let probability: number;
-  if (sd > 1e-12 * Math.max(1, Math.abs(mean)) && Number.isFinite(sd)) probability = 1 - normalCdf((at.limit - mean) / sd);
+  if (sd > 1e-12 * Math.max(1, Math.abs(mean)) && Number.isFinite(sd))
+    probability = 1 - normalCdf((at.limit - mean) / sd);
   else probability = mean >= at.limit ? 1 : 0;
   return { etaMs, probability: Math.min(1, Math.max(0, probability)), slope };
 }
@@ -211,7 +235,9 @@ export function timeToExhaustion<T extends Sample>(
   const o = parseOptions(timeToExhaustionOptionsSchema, options, { source: 'timeToExhaustion' });
   const sign = o.direction === 'above' ? 1 : -1;
   return keyed<T, TrendState, ExhaustionForecast>(
-    o.idleTtlMs === undefined ? { maxKeys: o.maxKeys } : { maxKeys: o.maxKeys, idleTtlMs: o.idleTtlMs },
+    o.idleTtlMs === undefined
+      ? { maxKeys: o.maxKeys }
+      : { maxKeys: o.maxKeys, idleTtlMs: o.idleTtlMs },
     {
       create: () => ({
         times: new RingBuffer(o.maxSamples),

@@ -29,7 +29,11 @@ export function checkHorizon(model: string, h: number): void {
 }
 
 /** Replaces any non-finite entry so that a forecast never holds NaN (a last line of defence). */
-export function sanitise(result: ForecastResult, history: readonly number[], clamp = true): ForecastResult {
+export function sanitise(
+  result: ForecastResult,
+  history: readonly number[],
+  clamp = true,
+): ForecastResult {
   let lo = Number.POSITIVE_INFINITY;
   let hi = Number.NEGATIVE_INFINITY;
   for (const v of history) {
@@ -84,7 +88,10 @@ export abstract class BaseModel implements Model {
 
   update(value: number, _t?: number): void {
     if (typeof value !== 'number' || !Number.isFinite(value)) {
-      throw new ForecastInputError(this.name, `update value is ${String(value)}; it must be finite`);
+      throw new ForecastInputError(
+        this.name,
+        `update value is ${String(value)}; it must be finite`,
+      );
     }
     if (!this.fitted) {
       this.fit([value]);

@@ -66,7 +66,10 @@ export function makeCandidate(name: CandidateName, ctx: CandidateContext): Model
 }
 
 /** Accuracy of a forecast against held-out values: sMAPE (%) and MAE. */
-export function accuracy(actual: readonly number[], forecast: readonly number[]): { smape: number; mae: number } {
+export function accuracy(
+  actual: readonly number[],
+  forecast: readonly number[],
+): { smape: number; mae: number } {
   let s = 0;
   let a = 0;
   for (let i = 0; i < actual.length; i++) {
@@ -86,9 +89,9 @@ export function accuracy(actual: readonly number[], forecast: readonly number[])
 export function rankOnHoldout(
   names: readonly CandidateName[],
   ctx: CandidateContext,
-  train: readonly number[],
-  test: readonly number[],
+  split: { readonly train: readonly number[]; readonly test: readonly number[] },
 ): { name: CandidateName; score: number; mae: number }[] {
+  const { train, test } = split;
   const results: { name: CandidateName; smape: number; mae: number }[] = [];
   for (const name of names) {
     try {
@@ -104,6 +107,10 @@ export function rankOnHoldout(
   const bestA = Math.min(...results.map((r) => r.mae));
   const rel = (v: number, best: number): number => (best > 0 ? v / best : v > 0 ? 2 : 1);
   return results
-    .map((r) => ({ name: r.name, mae: r.mae, score: 0.5 * (rel(r.smape, bestS) + rel(r.mae, bestA)) }))
+    .map((r) => ({
+      name: r.name,
+      mae: r.mae,
+      score: 0.5 * (rel(r.smape, bestS) + rel(r.mae, bestA)),
+    }))
     .sort((a, b) => a.score - b.score);
 }

@@ -156,13 +156,20 @@ export class EtsCore {
 }
 
 /** Initial level, trend and seasonal indices from the first cycles of `y`. */
-function initialState(y: readonly number[], spec: EtsSpec): { l: number; b: number; s: Float64Array } {
+function initialState(
+  y: readonly number[],
+  spec: EtsSpec,
+): { l: number; b: number; s: Float64Array } {
   const n = y.length;
   const m = spec.m;
   if (spec.season === 'none') {
     const k = Math.min(n, 10);
     const l = y[0]!;
-    const b = k > 1 ? (meanOf(y, k - Math.ceil(k / 2), k) - meanOf(y, 0, Math.ceil(k / 2))) / Math.max(1, k - Math.ceil(k / 2)) : 0;
+    const b =
+      k > 1
+        ? (meanOf(y, k - Math.ceil(k / 2), k) - meanOf(y, 0, Math.ceil(k / 2))) /
+          Math.max(1, k - Math.ceil(k / 2))
+        : 0;
     return { l, b: spec.trend === 'none' ? 0 : b, s: new Float64Array(1) };
   }
   const head = y.slice(0, Math.min(n, 4 * m));
@@ -179,7 +186,12 @@ function initialState(y: readonly number[], spec: EtsSpec): { l: number; b: numb
   return { l, b, s: Float64Array.from(indices) };
 }
 
-function run(y: readonly number[], spec: EtsSpec, params: EtsParams, init: { l: number; b: number; s: Float64Array }): EtsCore {
+function run(
+  y: readonly number[],
+  spec: EtsSpec,
+  start: { params: EtsParams; init: { l: number; b: number; s: Float64Array } },
+): EtsCore {
+  const { params, init } = start;
   const core = new EtsCore(spec, params);
   core.l = init.l;
   core.b = init.b;
@@ -237,10 +249,16 @@ export function fitEts(
     if (seasonal && fixed.gamma === undefined) p.gamma = p.gamma * (1 - p.alpha);
     return p;
   };
-  if (free.length === 0) return run(y, spec, decode([]), init);
-  const x0 = free.map((k) => unsquash(k === 'gamma' ? start.gamma / (1 - start.alpha) : start[k], bounds[k][0], bounds[k][1]));
-  const best = nelderMead((v) => run(y, spec, decode(v), init).sse, x0, {
+  if (free.length === 0) return run(y, spec, { params: decode([]), init });
+  const x0 = free.map((k) =>
+    unsquash(
+      k === 'gamma' ? start.gamma / (1 - start.alpha) : start[k],
+      bounds[k][0],
+      bounds[k][1],
+    ),
+  );
+  const best = nelderMead((v) => run(y, spec, { params: decode(v), init }).sse, x0, {
     maxEvals: options.maxEvals ?? 60 + 40 * free.length,
   });
-  return run(y, spec, decode(best.x), init);
+  return run(y, spec, { params: decode(best.x), init });
 }

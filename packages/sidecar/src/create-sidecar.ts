@@ -118,22 +118,36 @@ export type SidecarOptions = z.input<typeof sidecarOptionsSchema>;
 /** Parsed options (defaults applied). */
 export type ResolvedSidecarOptions = z.output<typeof sidecarOptionsSchema>;
 
+/** Configuration the sidecar passes to prom-client's metric constructors. */
+export interface PromMetricConfig {
+  name: string;
+  help: string;
+  labelNames?: readonly string[];
+  /** The registry given in `deps.prometheus` (typed `never` so prom-client's own types fit). */
+  registers?: never[];
+  collect?: () => void;
+}
+
+/** A prom-client `Gauge` constructor, as far as the sidecar uses it. */
+export interface PromGaugeConstructor {
+  new (config: PromMetricConfig): {
+    set(labels: Record<string, string>, value: number): void;
+    reset(): void;
+  };
+}
+
+/** A prom-client `Counter` constructor, as far as the sidecar uses it. */
+export interface PromCounterConstructor {
+  new (config: PromMetricConfig): {
+    inc(labels: Record<string, string>, value: number): void;
+    reset(): void;
+  };
+}
+
 /** The parts of the `prom-client` module the sidecar uses (pass the module itself). */
 export interface PromClientLike {
-  readonly Gauge: new (config: {
-    name: string;
-    help: string;
-    labelNames: string[];
-    registers: unknown[];
-    collect: () => void;
-  }) => { set(labels: Record<string, string>, value: number): void; reset(): void };
-  readonly Counter: new (config: {
-    name: string;
-    help: string;
-    labelNames: string[];
-    registers: unknown[];
-    collect: () => void;
-  }) => { inc(labels: Record<string, string>, value: number): void; reset(): void };
+  readonly Gauge: PromGaugeConstructor;
+  readonly Counter: PromCounterConstructor;
 }
 
 /** The parts of a `prom-client` `Registry` the sidecar uses. */

@@ -764,7 +764,7 @@ export class Engine {
         name: f.name,
         help: f.help,
         labelNames: [...f.labelNames],
-        registers: [prom.registry],
+        registers: [prom.registry] as never[],
       };
       if (f.type === 'counter') {
         const m: { inc(l: Record<string, string>, v: number): void; reset(): void } =

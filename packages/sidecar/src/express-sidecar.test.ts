@@ -1,0 +1,120 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import http from 'node:http';
+import express, { type ErrorRequestHandler } from 'express';
+import type { RequestObservation } from '@homeostat/core';
+import { createSidecar, type Sidecar, type SidecarOptions } from './create-sidecar.js';
+import { expressSidecar } from './express-sidecar.js';
+import { closeAll, listen, request, until } from './internal/test-http.js';
+
+const sidecars: Sidecar[] = [];
+afterEach(async () => {
+  for (const s of sidecars.splice(0)) s.close();
+  await closeAll();
+});
+
+function app(options: SidecarOptions = {}): {
+  app: express.Express;
+  s: Sidecar;
+  seen: RequestObservation[];
+  errors: unknown[];
+} {
+  const s = createSidecar({ overload: false, ...options });
+  sidecars.push(s);
+  const seen: RequestObservation[] = [];
+  s.observations$.subscribe((o) => seen.push(o));
+  const a = express();
+  a.use(expressSidecar(s));
+  const errors: unknown[] = [];
+  return { app: a, s, seen, errors };
+}
+
+describe('expressSidecar (end to end)', () => {
+  it('observes the matched route template, including nested routers, and 404s', async () => {
+    const { app: a, seen } = app({ service: 'shop' });
+    a.get('/users/:id', (req, res) => {
+      res.json({ id: req.params.id });
+    });
+    const router = express.Router();
+    router.get('/items/:sku', (_req, res) => {
+      res.send('item');
+    });
+    a.use('/v1', router);
+    const url = await listen(http.createServer(a));
+    expect((await request(`${url}/users/42`)).body).toBe('{"id":"42"}');
+    expect((await request(`${url}/v1/items/abc`)).body).toBe('item');
+    expect((await request(`${url}/nope`)).status).toBe(404);
+    await until(() => seen.length === 3);
+    expect(seen.map((o) => [o.route, o.status])).toEqual([
+      ['/users/:id', 200],
+      ['/v1/items/:sku', 200],
+      ['(unmatched)', 404],
+    ]);
+    expect(seen[0]!.service).toBe('shop');
+  });
+
+  it('leaves thrown errors to Express error handling and observes the 500', async () => {
+    const { app: a, seen, errors } = app();
+    const boom = new Error('handler exploded');
+    a.get('/sync', () => {
+      throw boom;
+    });
+    a.get('/async', async () => {
+      await Promise.resolve();
+      throw boom;
+    });
+    const onErr: ErrorRequestHandler = (err, _req, res, _next) => {
+      errors.push(err);
+      res.status(500).send('handled by host');
+    };
+    a.use(onErr);
+    const url = await listen(http.createServer(a));
+    const r1 = await request(`${url}/sync`);
+    const r2 = await request(`${url}/async`);
+    expect([r1.status, r1.body, r2.status]).toEqual([500, 'handled by host', 500]);
+    expect(errors).toEqual([boom, boom]);
+    await until(() => seen.length === 2);
+    expect(seen.map((o) => [o.route, o.status])).toEqual([
+      ['/sync', 500],
+      ['/async', 500],
+    ]);
+  });
+
+  it('sheds before routing with 503 + Retry-After and serves the endpoints', async () => {
+    const { app: a, s, seen } = app({ limiter: { initialLimit: 1, maxLimit: 1 } });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    a.get('/slow', async (_req, res) => {
+      await gate;
+      res.send('slow');
+    });
+    a.get('/fast', (_req, res) => {
+      res.send('fast');
+    });
+    const url = await listen(http.createServer(a));
+    const slow = request(`${url}/slow`);
+    await until(() => s.stats().inFlight === 1);
+    const shed = await request(`${url}/fast`);
+    expect(shed.status).toBe(503);
+    expect(shed.headers['retry-after']).toBe('1');
+    expect((await request(`${url}/readyz`)).status).toBe(200);
+    expect((await request(`${url}/metrics`)).body).toContain('homeostat_http_in_flight 1');
+    release();
+    expect((await slow).body).toBe('slow');
+    await until(() => seen.length === 2);
+    // Shed before routing: Express never matched a route.
+    expect(seen.find((o) => o.shed === true)).toMatchObject({ status: 503, route: '(unmatched)' });
+  });
+
+  it('applies per-route timeouts', async () => {
+    const { app: a, seen } = app({ timeouts: { routes: [{ prefix: '/slow', ms: 40 }] } });
+    a.get('/slow', (_req, res) => {
+      setTimeout(() => res.send('too late'), 120);
+    });
+    const url = await listen(http.createServer(a));
+    const r = await request(`${url}/slow`);
+    expect(r.status).toBe(503);
+    await until(() => seen.length === 1);
+    expect(seen[0]!.status).toBe(503);
+    await new Promise((res) => setTimeout(res, 120)); // the late send must not throw
+  });
+});

@@ -326,8 +326,7 @@ describe('safety property', () => {
               expect(before.ok).toBe(true);
             }
             if (d.risk >= t.eR || !before.ok) expect(d.verdict).not.toBe('execute');
-            if (s.outcome !== 'none')
-              engine.recordOutcome(outcome(d, s.outcome as Outcome['status']));
+            if (s.outcome !== 'none') engine.recordOutcome(outcome(d, s.outcome));
           }
         },
       ),

@@ -15,7 +15,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_THRESHOLD, detectorRegistry } from '@homeostat/detectors';
+import { DEFAULT_THRESHOLD, detectorRegistry, type Detector } from '@homeostat/detectors';
 import {
   interactive,
   printTable,
@@ -33,7 +33,7 @@ import {
 import { operatorOverhead, type OverheadResult } from './overhead.js';
 
 /** Detectors of `@homeostat/detectors/tf`, loaded only when asked for. */
-const TF_DETECTORS = [] as const;
+const TF_DETECTORS = ['tf-autoencoder', 'tf-lstm'] as const;
 
 const USAGE = `usage: pnpm bench:nab [--data DIR] [--out OUTDIR] [--detector NAME]... [--files N] [--repeats R] [--smoke]
   --data DIR        NAB-style folder with data/CATEGORY/FILE.csv (default: ../shared/datasets/nab)
@@ -43,7 +43,16 @@ const USAGE = `usage: pnpm bench:nab [--data DIR] [--out OUTDIR] [--detector NAM
   --repeats R       timing passes per detector (default 3; 1 for tf detectors and smoke runs)
   --smoke           a few short files, quiet (what CI runs)`;
 
-function resolveDetectors(names: readonly string[]): RunnerDetector[] {
+/** A tf detector, imported only when asked for (the main entry never loads TensorFlow.js). */
+async function tfDetector(name: (typeof TF_DETECTORS)[number]): Promise<RunnerDetector> {
+  const tf = await import('@homeostat/detectors/tf');
+  await tf.initTf();
+  const create = (): Promise<Detector> =>
+    name === 'tf-autoencoder' ? tf.createAutoencoderDetector() : tf.createLstmDetector();
+  return { name, create, threshold: DEFAULT_THRESHOLD };
+}
+
+async function resolveDetectors(names: readonly string[]): Promise<RunnerDetector[]> {
   const out: RunnerDetector[] = [];
   const wanted = names.length ? names : ['homeostat'];
   for (const name of wanted) {
@@ -57,7 +66,9 @@ function resolveDetectors(names: readonly string[]): RunnerDetector[] {
     if (out.some((d) => d.name === name)) continue;
     const create = detectorRegistry[name];
     if (create) out.push({ name, create, threshold: DEFAULT_THRESHOLD });
-    else {
+    else if ((TF_DETECTORS as readonly string[]).includes(name)) {
+      out.push(await tfDetector(name as (typeof TF_DETECTORS)[number]));
+    } else {
       const known = [...Object.keys(detectorRegistry), ...TF_DETECTORS, 'all'].join(', ');
       throw new Error(`--detector ${name}: unknown detector (known: ${known})`);
     }
@@ -111,7 +122,7 @@ async function main(): Promise<void> {
   }
   const outDir =
     args.out !== undefined ? fromCwd(args.out) : mkdtempSync(join(tmpdir(), 'homeostat-nab-'));
-  const detectors = resolveDetectors(args.detector ?? []);
+  const detectors = await resolveDetectors(args.detector ?? []);
   const hasTf = detectors.some((d) => d.name.startsWith('tf-'));
   const files = positiveInt('files', args.files) ?? (smoke ? 5 : undefined);
   const repeats = positiveInt('repeats', args.repeats) ?? (smoke || hasTf ? 1 : 3);

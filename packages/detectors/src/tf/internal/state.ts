@@ -1,0 +1,88 @@
+/** Options shared by the TensorFlow.js detectors, and restoring their saved state. */
+import { z } from 'zod';
+import type { Detector } from '../../detector.js';
+import { DetectorStateError } from '../../errors.js';
+import { initTf, type InitTfOptions } from '../init-tf.js';
+import type { NeuralDetector, NeuralState } from './neural.js';
+
+/** The zod fields shared by both detectors' options. */
+export function neuralOptionsShape(epochs: number) {
+  return {
+    /** Values seen before the first training (scores are 0 until then). */
+    trainSize: z.number().int().min(8).max(100_000).default(500),
+    /** Most recent values kept, and trained on when retraining. */
+    bufferSize: z.number().int().min(8).max(100_000).default(1000),
+    /** Retrain every this many values after the first training (0: never). */
+    retrainEvery: z.number().int().min(0).default(2000),
+    /** Full-batch Adam steps per training. */
+    epochs: z.number().int().min(1).max(10_000).default(epochs),
+    /** Adam learning rate. */
+    learningRate: z.number().positive().max(1).default(0.01),
+    /** Model errors the score compares against (a bounded ring). */
+    errorWindow: z.number().int().min(10).max(100_000).default(1000),
+    /** Latest errors averaged before the comparison. */
+    shortWindow: z.number().int().min(1).max(1000).default(3),
+    /** Seed of the weight initialisers (training is deterministic for a given backend). */
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .default(42),
+  };
+}
+
+const stateSchema = z.object({
+  kind: z.string(),
+  version: z.literal(1),
+  options: z.record(z.string(), z.unknown()),
+  buffer: z.array(z.number()),
+  count: z.number().int().min(0),
+  sinceTrain: z.number().int().min(0),
+  trainings: z.number().int().min(0),
+  mean: z.number(),
+  std: z.number().positive(),
+  weights: z.unknown(),
+  errors: z.array(z.number()),
+  errSum: z.number(),
+  errSumSq: z.number().min(0),
+  errDropped: z.number().int().min(0),
+  lastT: z.number().nullable(),
+});
+
+/** Validates a saved state and rebuilds the detector; rejects with DetectorStateError. */
+export async function restoreState<W>(
+  state: unknown,
+  how: {
+    readonly kind: string;
+    readonly init: InitTfOptions;
+    readonly make: (options: Record<string, unknown>) => {
+      detector: NeuralDetector<W>;
+      weights: (saved: unknown) => W | null;
+    };
+  },
+): Promise<Detector> {
+  const parsed = stateSchema.safeParse(state);
+  if (!parsed.success) {
+    throw new DetectorStateError(`Not a ${how.kind} state: ${parsed.error.message}`, state, {
+      cause: parsed.error,
+    });
+  }
+  const s = parsed.data as NeuralState;
+  if (s.kind !== how.kind) {
+    throw new DetectorStateError(`Expected a ${how.kind} state, got kind "${s.kind}"`, state);
+  }
+  let made: ReturnType<typeof how.make>;
+  try {
+    made = how.make(s.options);
+  } catch (cause) {
+    throw new DetectorStateError(`${how.kind} state has invalid options`, state, { cause });
+  }
+  const weights = s.weights === null ? null : made.weights(s.weights);
+  if (s.weights !== null && weights === null) {
+    throw new DetectorStateError(`${how.kind} state has weights of the wrong shape`, state);
+  }
+  await initTf(how.init);
+  made.detector.load(s, weights);
+  return made.detector;
+}

@@ -19,6 +19,11 @@ export {
   type AnomaliesCounters,
 } from './anomalies.js';
 export { createRollingZ, rollingZOptionsSchema, type RollingZOptions } from './rolling-z.js';
+export {
+  createRangeBreach,
+  rangeBreachOptionsSchema,
+  type RangeBreachOptions,
+} from './range-breach.js';
 export { createRobustZ, robustZOptionsSchema, type RobustZOptions } from './robust-z.js';
 export { createEwmaChart, ewmaChartOptionsSchema, type EwmaChartOptions } from './ewma.js';
 export { createCusum, cusumOptionsSchema, type CusumOptions } from './cusum.js';

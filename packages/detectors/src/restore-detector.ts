@@ -8,6 +8,7 @@ import { ewmaFromState } from './ewma.js';
 import { holtWintersFromState } from './holt-winters.js';
 import { isolationForestFromState } from './isolation-forest.js';
 import { relativeEntropyFromState } from './relative-entropy.js';
+import { rangeBreachFromState } from './range-breach.js';
 import { robustZFromState } from './robust-z.js';
 import { rollingZFromState } from './rolling-z.js';
 import { sequenceContextFromState } from './sequence-context.js';
@@ -19,6 +20,7 @@ type Restorer = (s: Record<string, unknown>, restore: (state: unknown) => Detect
 const restorers: Readonly<Record<string, Restorer>> = {
   'rolling-z': rollingZFromState,
   'robust-z': robustZFromState,
+  'range-breach': rangeBreachFromState,
   ewma: ewmaFromState,
   cusum: cusumFromState,
   'holt-winters': holtWintersFromState,

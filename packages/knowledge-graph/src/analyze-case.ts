@@ -22,7 +22,9 @@ const window = z
 
 // Series arrays can hold millions of numbers: zod checks the shape, and `prepareCase` checks
 // the elements in one tight loop (with the same path-naming issues).
-const numbers = z.custom<number[]>((x) => Array.isArray(x), { message: 'must be an array of numbers' });
+const numbers = z.custom<number[]>((x) => Array.isArray(x), {
+  message: 'must be an array of numbers',
+});
 const nullableNumbers = z.custom<(number | null)[]>((x) => Array.isArray(x), {
   message: 'must be an array of numbers or nulls',
 });
@@ -41,12 +43,10 @@ export const rcaCaseSchema = z.object({
     id,
     z.record(
       id,
-      z
-        .object({ t: numbers, v: nullableNumbers })
-        .refine((s) => s.t.length === s.v.length, {
-          message: 't and v must have the same length',
-          path: ['v'],
-        }),
+      z.object({ t: numbers, v: nullableNumbers }).refine((s) => s.t.length === s.v.length, {
+        message: 't and v must have the same length',
+        path: ['v'],
+      }),
     ),
   ),
   normal: window,
@@ -98,7 +98,8 @@ const DEFAULT_WEIGHTS = { metric: 0.45, upstream: 0.3, pagerank: 0.25 };
 export function prepareCase(input: unknown, source?: string): PreparedCase {
   const ctx = source === undefined ? {} : { source };
   const parsed = rcaCaseSchema.safeParse(input);
-  if (!parsed.success) throw new InputError(toIssues(parsed.error), { cause: parsed.error, ...ctx });
+  if (!parsed.success)
+    throw new InputError(toIssues(parsed.error), { cause: parsed.error, ...ctx });
   const c = parsed.data;
   const warnings: string[] = [];
   const issues: Issue[] = [];
@@ -132,7 +133,8 @@ export function prepareCase(input: unknown, source?: string): PreparedCase {
         const t = st[k];
         const v = sv[k];
         if (typeof t !== 'number') {
-          if (issues.length < 20) issues.push({ path: `${path}.t.${k}`, message: 'must be a number' });
+          if (issues.length < 20)
+            issues.push({ path: `${path}.t.${k}`, message: 'must be a number' });
           clean = false;
         } else if (v !== null && typeof v !== 'number') {
           if (issues.length < 20) {
@@ -144,13 +146,17 @@ export function prepareCase(input: unknown, source?: string): PreparedCase {
       }
       if (issues.length > 0) continue;
       if (clean && sorted) {
-        series[i]!.push({ metric, t: Float64Array.from(s.t), v: Float64Array.from(s.v as number[]) });
+        series[i]!.push({
+          metric,
+          t: Float64Array.from(s.t),
+          v: Float64Array.from(s.v as number[]),
+        });
         continue;
       }
       const idx: number[] = [];
       for (let k = 0; k < st.length; k++) {
-        const v = sv[k] as number | null;
-        if (v === null || !Number.isFinite(v) || !Number.isFinite(st[k] as number)) dropped++;
+        const v = sv[k];
+        if (typeof v !== 'number' || !Number.isFinite(v) || !Number.isFinite(st[k])) dropped++;
         else idx.push(k);
       }
       idx.sort((a, b) => s.t[a]! - s.t[b]! || a - b);
@@ -165,7 +171,8 @@ export function prepareCase(input: unknown, source?: string): PreparedCase {
   let target: PreparedCase['target'];
   if (c.target) {
     const ti = g.index.get(c.target.node);
-    if (ti === undefined) warnings.push(`target node '${c.target.node}' is not in the case; ignored`);
+    if (ti === undefined)
+      warnings.push(`target node '${c.target.node}' is not in the case; ignored`);
     else {
       if (c.target.metric && !series[ti]!.some((s) => s.metric === c.target!.metric)) {
         warnings.push(`target metric '${c.target.metric}' has no series on '${c.target.node}'`);
@@ -200,7 +207,7 @@ export function rankPrepared(
   let ranked: NodeScore[];
   switch (method) {
     case 'upstream':
-      ranked = rankUpstream(pc, an, cands, anomalous);
+      ranked = rankUpstream(pc, an, { cands, anomalous });
       break;
     case 'pagerank':
       ranked = rankPageRank(pc, an, cands);
@@ -212,7 +219,7 @@ export function rankPrepared(
       const w = { ...DEFAULT_WEIGHTS, ...options.weights };
       const parts = {
         metric: normalise(rankMetric(pc, an, cands)),
-        upstream: normalise(rankUpstream(pc, an, cands, anomalous)),
+        upstream: normalise(rankUpstream(pc, an, { cands, anomalous })),
         pagerank: normalise(rankPageRank(pc, an, cands)),
       };
       ranked = cands.map((c) => {

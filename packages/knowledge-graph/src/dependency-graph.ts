@@ -102,7 +102,7 @@ export interface NodeHealth {
   readonly own: number;
   /** Health after taking the worst dependency into account, in [0, 1]. */
   readonly effective: number;
-  /** The dependency that lowered it most, when one did. */
+  /** The node where the problem that lowered it most starts, when one did. */
   readonly cause?: string;
 }
 
@@ -261,7 +261,10 @@ export class DependencyGraph {
     const type = init.type ?? 'calls';
     const weight = init.weight ?? 1;
     if (!(weight >= 0 && weight <= 1)) {
-      throw new GraphError('GRAPH_INVALID_ARGUMENT', `edge weight must be in [0, 1], got ${weight}`);
+      throw new GraphError(
+        'GRAPH_INVALID_ARGUMENT',
+        `edge weight must be in [0, 1], got ${weight}`,
+      );
     }
     const key = edgeKey(from, to, type);
     if (this.graph.hasEdge(key)) this.graph.setEdgeAttribute(key, 'weight', weight);
@@ -310,6 +313,7 @@ export class DependencyGraph {
 
   /** Every edge. */
   edges(): GraphEdge[] {
+    // eslint-disable-next-line max-params -- graphology's callback shape
     return this.graph.mapEdges((_k, a, from, to) => ({
       from,
       to,
@@ -328,6 +332,7 @@ export class DependencyGraph {
     this.requireNode(id);
     const mask = typeMask(types);
     const out = new Set<string>();
+    // eslint-disable-next-line max-params -- graphology's callback shape
     this.graph.forEachOutEdge(id, (_k, a, _s, target) => {
       if (mask & (1 << TYPE_CODE[a.type])) out.add(target);
     });
@@ -485,7 +490,10 @@ export class DependencyGraph {
     const n = g.ids.length;
     const own = new Float64Array(n).fill(1);
     const unknown: string[] = [];
-    const entries = health instanceof Map ? [...health] : Object.entries(health);
+    const entries: [string, number][] =
+      health instanceof Map
+        ? [...(health as ReadonlyMap<string, number>)]
+        : Object.entries(health as Readonly<Record<string, number>>);
     for (const [id, h] of entries) {
       if (!(h >= 0 && h <= 1)) {
         throw new GraphError('GRAPH_INVALID_ARGUMENT', `health of '${id}' must be in [0, 1]`, {
@@ -506,7 +514,7 @@ export class DependencyGraph {
           const cand = 1 - g.depWeight[e]! * decay * (1 - eff[v]!);
           if (cand < eff[u]! - 1e-12) {
             eff[u] = cand;
-            cause[u] = cause[v]! >= 0 && eff[v]! >= own[v]! ? cause[v]! : v;
+            cause[u] = cause[v]! >= 0 && eff[v]! < own[v]! ? cause[v]! : v;
             changed = true;
           }
         }
@@ -547,7 +555,8 @@ export class DependencyGraph {
         { source: 'DependencyGraph.observe' },
       );
     }
-    const caller = obs.service && obs.service.length > 0 ? obs.service : this.options.defaultService;
+    const caller =
+      obs.service && obs.service.length > 0 ? obs.service : this.options.defaultService;
     if (caller === obs.target) return false; // a service calling itself is not a dependency
     const key = edgeKey(caller, obs.target, 'calls');
     const half = this.options.halfLifeMs;
@@ -558,7 +567,8 @@ export class DependencyGraph {
         return false;
       }
       if (!this.graph.hasNode(caller)) this.addNode(caller, { kind: 'service' });
-      if (!this.graph.hasNode(obs.target)) this.addNode(obs.target, { kind: this.options.targetKind });
+      if (!this.graph.hasNode(obs.target))
+        this.addNode(obs.target, { kind: this.options.targetKind });
       stats = {
         count: 0,
         ratePerSec: 0,
@@ -570,7 +580,12 @@ export class DependencyGraph {
         decayedLatency: 0,
       };
       if (this.graph.hasEdge(key)) this.graph.setEdgeAttribute(key, 'calls', stats);
-      else this.graph.addEdgeWithKey(key, caller, obs.target, { type: 'calls', weight: 1, calls: stats });
+      else
+        this.graph.addEdgeWithKey(key, caller, obs.target, {
+          type: 'calls',
+          weight: 1,
+          calls: stats,
+        });
       this.learnedEdges++;
     }
     const d = Math.pow(2, -Math.max(0, obs.t - stats.lastSeen) / half);
@@ -602,7 +617,11 @@ export class DependencyGraph {
   /** A plain-data copy of the graph, loadable with {@link parseGraph}. */
   toJSON(): GraphDocument {
     return {
-      nodes: this.graph.mapNodes((id, a) => ({ id, kind: a.kind, attributes: { ...a.attributes } })),
+      nodes: this.graph.mapNodes((id, a) => ({
+        id,
+        kind: a.kind,
+        attributes: { ...a.attributes },
+      })),
       edges: this.edges().map((e) => ({
         from: e.from,
         to: e.to,
@@ -625,6 +644,7 @@ export class DependencyGraph {
     const weight = new Float64Array(m);
     const type = new Uint8Array(m);
     let k = 0;
+    // eslint-disable-next-line max-params -- graphology's callback shape
     this.graph.forEachEdge((_key, a, s, t) => {
       from[k] = index.get(s)!;
       to[k] = index.get(t)!;

@@ -170,7 +170,14 @@ export function cosineSimilarity(
   return na > 0 && nb > 0 ? Math.max(0, Math.min(1, dot / Math.sqrt(na * nb))) : 0;
 }
 
-const statusSchema = z.enum(['succeeded', 'failed', 'rolled_back', 'blocked', 'timed_out', 'rejected']);
+const statusSchema = z.enum([
+  'succeeded',
+  'failed',
+  'rolled_back',
+  'blocked',
+  'timed_out',
+  'rejected',
+]);
 
 /** zod schema of {@link MemorySnapshot}. */
 export const memorySnapshotSchema = z.object({
@@ -198,7 +205,12 @@ export const memorySnapshotSchema = z.object({
     }),
   ),
   trackRecord: z.array(
-    z.tuple([z.string(), z.string(), z.number().int().nonnegative(), z.number().int().nonnegative()]),
+    z.tuple([
+      z.string(),
+      z.string(),
+      z.number().int().nonnegative(),
+      z.number().int().nonnegative(),
+    ]),
   ),
 });
 
@@ -243,8 +255,7 @@ export class IncidentMemory implements TrackRecord {
   /** Remembers a resolved incident and returns what was stored. */
   record(input: RecordInput): ResolvedIncident {
     const incident = input.incident;
-    const effectiveness =
-      input.effectiveness ?? (input.outcome === 'succeeded' ? 1 : 0);
+    const effectiveness = input.effectiveness ?? (input.outcome === 'succeeded' ? 1 : 0);
     const rootCause = input.rootCause ?? incident.rootCauses?.[0]?.node;
     const entry: ResolvedIncident = {
       id: incident.id,
@@ -320,7 +331,9 @@ export class IncidentMemory implements TrackRecord {
       const similarity = cosineSimilarity(f, past.features);
       if (similarity > 0) out.push({ incident: past, similarity });
     }
-    out.sort((a, b) => b.similarity - a.similarity || b.incident.resolvedAt - a.incident.resolvedAt);
+    out.sort(
+      (a, b) => b.similarity - a.similarity || b.incident.resolvedAt - a.incident.resolvedAt,
+    );
     return out.slice(0, Math.max(0, k));
   }
 

@@ -37,10 +37,7 @@ export {
   type ParseGraphOptions,
 } from './load-graph.js';
 export { learnDependencies } from './learn-dependencies.js';
-export {
-  personalizedPageRank,
-  type PersonalizedPageRankOptions,
-} from './personalized-pagerank.js';
+export { personalizedPageRank, type PersonalizedPageRankOptions } from './personalized-pagerank.js';
 export {
   analyzeCase,
   rcaCaseSchema,
@@ -78,9 +75,4 @@ export {
   type KnowledgeStore,
   type KnowledgeSnapshot,
 } from './knowledge-store.js';
-export {
-  GraphError,
-  StoreError,
-  type GraphErrorCode,
-  type StoreErrorCode,
-} from './errors.js';
+export { GraphError, StoreError, type GraphErrorCode, type StoreErrorCode } from './errors.js';

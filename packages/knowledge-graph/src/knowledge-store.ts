@@ -79,10 +79,14 @@ export function createFileStore(file: string): KnowledgeStore {
       }
       const parsed = snapshotSchema.safeParse(data);
       if (!parsed.success) {
-        throw new StoreError('SNAPSHOT_INVALID', `${file} is not a knowledge snapshot (version 1)`, {
-          cause: parsed.error,
-          location: file,
-        });
+        throw new StoreError(
+          'SNAPSHOT_INVALID',
+          `${file} is not a knowledge snapshot (version 1)`,
+          {
+            cause: parsed.error,
+            location: file,
+          },
+        );
       }
       return data as KnowledgeSnapshot;
     },
@@ -125,7 +129,11 @@ export function createMemoryStore(): KnowledgeStore {
  */
 export async function saveKnowledge(
   store: KnowledgeStore,
-  parts: { readonly graph?: DependencyGraph; readonly memory?: IncidentMemory; readonly savedAt?: number },
+  parts: {
+    readonly graph?: DependencyGraph;
+    readonly memory?: IncidentMemory;
+    readonly savedAt?: number;
+  },
 ): Promise<void> {
   await store.save({
     version: 1,

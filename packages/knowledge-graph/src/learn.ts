@@ -17,7 +17,10 @@ export interface OutcomeLearner {
  * outcomes$.pipe(learn(memory)).subscribe();
  * ```
  */
-export function learn(store: OutcomeLearner, deps: OperatorDeps = {}): OperatorFunction<Outcome, Outcome> {
+export function learn(
+  store: OutcomeLearner,
+  deps: OperatorDeps = {},
+): OperatorFunction<Outcome, Outcome> {
   return isolate(
     'learn',
     () => (outcome: Outcome) => {

@@ -80,16 +80,18 @@ export function parseGraph(input: unknown, options: ParseGraphOptions = {}): Dep
   const source = options.source;
   const ctx = source === undefined ? {} : { source };
   const result = graphDocumentSchema.safeParse(input);
-  if (!result.success) throw new ConfigError(toIssues(result.error), { cause: result.error, ...ctx });
+  if (!result.success)
+    throw new ConfigError(toIssues(result.error), { cause: result.error, ...ctx });
   const doc = result.data;
   const graph = new DependencyGraph(options.graph);
   const issues: Issue[] = [];
   doc.nodes.forEach((n) => {
     if (typeof n === 'string') graph.addNode(n);
-    else graph.addNode(n.id, { ...(n.kind ? { kind: n.kind } : {}), attributes: n.attributes ?? {} });
+    else
+      graph.addNode(n.id, { ...(n.kind ? { kind: n.kind } : {}), attributes: n.attributes ?? {} });
   });
   doc.edges.forEach((e, i) => {
-    const edge = Array.isArray(e) ? { from: e[0], to: e[1] } : (e as Exclude<typeof e, readonly unknown[]>);
+    const edge = Array.isArray(e) ? { from: e[0], to: e[1] } : e;
     if (edge.from === edge.to) {
       issues.push({ path: `edges.${i}`, message: `self-loop on '${edge.from}' is not allowed` });
       return;

@@ -71,6 +71,7 @@ export function personalizedPageRank(
   else p.fill(n > 0 ? 1 / n : 0);
   // Transition rows as CSR.
   const rows: [number, number][][] = ids.map(() => []);
+  // eslint-disable-next-line max-params -- graphology's callback shape
   g.forEachEdge((_key, attrs: Record<string, unknown>, source, target) => {
     const raw = attrs[attr];
     const w = typeof raw === 'number' && Number.isFinite(raw) && raw >= 0 ? raw : 1;

@@ -80,7 +80,7 @@ export function rankIncident(
   const out: RootCause[] = [];
   if (anomalous.length > 0) {
     const cands = candidates(pc, an, 300);
-    const up = normalise(rankUpstream(pc, an, cands, anomalous));
+    const up = normalise(rankUpstream(pc, an, { cands, anomalous }));
     const pr = normalise(rankPageRank(pc, an, cands));
     const inc = g.index.get(incident.resource);
     const reach = inc === undefined ? undefined : upstreamOf(g, inc);
@@ -100,7 +100,9 @@ export function rankIncident(
     out.push({
       node,
       score: 0.5 * score,
-      evidence: [`symptom score ${score.toFixed(2)}; not in the dependency graph, so ranked by it alone`],
+      evidence: [
+        `symptom score ${score.toFixed(2)}; not in the dependency graph, so ranked by it alone`,
+      ],
     });
   }
   out.sort((a, b) => b.score - a.score || a.node.localeCompare(b.node));
@@ -125,7 +127,10 @@ export function rankRootCauses(
 ): OperatorFunction<Incident, Incident> {
   return isolate(
     'rankRootCauses',
-    () => (incident: Incident) => ({ ...incident, rootCauses: rankIncident(incident, graph, options) }),
+    () => (incident: Incident) => ({
+      ...incident,
+      rootCauses: rankIncident(incident, graph, options),
+    }),
     deps,
   );
 }

@@ -87,7 +87,9 @@ export async function runRcaCli(argv: readonly string[], io: CliIo = processIo):
   try {
     const result = analyzeCase(data, { method, top, source: file });
     for (const w of result.warnings) io.stderr(`warning: ${w}\n`);
-    io.stdout(`${JSON.stringify({ ranking: result.ranking }, null, values.pretty ? 2 : undefined)}\n`);
+    io.stdout(
+      `${JSON.stringify({ ranking: result.ranking }, null, values.pretty ? 2 : undefined)}\n`,
+    );
     return 0;
   } catch (e) {
     io.stderr(`${isHomeostatError(e) || e instanceof Error ? e.message : String(e)}\n`);

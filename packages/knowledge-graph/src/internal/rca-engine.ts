@@ -100,7 +100,7 @@ export function seriesDeparture(
     scratch && scratch.length >= Math.max(n1 - n0, i1 - i0)
       ? scratch
       : new Float64Array(Math.max(n1 - n0, i1 - i0));
-  const { center, scale } = robustStats(s.v, n0, n1, work);
+  const { center, scale } = robustStats(s.v, { from: n0, to: n1 }, work);
   for (let i = i0; i < i1; i++) work[i - i0] = Math.abs(s.v[i]! - center) / scale;
   return upperHalfMean(work, i1 - i0);
 }
@@ -184,9 +184,9 @@ export function candidates(pc: PreparedCase, an: Anomalies, cap: number): number
 export function rankUpstream(
   pc: PreparedCase,
   an: Anomalies,
-  cands: readonly number[],
-  anomalous: readonly number[],
+  sets: { readonly cands: readonly number[]; readonly anomalous: readonly number[] },
 ): NodeScore[] {
+  const { cands, anomalous } = sets;
   const g = pc.g;
   const inA = new Set(anomalous);
   let total = 0;
@@ -232,12 +232,12 @@ export function rankPageRank(
   pc: PreparedCase,
   an: Anomalies,
   cands: readonly number[],
-  options: { alpha?: number; back?: number; self?: number } = {},
 ): NodeScore[] {
   const g = pc.g;
   const n = g.ids.length;
-  const back = options.back ?? 0.2;
-  const selfW = options.self ?? 0.5;
+  // Relative weights of stepping back to an anomalous caller and of staying put.
+  const back = 0.2;
+  const selfW = 0.5;
   const eps = 0.01;
   const start = new Int32Array(n + 1);
   for (let u = 0; u < n; u++) {
@@ -272,7 +272,7 @@ export function rankPageRank(
   if (total > 0) for (let i = 0; i < n; i++) pers[i]! /= total;
   else pers.fill(1 / Math.max(1, n));
   const { scores } = powerIteration({ start, adj, prob }, pers, {
-    alpha: options.alpha ?? 0.15,
+    alpha: 0.15,
     maxIterations: 100,
     tolerance: 1e-8,
   });
@@ -284,6 +284,9 @@ export function rankPageRank(
     evidence: [`anomaly-weighted random walk ends here with probability ${fmt(100 * scores[c]!)}%`],
   }));
 }
+
+/** Most parent series a node's metric is modelled from (the most correlated ones). */
+const MAX_FEATURES = 6;
 
 /** Values of `s` at times `at` (last value at or before each time; the first value before it). */
 function sampleAt(s: SeriesData, at: Float64Array): Float64Array {
@@ -327,7 +330,6 @@ export function residualDeparture(
   s: SeriesData,
   parents: readonly SeriesData[],
   pc: PreparedCase,
-  maxFeatures: number,
 ): { score: number; explainedBy: string[] } | undefined {
   const [n0, n1] = windowRange(s, pc.normal);
   const [i0, i1] = windowRange(s, pc.incident);
@@ -352,7 +354,7 @@ export function residualDeparture(
     if (r > 0.1) feats.push({ x, r, name: ps.metric });
   }
   feats.sort((a, b) => b.r - a.r);
-  const used = feats.slice(0, maxFeatures);
+  const used = feats.slice(0, MAX_FEATURES);
   const k = used.length;
   const resid = new Float64Array(nn + ni);
   if (k === 0) {
@@ -404,12 +406,7 @@ export function residualDeparture(
  * dependencies' metrics in the normal window and scores how far the incident window departs
  * from the model. A root cause's departure is not explained by its dependencies.
  */
-export function rankMetric(
-  pc: PreparedCase,
-  an: Anomalies,
-  cands: readonly number[],
-  maxFeatures = 6,
-): NodeScore[] {
+export function rankMetric(pc: PreparedCase, an: Anomalies, cands: readonly number[]): NodeScore[] {
   const g = pc.g;
   const out: NodeScore[] = [];
   for (const c of cands) {
@@ -432,7 +429,7 @@ export function rankMetric(
     own.forEach((s, k) => {
       // Only series that depart at all are worth modelling.
       if (an.perSeries[c]![k]! < 1) return;
-      const r = residualDeparture(s, parents, pc, maxFeatures);
+      const r = residualDeparture(s, parents, pc);
       if (r && r.score > best) {
         best = r.score;
         bestMetric = s.metric;

@@ -56,10 +56,10 @@ export function medianInPlace(a: Float64Array, n: number): number {
  */
 export function robustStats(
   v: Float64Array,
-  from: number,
-  to: number,
+  range: { readonly from: number; readonly to: number },
   scratch: Float64Array,
 ): { center: number; scale: number } {
+  const { from, to } = range;
   const n = to - from;
   for (let i = 0; i < n; i++) scratch[i] = v[from + i]!;
   const center = medianInPlace(scratch, n);

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { median, robustStats, select, solveSpd, upperHalfMean } from './stats.js';
+
+describe('stats helpers', () => {
+  it('select and median agree with sorting (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { minLength: 1, maxLength: 60 }),
+        (xs) => {
+          const sorted = [...xs].sort((a, b) => a - b);
+          const k = xs.length >> 1;
+          expect(select(Float64Array.from(xs), k)).toBe(sorted[k]);
+          const m = xs.length % 2 ? sorted[k]! : (sorted[k - 1]! + sorted[k]!) / 2;
+          expect(median(Float64Array.from(xs))).toBeCloseTo(m, 6);
+        },
+      ),
+    );
+  });
+
+  it('upperHalfMean, robustStats and solveSpd', () => {
+    expect(upperHalfMean(Float64Array.from([1, 2, 3, 4]))).toBe(3.5);
+    expect(upperHalfMean(new Float64Array(0))).toBe(0);
+    const { center, scale } = robustStats(
+      Float64Array.from([5, 5, 5, 5, 100]),
+      { from: 0, to: 5 },
+      new Float64Array(5),
+    );
+    expect(center).toBe(5);
+    expect(scale).toBeGreaterThan(0);
+    const x = solveSpd(Float64Array.from([4, 2, 2, 3]), Float64Array.from([2, 1]), 2)!;
+    expect(x[0]).toBeCloseTo(0.5);
+    expect(x[1]).toBeCloseTo(0);
+    expect(solveSpd(Float64Array.from([0, 0, 0, 0]), Float64Array.from([1, 1]), 2)).toBeUndefined();
+  });
+});

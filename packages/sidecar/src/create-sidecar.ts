@@ -51,6 +51,12 @@ export const sidecarOptionsSchema = z.object({
         resolutionMs: z.number().int().min(1).default(10),
         /** Heap used / heap limit above which every sheddable request is shed; `false` for none. */
         maxHeapRatio: z.union([z.literal(false), z.number().gt(0).max(1)]).default(0.95),
+        /**
+         * Sheds a request that starts more than this many ms after the current event-loop turn
+         * began handling requests (work queued ahead of it in the same turn); `false` for none.
+         * It reacts within one turn, which the delay controller (sampled every check) cannot.
+         */
+        maxTurnDelayMs: z.union([z.literal(false), z.number().positive()]).default(100),
         /** Largest fraction of sheddable requests refused for event-loop delay. */
         maxShedFraction: z.number().gt(0).max(1).default(0.95),
         /** How fast the shed fraction grows per check while the delay is over target. */
@@ -196,7 +202,10 @@ export interface SidecarStats {
   /** Requests answered 503 by the limiter or the overload controller. */
   readonly shed: number;
   readonly shedByLimiter: number;
+  /** Shed by the event-loop delay controller or heap pressure. */
   readonly shedByOverload: number;
+  /** Shed because too much work was queued ahead of them in the same event-loop turn. */
+  readonly shedByTurnDelay: number;
   readonly rateLimited: number;
   readonly timedOut: number;
   readonly faultsInjected: number;

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import net from 'node:net';
 import type { RequestObservation } from '@homeostat/core';
 import { requestObservationSchema } from '@homeostat/core';
 import { createRecordingOnError } from '@homeostat/core/testing';
@@ -190,6 +191,46 @@ describe('wrapListener (node:http, end to end)', () => {
     await until(() => s.ready().ready === false);
     expect((await request(`${url}/x`)).status).toBe(503);
     expect(s.ready().reasons.join()).toContain('heap');
+  });
+
+  it('sheds requests queued behind too much work in one event-loop turn', async () => {
+    const s = make({ limiter: false, overload: { maxTurnDelayMs: 10 } });
+    const url = await listen(
+      wrapListener(s, (_q, res) => {
+        const end = performance.now() + 25;
+        while (performance.now() < end); // 25 ms of CPU work
+        res.end('done');
+      }),
+    );
+    // Raw sockets, all connected first, then written in one tick: the server reads all six
+    // requests in one event-loop turn (an in-process client can't send while the server blocks).
+    const port = Number(new URL(url).port);
+    const sockets = await Promise.all(
+      Array.from(
+        { length: 6 },
+        () =>
+          new Promise<net.Socket>((resolve) => {
+            const c = net.connect(port, '127.0.0.1', () => resolve(c));
+          }),
+      ),
+    );
+    await sleep(20);
+    const replies = sockets.map(
+      (c) =>
+        new Promise<number>((resolve) => {
+          let data = '';
+          c.setEncoding('utf8');
+          c.on('data', (d: string) => (data += d));
+          c.on('end', () => resolve(Number(data.split(' ')[1])));
+        }),
+    );
+    for (const c of sockets) c.write('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    const statuses = await Promise.all(replies);
+    expect(statuses).toContain(200);
+    expect(statuses).toContain(503);
+    expect(s.stats().shedByTurnDelay).toBe(statuses.filter((c) => c === 503).length);
+    // Alone in its turn, a request is never shed however slow the handler.
+    expect((await request(url)).status).toBe(200);
   });
 
   it('measures real event-loop delay with perf_hooks', async () => {

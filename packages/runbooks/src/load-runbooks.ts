@@ -1,6 +1,6 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { parse as parseYaml, YAMLError } from 'yaml';
+import { parseDocument, YAMLError } from 'yaml';
 import { ConfigError, toIssues, type Issue } from '@homeostat/core';
 import { z } from 'zod';
 import { runbookSchema, type Runbook } from './runbook.js';
@@ -40,29 +40,27 @@ export function parseRunbooks(text: string, options: ParseRunbooksOptions = {}):
   if (text.length > MAX_TEXT)
     throw fail(source, { path: '', message: `file is larger than ${MAX_TEXT} characters` });
   let doc: unknown;
+  const kind = options.format === 'json' ? 'JSON' : 'YAML';
   try {
-    doc =
-      options.format === 'json'
-        ? (JSON.parse(text) as unknown)
-        : (parseYaml(text, {
-            maxAliasCount: 100,
-            uniqueKeys: true,
-            prettyErrors: true,
-          }) as unknown);
+    if (options.format === 'json') {
+      doc = JSON.parse(text) as unknown;
+    } else {
+      const parsed = parseDocument(text, {
+        uniqueKeys: true,
+        prettyErrors: true,
+        logLevel: 'silent',
+      });
+      const problem = parsed.errors[0] ?? parsed.warnings[0];
+      if (problem) throw problem;
+      doc = parsed.toJS({ maxAliasCount: 100 }) as unknown;
+    }
   } catch (cause) {
     const where =
       cause instanceof YAMLError && cause.linePos
         ? ` at line ${cause.linePos[0].line}, column ${cause.linePos[0].col}`
         : '';
     const reason = cause instanceof Error ? cause.message.split('\n')[0] : String(cause);
-    throw fail(
-      source,
-      {
-        path: '',
-        message: `cannot parse ${options.format === 'json' ? 'JSON' : 'YAML'}${where}: ${reason}`,
-      },
-      cause,
-    );
+    throw fail(source, { path: '', message: `cannot parse ${kind}${where}: ${reason}` }, cause);
   }
   if (doc === null || doc === undefined) throw fail(source, { path: '', message: 'file is empty' });
   const many = Array.isArray(doc);

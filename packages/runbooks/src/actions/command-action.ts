@@ -49,7 +49,7 @@ export function commandAction(options: CommandActionOptions = {}): Action {
     params: z.strictObject({
       argv: z.array(z.string()).min(1, 'argv needs at least the executable'),
     }),
-    run({ argv }, { signal }) {
+    async run({ argv }, { signal }) {
       if (!opts.enabled) {
         throw new ActionError(
           'ACTION_FORBIDDEN',
@@ -62,7 +62,7 @@ export function commandAction(options: CommandActionOptions = {}): Action {
         throw new ActionError('ACTION_FORBIDDEN', `executable ${file} is not in allow`, {
           action: opts.name,
         });
-      return new Promise((resolve, reject) => {
+      return await new Promise((resolve, reject) => {
         execFile(
           file,
           args,

@@ -60,25 +60,29 @@ export function recordingActions(): {
 } {
   const calls: Call[] = [];
   const params = z.record(z.string(), z.unknown());
-  const record = (action: string, kind: 'run' | 'undo', p: unknown, ctx: ActionContext): void => {
-    calls.push({ action, params: p, target: ctx.target, attempt: ctx.attempt, kind });
+  const record = (
+    action: string,
+    kind: 'run' | 'undo',
+    at: { p: unknown; ctx: ActionContext },
+  ): void => {
+    calls.push({ action, params: at.p, target: at.ctx.target, attempt: at.ctx.attempt, kind });
   };
   const ok = defineAction({
     name: 'ok',
     params,
     run: (p, ctx) => {
-      record('ok', 'run', p, ctx);
+      record('ok', 'run', { p, ctx });
       return { detail: 'done' };
     },
     undo: (p, ctx) => {
-      record('ok', 'undo', p, ctx);
+      record('ok', 'undo', { p, ctx });
     },
   });
   const fail = defineAction({
     name: 'fail',
     params,
     run: (p, ctx) => {
-      record('fail', 'run', p, ctx);
+      record('fail', 'run', { p, ctx });
       throw new Error('boom');
     },
   });
@@ -88,7 +92,7 @@ export function recordingActions(): {
       name: 'flaky',
       params,
       run: (p, ctx) => {
-        record('flaky', 'run', p, ctx);
+        record('flaky', 'run', { p, ctx });
         if (left-- > 0) throw new Error('transient');
         return { detail: 'finally' };
       },
@@ -104,7 +108,7 @@ export function recordingActions(): {
       params,
       readOnly,
       run: (p, ctx) => {
-        record(name, 'run', p, ctx);
+        record(name, 'run', { p, ctx });
         return run(p, ctx) as never;
       },
     });

@@ -306,3 +306,56 @@ describe('policy builder', () => {
     expect(() => compilePolicies([policy('x').build()])).toThrow(/0\.runbook/);
   });
 });
+
+describe('indexed matching', () => {
+  it('returns exactly what a linear scan in evaluation order returns', async () => {
+    const fc = (await import('fast-check')).default;
+    const names = ['A', 'B', 'C', ''];
+    const policyArb = fc.record({
+      alert: fc.option(fc.constantFrom(...names), { nil: undefined }),
+      ns: fc.option(fc.constantFrom('shop', 'infra'), { nil: undefined }),
+      sev: fc.option(fc.constantFrom('warning', 'error', 'critical'), { nil: undefined }),
+      priority: fc.integer({ min: 0, max: 3 }),
+      enabled: fc.boolean(),
+    });
+    const incidentArb = fc.record({
+      alert: fc.option(fc.constantFrom(...names, 'Z'), { nil: undefined }),
+      ns: fc.constantFrom('shop', 'infra'),
+      sev: fc.constantFrom('info', 'warning', 'error', 'critical') as fc.Arbitrary<
+        'info' | 'warning' | 'error' | 'critical'
+      >,
+    });
+    fc.assert(
+      fc.property(
+        fc.array(policyArb, { minLength: 1, maxLength: 30 }),
+        fc.array(incidentArb, { maxLength: 20 }),
+        (ps, incs) => {
+          const set = compilePolicies(
+            ps.map((p, i) => ({
+              name: `p${i}`,
+              priority: p.priority,
+              enabled: p.enabled,
+              runbook: 'rb',
+              match: [
+                ...(p.alert === undefined ? [] : [`label.alertname="${p.alert}"`]),
+                ...(p.ns === undefined ? [] : [`label.namespace=${p.ns}`]),
+                ...(p.sev === undefined ? [] : [`severity>=${p.sev}`]),
+              ],
+            })),
+          );
+          for (const x of incs) {
+            const inc = makeIncident({
+              severity: x.sev,
+              labels: { namespace: x.ns, ...(x.alert === undefined ? {} : { alertname: x.alert }) },
+            });
+            const linear = set.policies.find(
+              (p) => p.enabled && p.matchers.every((m) => m.test(inc)),
+            );
+            expect(set.match(inc)?.name).toBe(linear?.name);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -3,7 +3,7 @@ import { extname } from 'node:path';
 import { z } from 'zod';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ConfigError, toIssues, type Incident, type Issue } from '@homeostat/core';
-import { compileField, rankOf, type CompiledField } from './internal/fields.js';
+import { compileField, rankOf, type CompiledField, type FieldReader } from './internal/fields.js';
 import { tryCompileTemplate, type CompiledTemplate } from './template.js';
 
 /** Matcher operators: Alertmanager's four, set membership, and numeric/severity comparisons. */
@@ -57,6 +57,9 @@ export const policyFileSchema = z.object({ policies: z.array(policySchema) }).st
 export interface CompiledMatcher {
   /** The matcher as written, normalised to `field op value`. */
   readonly text: string;
+  /** The field the matcher reads. */
+  readonly field: string;
+  readonly op: MatchOp;
   /** How much the matcher narrows the match (feeds policy specificity). */
   readonly weight: number;
   test(incident: Incident): boolean;
@@ -235,7 +238,11 @@ export function tryCompileMatcher(input: z.input<typeof matcherSchema>): Compile
     const one = field.one!;
     test = negated ? (incident) => !positive(one(incident)) : (incident) => positive(one(incident));
   }
-  return { text, weight, test };
+  const compiled: CompiledMatcher = { text, field: fieldPath, op, weight, test };
+  // Plain equality on a single-valued string field can be answered by a hash lookup.
+  if (op === '=' && field.kind === 'string' && field.one && typeof value === 'string')
+    equalityIndex.set(compiled, { value, read: field.one });
+  return compiled;
 }
 
 function compileOne(
@@ -283,21 +290,72 @@ function compileOne(
   };
 }
 
+/** Equality matchers that an index can answer: the expected value and the field reader. */
+const equalityIndex = new WeakMap<CompiledMatcher, { value: string; read: FieldReader }>();
+const NONE: readonly number[] = [];
+
+function allMatch(p: CompiledPolicy, incident: Incident): boolean {
+  const ms = p.matchers;
+  for (let j = 0; j < ms.length; j++) if (!ms[j]!.test(incident)) return false;
+  return true;
+}
+
 function makeSet(compiled: CompiledPolicy[], source: string | undefined): PolicySet {
-  const ordered = compiled
-    .filter(() => true)
-    .sort((a, b) => b.priority - a.priority || b.specificity - a.specificity || a.index - b.index);
+  const ordered = [...compiled].sort(
+    (a, b) => b.priority - a.priority || b.specificity - a.specificity || a.index - b.index,
+  );
   const active = ordered.filter((p) => p.enabled);
   const n = active.length;
+  const linear = (incident: Incident): CompiledPolicy | undefined => {
+    for (let i = 0; i < n; i++) if (allMatch(active[i]!, incident)) return active[i];
+    return undefined;
+  };
+  // Index on the field most policies test with '=' (typically label.alertname): an incident
+  // then only visits the policies with its value plus those that do not test that field,
+  // still in evaluation order, so the result is the same as the linear scan.
+  const counts = new Map<string, number>();
+  for (const p of active) {
+    const fields = new Set(p.matchers.filter((m) => equalityIndex.has(m)).map((m) => m.field));
+    for (const f of fields) counts.set(f, (counts.get(f) ?? 0) + 1);
+  }
+  let best: string | undefined;
+  let bestCount = 1;
+  for (const [f, c] of counts)
+    if (c > bestCount) {
+      best = f;
+      bestCount = c;
+    }
+  if (best === undefined) return { policies: ordered, source, match: linear };
+  const buckets = new Map<string, number[]>();
+  const wild: number[] = [];
+  let read: FieldReader | undefined;
+  active.forEach((p, i) => {
+    const m = p.matchers.find((x) => x.field === best && equalityIndex.has(x));
+    if (m === undefined) {
+      wild.push(i);
+      return;
+    }
+    const eq = equalityIndex.get(m)!;
+    read ??= eq.read;
+    const list = buckets.get(eq.value);
+    if (list) list.push(i);
+    else buckets.set(eq.value, [i]);
+  });
+  const readField = read!;
   return {
     policies: ordered,
     source,
     match(incident) {
-      outer: for (let i = 0; i < n; i++) {
+      const v = readField(incident);
+      const hit = buckets.get(v === undefined ? '' : String(v)) ?? NONE;
+      // Merge the two ascending index lists.
+      let a = 0;
+      let b = 0;
+      while (a < hit.length || b < wild.length) {
+        const i =
+          b >= wild.length || (a < hit.length && hit[a]! < wild[b]!) ? hit[a++]! : wild[b++]!;
         const p = active[i]!;
-        const ms = p.matchers;
-        for (let j = 0; j < ms.length; j++) if (!ms[j]!.test(incident)) continue outer;
-        return p;
+        if (allMatch(p, incident)) return p;
       }
       return undefined;
     },

@@ -314,7 +314,11 @@ export class CircuitBreaker implements Policy, BreakerSource {
   private trialSuccesses = 0;
   private trialFailures = 0;
   private inFlight = 0;
-  private timed: boolean;
+  /** Read the clock when a call starts: slow-call rule or listeners (event durations). */
+  private timesCalls: boolean;
+  /** Read the clock when a call ends: the above, or a time window. */
+  private readsClockOnSettle: boolean;
+  private readonly slowRule: boolean;
 
   private nCalls = 0;
   private nSuccesses = 0;
@@ -349,7 +353,9 @@ export class CircuitBreaker implements Policy, BreakerSource {
     this.permits = options.halfOpen.permits;
     this.successThreshold = options.halfOpen.successThreshold ?? options.halfOpen.permits;
     this.slowMs = options.slowCallDurationMs ?? Number.POSITIVE_INFINITY;
-    this.timed = this.window.needsTime || options.slowCallDurationMs !== undefined;
+    this.slowRule = options.slowCallDurationMs !== undefined;
+    this.timesCalls = this.slowRule;
+    this.readsClockOnSettle = this.slowRule || this.window.needsTime;
     this.events$ = new Observable<BreakerEvent>((subscriber) => {
       this.subscribers.add(subscriber);
       this.updateListening();
@@ -387,7 +393,7 @@ export class CircuitBreaker implements Policy, BreakerSource {
   }
 
   private async run<T>(fn: Protected<T>, gen: number, signal: AbortSignal | undefined): Promise<T> {
-    const start = this.timed ? this.clock.now() : Number.NaN;
+    const start = this.timesCalls ? this.clock.now() : Number.NaN;
     this.inFlight++;
     let value: T;
     try {
@@ -415,7 +421,7 @@ export class CircuitBreaker implements Policy, BreakerSource {
   tryAcquire(): BreakerPermit | undefined {
     const gen = this.admit();
     if (gen < 0) return undefined;
-    const start = this.timed ? this.clock.now() : Number.NaN;
+    const start = this.timesCalls ? this.clock.now() : Number.NaN;
     this.inFlight++;
     let done = false;
     return {
@@ -485,7 +491,7 @@ export class CircuitBreaker implements Policy, BreakerSource {
         this.onError(new OperatorError(`${this.name}.isFailure`, error, { cause }));
       }
     }
-    const now = this.timed || this.listening ? this.clock.now() : Number.NaN;
+    const now = this.readsClockOnSettle ? this.clock.now() : Number.NaN;
     const duration = now - start;
     const slow = duration >= this.slowMs;
     let timeout = false;
@@ -768,6 +774,8 @@ export class CircuitBreaker implements Policy, BreakerSource {
 
   private updateListening(): void {
     this.listening = this.emitterListeners > 0 || this.subscribers.size > 0;
+    this.timesCalls = this.slowRule || this.listening;
+    this.readsClockOnSettle = this.timesCalls || this.window.needsTime;
   }
 
   private emit(event: BreakerEvent): void {

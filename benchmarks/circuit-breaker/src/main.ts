@@ -1,0 +1,237 @@
+/**
+ * Circuit-breaker benchmark: ns per protected call and heap kept, @homeostat/circuit-breaker
+ * against opossum 9 and cockatiel 3, with a bare call as the baseline, all in one run.
+ *
+ * Contenders are interleaved round by round (the order rotates each round) and every figure is
+ * a median over rounds, because the machine is shared. Usage: `pnpm bench` or `pnpm bench:smoke`.
+ */
+import { parseArgs } from 'node:util';
+import { interactive, median, printTable, writeResults } from '@homeostat-bench/common';
+import {
+  bare,
+  cockatiel,
+  fail,
+  homeostat,
+  opossum,
+  succeed,
+  type Call,
+  type Contender,
+  type Scenario,
+} from './contenders.js';
+import { getGc, settledHeap, timeCalls, timeCallsWithin } from './measure.js';
+import { summarise, type RoundTimes } from './summarise.js';
+
+const { values } = parseArgs({ options: { smoke: { type: 'boolean', default: false } } });
+const smoke = values.smoke;
+
+const config = smoke
+  ? {
+      rounds: 3,
+      callsPerRound: 5_000,
+      warmup: 5_000,
+      fills: [0, 1_000, 10_000],
+      failure: { maxCalls: 2_000, minCalls: 5, budgetMs: 40 },
+      heapCalls: 20_000,
+    }
+  : {
+      rounds: 7,
+      callsPerRound: 200_000,
+      warmup: 100_000,
+      fills: [0, 10_000, 500_000],
+      failure: { maxCalls: 20_000, minCalls: 5, budgetMs: 400 },
+      heapCalls: 1_000_000,
+    };
+
+const log = (message: string): void => {
+  if (interactive || !smoke) console.error(message);
+};
+
+function contendersFor(scenario: Scenario, fn: Call): Contender[] {
+  const list: Contender[] = [bare(fn), homeostat(scenario, fn)];
+  if (scenario === 'breaker') list.push(homeostat(scenario, fn, 'consecutive'));
+  const o = opossum(scenario, fn);
+  if (o) list.push(o);
+  list.push(cockatiel(scenario, fn));
+  if (scenario === 'breaker') list.push(cockatiel(scenario, fn, 'consecutive'));
+  return list;
+}
+
+/** Rotates the order each round so no contender always runs first (or right after a GC-heavy one). */
+function rotated<T>(list: readonly T[], round: number): T[] {
+  const k = round % list.length;
+  return [...list.slice(k), ...list.slice(0, k)];
+}
+
+async function successPath(): Promise<ReturnType<typeof summarise>> {
+  const scenarios: Scenario[] = ['breaker', 'breaker+timeout', 'retry+breaker+timeout'];
+  const times: RoundTimes[] = [];
+  for (const scenario of scenarios) {
+    const contenders = contendersFor(scenario, succeed);
+    for (const c of contenders) await timeCalls(c.call, config.warmup);
+    const perRound = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
+    for (let r = 0; r < config.rounds; r++) {
+      for (const c of rotated(contenders, r))
+        perRound.get(c.name)!.push(await timeCalls(c.call, config.callsPerRound));
+      log(`success ${scenario}: round ${r + 1}/${config.rounds}`);
+    }
+    for (const c of contenders) c.dispose?.();
+    for (const [contender, ns] of perRound) times.push({ scenario, contender, ns });
+  }
+  return summarise(times, 'bare call');
+}
+
+interface FailureRow {
+  readonly contender: string;
+  readonly fill: number;
+  readonly windowCalls: number | undefined;
+  readonly nsPerFailedCall: number;
+  readonly roundsNs: readonly number[];
+  readonly callsMeasured: number;
+}
+
+async function failurePath(): Promise<FailureRow[]> {
+  const rows: FailureRow[] = [];
+  for (const fill of config.fills) {
+    // Each contender wraps a switchable function: successes fill the window, then failures are timed.
+    const mode: { fn: Call } = { fn: succeed };
+    const fn: Call = () => mode.fn();
+    const contenders = contendersFor('failure', fn);
+    for (const c of contenders) await timeCalls(c.call, fill);
+    const windowCalls = new Map(contenders.map((c) => [c.name, c.windowCalls?.()]));
+    mode.fn = fail;
+    const perRound = new Map<string, { ns: number[]; calls: number }>(
+      contenders.map((c) => [c.name, { ns: [], calls: 0 }]),
+    );
+    for (let r = 0; r < config.rounds; r++) {
+      for (const c of rotated(contenders, r)) {
+        const m = await timeCallsWithin(c.call, config.failure);
+        const entry = perRound.get(c.name)!;
+        entry.ns.push(m.nsPerCall);
+        entry.calls += m.calls;
+      }
+      log(`failure fill=${fill}: round ${r + 1}/${config.rounds}`);
+    }
+    for (const c of contenders) c.dispose?.();
+    for (const [contender, { ns, calls }] of perRound)
+      rows.push({
+        contender,
+        fill,
+        windowCalls: windowCalls.get(contender),
+        nsPerFailedCall: median(ns),
+        roundsNs: ns,
+        callsMeasured: calls,
+      });
+  }
+  return rows;
+}
+
+interface HeapRow {
+  readonly scenario: Scenario;
+  readonly contender: string;
+  readonly calls: number;
+  readonly heapKeptBytes: number;
+}
+
+async function heapKept(gc: () => void): Promise<HeapRow[]> {
+  const rows: HeapRow[] = [];
+  for (const scenario of ['breaker', 'breaker+timeout'] as const) {
+    const names = contendersFor(scenario, succeed).map((c) => c.name);
+    for (const c0 of contendersFor(scenario, succeed)) c0.dispose?.();
+    for (const name of names) {
+      const before = settledHeap(gc);
+      const c = contendersFor(scenario, succeed).find((x) => x.name === name)!;
+      await timeCalls(c.call, config.heapCalls);
+      const after = settledHeap(gc);
+      rows.push({
+        scenario,
+        contender: name,
+        calls: config.heapCalls,
+        heapKeptBytes: after - before,
+      });
+      c.dispose?.(); // only after measuring, so the contender and what it keeps were alive
+      log(`heap ${scenario}: ${name}`);
+    }
+  }
+  return rows;
+}
+
+const success = await successPath();
+const failure = await failurePath();
+const { gc, how: gcHow } = getGc();
+const heap = gc ? await heapKept(gc) : [];
+
+printTable(
+  `Success path, ns per call (median of ${config.rounds} rounds × ${config.callsPerRound.toLocaleString('en-US')} calls)`,
+  success.map((s) => ({
+    scenario: s.scenario,
+    contender: s.contender,
+    'ns/call': s.medianNs,
+    'ns over bare': s.overheadNs,
+    '× bare': s.ratio,
+  })),
+);
+printTable(
+  'Failure path, ns per failed call, by calls already in the window',
+  failure.map((f) => ({
+    contender: f.contender,
+    'calls filled': f.fill,
+    'in window': f.windowCalls ?? 'n/a',
+    'ns/failed call': f.nsPerFailedCall,
+    'calls timed': f.callsMeasured,
+  })),
+);
+if (heap.length > 0)
+  printTable(
+    `Heap kept after ${config.heapCalls.toLocaleString('en-US')} calls (gc via ${gcHow})`,
+    heap.map((h) => ({
+      scenario: h.scenario,
+      contender: h.contender,
+      'KiB kept': h.heapKeptBytes / 1024,
+    })),
+  );
+else console.log('\nHeap kept: not measured (no way to force a GC in this process).');
+
+const pick = (scenario: Scenario, contender: string) =>
+  success.find((s) => s.scenario === scenario && s.contender === contender);
+const failCost = (fill: number) =>
+  failure.find((f) => f.contender === 'homeostat' && f.fill === fill)?.nsPerFailedCall ??
+  Number.NaN;
+const largestFill = config.fills.at(-1)!;
+const homeHeap = heap.filter((h) => h.contender === 'homeostat').map((h) => h.heapKeptBytes);
+const targets = {
+  breakerOverheadNs: { target: '≤ 100', measured: pick('breaker', 'homeostat')?.overheadNs },
+  timeoutOverheadNs: {
+    target: '≤ 1000',
+    measured: pick('breaker+timeout', 'homeostat')?.overheadNs,
+  },
+  failureFlat: {
+    target: `ns/failed call at ${largestFill} ≤ 1.5 × at 0`,
+    measured: failCost(largestFill) / failCost(0),
+  },
+  heapKeptBytes: {
+    target: '< 1 MiB',
+    measured: homeHeap.length > 0 ? Math.max(...homeHeap) : undefined,
+  },
+};
+const met = {
+  breakerOverheadNs: (targets.breakerOverheadNs.measured ?? Infinity) <= 100,
+  timeoutOverheadNs: (targets.timeoutOverheadNs.measured ?? Infinity) <= 1000,
+  failureFlat: targets.failureFlat.measured <= 1.5,
+  heapKeptBytes: (targets.heapKeptBytes.measured ?? Infinity) < 2 ** 20,
+};
+printTable(
+  'Targets (homeostat, time window)',
+  Object.entries(targets).map(([name, t]) => ({
+    target: name,
+    wanted: t.target,
+    measured: t.measured ?? 'n/a',
+    met: met[name as keyof typeof met] ? 'yes' : 'NO',
+  })),
+);
+
+const file = writeResults(
+  'circuit-breaker',
+  { config, gc: gcHow, success, failure, heap, targets, met },
+  { smoke },
+);
+console.log(`\nwrote ${file}`);

@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { ConfigError, isHomeostatError } from '@homeostat/core';
 import { rmSync } from 'node:fs';
 import { compilePolicies, loadPolicies, parsePolicies, type PolicyInput } from './policy.js';
@@ -308,8 +309,7 @@ describe('policy builder', () => {
 });
 
 describe('indexed matching', () => {
-  it('returns exactly what a linear scan in evaluation order returns', async () => {
-    const fc = (await import('fast-check')).default;
+  it('returns exactly what a linear scan in evaluation order returns', () => {
     const names = ['A', 'B', 'C', ''];
     const policyArb = fc.record({
       alert: fc.option(fc.constantFrom(...names), { nil: undefined }),

@@ -1,11 +1,12 @@
 /**
  * Operator overhead: the same samples scored through the plain API (one detector per series, a
- * loop of `update` calls) and through an RxJS operator that keeps one detector per series, in
- * the same run, interleaved, median of several rounds.
+ * loop of `update` calls) and through the package's `detect` operator (one detector per series
+ * through core's `keyed`, emitting `Scored` events), in the same run, interleaved, median of
+ * several rounds.
  */
 import { from, type OperatorFunction } from 'rxjs';
-import { keyed, type Sample } from '@homeostat/core';
-import type { Detector } from '@homeostat/detectors';
+import type { Sample } from '@homeostat/core';
+import { detect, type Detector } from '@homeostat/detectors';
 import { median, nowNs } from '@homeostat-bench/common';
 import type { DetectorFactory } from './run.js';
 
@@ -22,17 +23,12 @@ export interface OverheadResult {
 }
 
 /** Builds the operator under test from a per-series detector factory. */
-export type OperatorBuilder = (create: () => Detector) => OperatorFunction<Sample, number>;
+export type OperatorBuilder = (
+  create: () => Detector,
+) => OperatorFunction<Sample, { readonly score: number }>;
 
-/**
- * The reference operator: core's `keyed` holding one detector per series, emitting its score.
- * It is what a `detect` operator does at its core, without building `Scored` events.
- */
-export const keyedOperator: OperatorBuilder = (create) =>
-  keyed<Sample, Detector, number>(
-    { maxKeys: 100_000 },
-    { create: () => create(), update: (d, s) => d.update(s.value, s.t) },
-  );
+/** The package's `detect` operator with its default options (one detector per series). */
+export const detectOperator: OperatorBuilder = (create) => detect(create);
 
 /** Deterministic samples: `series` interleaved series of a noisy daily pattern with spikes. */
 export function makeSamples(series: number, perSeries: number): Sample[] {
@@ -68,7 +64,7 @@ export async function operatorOverhead(
   const perSeries = options.smoke ? 500 : 5000;
   const rounds = options.smoke ? 1 : 5;
   const samples = makeSamples(series, perSeries);
-  const build = options.operator ?? keyedOperator;
+  const build = options.operator ?? detectOperator;
 
   const plainNs: number[] = [];
   const opNs: number[] = [];
@@ -92,8 +88,8 @@ export async function operatorOverhead(
       const t0 = nowNs();
       from(samples)
         .pipe(build(sync))
-        .subscribe((score) => {
-          sinkOp += score;
+        .subscribe((scored) => {
+          sinkOp += scored.score;
         });
       opNs.push(nowNs() - t0);
     }
@@ -102,7 +98,7 @@ export async function operatorOverhead(
   const plain = median(plainNs);
   const op = median(opNs);
   return {
-    operator: options.operatorName ?? 'keyed (reference)',
+    operator: options.operatorName ?? 'detect (default options)',
     samples: samples.length,
     series,
     plainPointsPerSecond: (samples.length * 1e9) / plain,

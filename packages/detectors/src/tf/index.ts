@@ -7,6 +7,18 @@
  * @packageDocumentation
  */
 export { initTf, TfBackendError, type InitTfOptions } from './init-tf.js';
+
+/**
+ * Suggested score threshold for the TensorFlow.js detectors: recent model errors about 3.7
+ * standard deviations above their usual level (their scores are a normal CDF). Fixed a priori,
+ * not tuned on a benchmark.
+ *
+ * @example
+ * ```ts
+ * if (d.update(v, t) >= TF_DEFAULT_THRESHOLD) console.log(d.explain());
+ * ```
+ */
+export const TF_DEFAULT_THRESHOLD = 0.9999;
 export {
   createAutoencoderDetector,
   restoreAutoencoderDetector,

@@ -321,9 +321,12 @@ describe('indexed matching', () => {
     const incidentArb = fc.record({
       alert: fc.option(fc.constantFrom(...names, 'Z'), { nil: undefined }),
       ns: fc.constantFrom('shop', 'infra'),
-      sev: fc.constantFrom('info', 'warning', 'error', 'critical') as fc.Arbitrary<
-        'info' | 'warning' | 'error' | 'critical'
-      >,
+      sev: fc.constantFrom<'info' | 'warning' | 'error' | 'critical'>(
+        'info',
+        'warning',
+        'error',
+        'critical',
+      ),
     });
     fc.assert(
       fc.property(

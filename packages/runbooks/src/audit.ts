@@ -74,11 +74,14 @@ function encode(
     json = JSON.stringify(body);
   } catch (cause) {
     // Never lose a record because of a bad detail: keep the facts, drop the data.
-    json = JSON.stringify({ ...body, data: { unserialisable: messageOf(cause) }, prev });
+    body.data = { unserialisable: messageOf(cause) };
+    delete body.prev;
+    body.prev = prev;
+    json = JSON.stringify(body);
   }
   const hash = createHash('sha256').update(json).digest('hex');
   const line = `${json.slice(0, -1)},"hash":"${hash}"}`;
-  return { line, record: { ...(JSON.parse(json) as Omit<AuditRecord, 'hash'>), hash } };
+  return { line, record: { ...(body as unknown as Omit<AuditRecord, 'hash'>), hash } };
 }
 
 /** Options of {@link createMemoryAudit}. */

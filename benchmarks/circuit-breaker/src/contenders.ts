@@ -118,7 +118,7 @@ export function cockatiel(
     breaker:
       variant === 'sampling'
         ? new SamplingBreaker({
-            threshold: scenario === 'failure' ? 1 : 0.5,
+            threshold: scenario === 'failure' ? 0.99 : 0.5,
             duration: windowMs(scenario),
             // The failure scenario must never trip.
             minimumRps: scenario === 'failure' ? Number.MAX_SAFE_INTEGER : 5,

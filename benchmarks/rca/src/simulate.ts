@@ -77,10 +77,10 @@ export function simulateCase(options: SimulateOptions): SimulatedCase {
     }
   }
   // Make sure every service but 0 has at least one caller, so faults can propagate.
+  const called = new Uint8Array(n);
+  for (const d of deps) for (const j of d) called[j] = 1;
   for (let j = 1; j < n; j++) {
-    let called = false;
-    for (let i = 0; i < j && !called; i++) if (deps[i]!.includes(j)) called = true;
-    if (!called) {
+    if (!called[j]) {
       const i = Math.floor(r() * j);
       deps[i]!.push(j);
       back[i]!.push(false);
@@ -138,6 +138,8 @@ export function simulateCase(options: SimulateOptions): SimulatedCase {
       size: 1 + 2 * r(),
     });
   }
+  const bgByNode = new Map<number, typeof bg>();
+  for (const s of bg) bgByNode.set(s.node, [...(bgByNode.get(s.node) ?? []), s]);
   // Not every service reports every metric.
   const reports = names.map(() => {
     const u = r();
@@ -157,8 +159,8 @@ export function simulateCase(options: SimulateOptions): SimulatedCase {
         else if (fault === 'errors') ownErr += 0.02 + 0.2 * strength;
         else ownCpu = Math.min(99.5, 80 + 12 * strength + gauss(r));
       }
-      for (const s of bg) {
-        if (s.node !== i || t < s.at || t >= s.at + s.len) continue;
+      for (const s of bgByNode.get(i) ?? []) {
+        if (t < s.at || t >= s.at + s.len) continue;
         if (s.metric === 0) ownLat += baseLat[i]! * s.size * 0.5;
         else if (s.metric === 1) ownErr += 0.02 * s.size;
         else ownCpu = Math.min(100, ownCpu + 8 * s.size);

@@ -60,6 +60,63 @@ export const rcaCaseSchema = z.object({
  */
 export type RcaCase = z.input<typeof rcaCaseSchema>;
 
+function checkEdges(edges: readonly unknown[], issues: Issue[]): void {
+  for (let i = 0; i < edges.length && issues.length < 20; i++) {
+    const e = edges[i];
+    if (
+      !Array.isArray(e) ||
+      e.length !== 2 ||
+      typeof e[0] !== 'string' ||
+      typeof e[1] !== 'string' ||
+      e[0].length === 0 ||
+      e[1].length === 0
+    ) {
+      issues.push({
+        path: `graph.edges.${i}`,
+        message: 'must be a pair [caller, callee] of non-empty strings',
+      });
+    }
+  }
+}
+
+const caseSkeletonSchema = rcaCaseSchema.extend({
+  graph: z.object({
+    edges: z
+      .custom<[string, string][]>((x) => Array.isArray(x), { message: 'must be an array of pairs' })
+      .default([]),
+    nodes: z.array(id).optional(),
+  }),
+  metrics: z.custom<Record<string, Record<string, { t: number[]; v: (number | null)[] }>>>(
+    (x) => typeof x === 'object' && x !== null && !Array.isArray(x),
+    { message: 'must be an object: node → metric → { t, v }' },
+  ),
+});
+
+function checkMetricTree(metrics: Record<string, unknown>, issues: Issue[]): void {
+  const isObject = (x: unknown): x is Record<string, unknown> =>
+    typeof x === 'object' && x !== null && !Array.isArray(x);
+  for (const [node, byMetric] of Object.entries(metrics)) {
+    if (issues.length >= 20) return;
+    if (node.length === 0)
+      issues.push({ path: 'metrics', message: 'node names must be non-empty' });
+    if (!isObject(byMetric)) {
+      issues.push({ path: `metrics.${node}`, message: 'must be an object: metric → { t, v }' });
+      continue;
+    }
+    for (const [metric, s] of Object.entries(byMetric)) {
+      const path = `metrics.${node}.${metric}`;
+      if (!isObject(s)) issues.push({ path, message: 'must be an object { t, v }' });
+      else if (!Array.isArray(s.t))
+        issues.push({ path: `${path}.t`, message: 'must be an array of numbers' });
+      else if (!Array.isArray(s.v)) {
+        issues.push({ path: `${path}.v`, message: 'must be an array of numbers or nulls' });
+      } else if (s.t.length !== s.v.length) {
+        issues.push({ path: `${path}.v`, message: 't and v must have the same length' });
+      }
+    }
+  }
+}
+
 /** The root-cause methods. */
 export type RcaMethod = 'ensemble' | 'upstream' | 'pagerank' | 'metric';
 
@@ -97,12 +154,25 @@ const DEFAULT_WEIGHTS = { metric: 0.45, upstream: 0.3, pagerank: 0.25 };
  */
 export function prepareCase(input: unknown, source?: string): PreparedCase {
   const ctx = source === undefined ? {} : { source };
-  const parsed = rcaCaseSchema.safeParse(input);
-  if (!parsed.success)
-    throw new InputError(toIssues(parsed.error), { cause: parsed.error, ...ctx });
+  // zod checks the skeleton; the metric tree can have tens of thousands of series, so it is
+  // checked by hand below (same issue format), which is an order of magnitude faster.
+  const parsed = caseSkeletonSchema.safeParse(input);
+  if (!parsed.success) {
+    const issues = toIssues(parsed.error);
+    const raw = input as { metrics?: unknown; graph?: { edges?: unknown } } | null;
+    if (Array.isArray(raw?.graph?.edges)) checkEdges(raw.graph.edges, issues);
+    const metrics = raw?.metrics;
+    if (typeof metrics === 'object' && metrics !== null && !Array.isArray(metrics)) {
+      checkMetricTree(metrics as Record<string, unknown>, issues);
+    }
+    throw new InputError(issues, { cause: parsed.error, ...ctx });
+  }
   const c = parsed.data;
   const warnings: string[] = [];
   const issues: Issue[] = [];
+  checkEdges(c.graph.edges, issues);
+  checkMetricTree(c.metrics, issues);
+  if (issues.length > 0) throw new InputError(issues, ctx);
   const pairs: [string, string][] = [];
   let selfLoops = 0;
   for (const [a, b] of c.graph.edges) {
@@ -121,51 +191,96 @@ export function prepareCase(input: unknown, source?: string): PreparedCase {
   const g = compactFromPairs(pairs, [...(c.graph.nodes ?? []), ...Object.keys(c.metrics)]);
   const series: SeriesData[][] = g.ids.map(() => []);
   let dropped = 0;
+  // Pass 1: check every value (one tight loop) and note which series need filtering/sorting.
+  const pending: {
+    node: number;
+    metric: string;
+    t: readonly number[];
+    v: readonly (number | null)[];
+    keep: number[] | undefined; // undefined: all values usable and already in time order
+  }[] = [];
   for (const [node, metrics] of Object.entries(c.metrics)) {
     const i = g.index.get(node)!;
     for (const [metric, s] of Object.entries(metrics)) {
-      const path = `metrics.${node}.${metric}`;
       const st = s.t as unknown[];
       const sv = s.v as unknown[];
       let clean = true;
       let sorted = true;
+      let prev = -Infinity;
       for (let k = 0; k < st.length; k++) {
         const t = st[k];
         const v = sv[k];
+        if (Number.isFinite(t) && Number.isFinite(v)) {
+          if ((t as number) < prev) sorted = false;
+          prev = t as number;
+          continue;
+        }
+        clean = false;
         if (typeof t !== 'number') {
-          if (issues.length < 20)
-            issues.push({ path: `${path}.t.${k}`, message: 'must be a number' });
-          clean = false;
-        } else if (v !== null && typeof v !== 'number') {
           if (issues.length < 20) {
-            issues.push({ path: `${path}.v.${k}`, message: 'must be a number or null' });
+            issues.push({ path: `metrics.${node}.${metric}.t.${k}`, message: 'must be a number' });
           }
-          clean = false;
-        } else if (v === null || !Number.isFinite(v) || !Number.isFinite(t)) clean = false;
-        else if (k > 0 && (st[k - 1] as number) > t) sorted = false;
+        } else if (v !== null && typeof v !== 'number' && issues.length < 20) {
+          issues.push({
+            path: `metrics.${node}.${metric}.v.${k}`,
+            message: 'must be a number or null',
+          });
+        }
       }
-      if (issues.length > 0) continue;
-      if (clean && sorted) {
-        series[i]!.push({
-          metric,
-          t: Float64Array.from(s.t),
-          v: Float64Array.from(s.v as number[]),
-        });
-        continue;
+      let keep: number[] | undefined;
+      if (!clean || !sorted) {
+        keep = [];
+        for (let k = 0; k < st.length; k++) {
+          if (Number.isFinite(st[k]) && Number.isFinite(sv[k])) keep.push(k);
+          else dropped++;
+        }
+        keep.sort((a, b) => s.t[a]! - s.t[b]! || a - b);
       }
-      const idx: number[] = [];
-      for (let k = 0; k < st.length; k++) {
-        const v = sv[k];
-        if (typeof v !== 'number' || !Number.isFinite(v) || !Number.isFinite(st[k])) dropped++;
-        else idx.push(k);
-      }
-      idx.sort((a, b) => s.t[a]! - s.t[b]! || a - b);
-      series[i]!.push({
-        metric,
-        t: Float64Array.from(idx, (k) => s.t[k]!),
-        v: Float64Array.from(idx, (k) => s.v[k]!),
-      });
+      pending.push({ node: i, metric, t: s.t, v: s.v, keep });
     }
+  }
+  if (issues.length > 0) throw new InputError(issues, ctx);
+  // Pass 2: copy everything into one buffer (many small typed arrays are slow to allocate and
+  // to collect); series that share the same time array share one copy of it.
+  const sharedT = new Map<readonly number[], number>();
+  let total = 0;
+  for (const p of pending) {
+    const len = p.keep ? p.keep.length : p.t.length;
+    if (p.keep || !sharedT.has(p.t)) {
+      if (!p.keep) sharedT.set(p.t, -1);
+      total += len;
+    }
+    total += len;
+  }
+  const pool = new Float64Array(total);
+  let at = 0;
+  for (const p of pending) {
+    let t: Float64Array;
+    let v: Float64Array;
+    if (p.keep) {
+      const len = p.keep.length;
+      t = pool.subarray(at, at + len);
+      v = pool.subarray(at + len, at + 2 * len);
+      p.keep.forEach((k, j) => {
+        t[j] = p.t[k]!;
+        v[j] = p.v[k]!;
+      });
+      at += 2 * len;
+    } else {
+      const len = p.t.length;
+      const tAt = sharedT.get(p.t)!;
+      if (tAt >= 0) t = pool.subarray(tAt, tAt + len);
+      else {
+        t = pool.subarray(at, at + len);
+        t.set(p.t);
+        sharedT.set(p.t, at);
+        at += len;
+      }
+      v = pool.subarray(at, at + len);
+      v.set(p.v as number[]);
+      at += len;
+    }
+    series[p.node]!.push({ metric: p.metric, t, v });
   }
   if (dropped > 0) warnings.push(`${dropped} missing or non-finite value(s) skipped`);
   let target: PreparedCase['target'];

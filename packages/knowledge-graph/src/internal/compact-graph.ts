@@ -104,13 +104,17 @@ export function compactFromPairs(
   };
   const from: number[] = [];
   const to: number[] = [];
-  const seen = new Set<string>();
+  // Duplicates would double-count in walks and coverage. Numeric keys are exact while both
+  // indices stay below 2^26 (67M nodes); beyond that, string keys.
+  const seen = new Set<number | string>();
   for (const [a, b] of pairs) {
-    const key = `${a}\u0000${b}`;
-    if (seen.has(key)) continue; // duplicates would double-count in walks and coverage
+    const ia = id(a);
+    const ib = id(b);
+    const key = ia < 67_108_864 && ib < 67_108_864 ? ia * 67_108_864 + ib : `${ia}:${ib}`;
+    if (seen.has(key)) continue;
     seen.add(key);
-    from.push(id(a));
-    to.push(id(b));
+    from.push(ia);
+    to.push(ib);
   }
   for (const s of extraIds) id(s);
   return buildCompactGraph(ids, { from, to, length: from.length });

@@ -234,54 +234,77 @@ export function rankPageRank(
   cands: readonly number[],
 ): NodeScore[] {
   const g = pc.g;
-  const n = g.ids.length;
   // Relative weights of stepping back to an anomalous caller and of staying put.
   const back = 0.2;
   const selfW = 0.5;
   const eps = 0.01;
-  const start = new Int32Array(n + 1);
-  for (let u = 0; u < n; u++) {
-    const deg = g.depStart[u + 1]! - g.depStart[u]! + (g.revStart[u + 1]! - g.revStart[u]!) + 1;
-    start[u + 1] = start[u]! + deg;
+  // The walk runs on the anomalous region: every node with some anomaly weight, the candidates,
+  // and their direct neighbours. On large graphs that is a small fraction of the nodes; the
+  // rest carry (almost) no restart mass and would only slow convergence.
+  const local: number[] = [];
+  const localIndex = new Map<number, number>();
+  const add = (u: number): void => {
+    if (!localIndex.has(u)) {
+      localIndex.set(u, local.length);
+      local.push(u);
+    }
+  };
+  if (g.ids.length <= 2000) for (let u = 0; u < g.ids.length; u++) add(u);
+  else {
+    const seeds = new Set<number>(cands);
+    for (let u = 0; u < g.ids.length; u++) if (an.p[u]! >= 0.2) seeds.add(u);
+    for (const u of seeds) {
+      add(u);
+      for (let e = g.depStart[u]!; e < g.depStart[u + 1]!; e++) add(g.depAdj[e]!);
+      for (let e = g.revStart[u]!; e < g.revStart[u + 1]!; e++) add(g.revAdj[e]!);
+    }
   }
-  const adj = new Int32Array(start[n]!);
-  const prob = new Float64Array(start[n]!);
-  for (let u = 0; u < n; u++) {
-    let k = start[u]!;
-    let sum = 0;
+  const n = local.length;
+  const start = new Int32Array(n + 1);
+  const adjList: number[] = [];
+  const probList: number[] = [];
+  for (let li = 0; li < n; li++) {
+    const u = local[li]!;
+    const from = adjList.length;
     for (let e = g.depStart[u]!; e < g.depStart[u + 1]!; e++) {
+      const lv = localIndex.get(g.depAdj[e]!);
+      if (lv === undefined) continue;
       const v = g.depAdj[e]!;
-      adj[k] = v;
-      prob[k] = (an.observed[v] ? an.p[v]! : 0.3) + eps;
-      sum += prob[k++]!;
+      adjList.push(lv);
+      probList.push((an.observed[v] ? an.p[v]! : 0.3) + eps);
     }
     for (let e = g.revStart[u]!; e < g.revStart[u + 1]!; e++) {
-      const v = g.revAdj[e]!;
-      adj[k] = v;
-      prob[k] = back * an.p[v]! + eps * back;
-      sum += prob[k++]!;
+      const lv = localIndex.get(g.revAdj[e]!);
+      if (lv === undefined) continue;
+      adjList.push(lv);
+      probList.push(back * an.p[g.revAdj[e]!]! + eps * back);
     }
-    adj[k] = u;
-    prob[k] = selfW * an.p[u]! + eps;
-    sum += prob[k++]!;
-    for (let j = start[u]!; j < k; j++) prob[j]! /= sum;
+    adjList.push(li);
+    probList.push(selfW * an.p[u]! + eps);
+    let sum = 0;
+    for (let j = from; j < probList.length; j++) sum += probList[j]!;
+    for (let j = from; j < probList.length; j++) probList[j]! /= sum;
+    start[li + 1] = adjList.length;
   }
+  const adj = Int32Array.from(adjList);
+  const prob = Float64Array.from(probList);
   const pers = new Float64Array(n);
   let total = 0;
-  for (let i = 0; i < n; i++) total += pers[i] = an.p[i]!;
-  if (total > 0) for (let i = 0; i < n; i++) pers[i]! /= total;
+  for (let li = 0; li < n; li++) total += pers[li] = an.p[local[li]!]!;
+  if (total > 0) for (let li = 0; li < n; li++) pers[li]! /= total;
   else pers.fill(1 / Math.max(1, n));
   const { scores } = powerIteration({ start, adj, prob }, pers, {
     alpha: 0.15,
     maxIterations: 100,
-    tolerance: 1e-8,
+    tolerance: 1e-7,
   });
+  const scoreOf = (c: number): number => scores[localIndex.get(c) ?? -1] ?? 0;
   let max = 0;
-  for (const c of cands) max = Math.max(max, scores[c]!);
+  for (const c of cands) max = Math.max(max, scoreOf(c));
   return cands.map((c) => ({
     node: c,
-    score: max > 0 ? scores[c]! / max : 0,
-    evidence: [`anomaly-weighted random walk ends here with probability ${fmt(100 * scores[c]!)}%`],
+    score: max > 0 ? scoreOf(c) / max : 0,
+    evidence: [`anomaly-weighted random walk ends here with probability ${fmt(100 * scoreOf(c))}%`],
   }));
 }
 

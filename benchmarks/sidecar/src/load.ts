@@ -1,0 +1,148 @@
+/**
+ * Load generation and server lifecycle for the sidecar benchmark: servers run in child
+ * processes; load comes from autocannon's programmatic API in this process.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import autocannon, { type Instance } from 'autocannon';
+import { quantile } from '@homeostat-bench/common';
+import type { ServerConfig } from './server.js';
+
+const serverFile = fileURLToPath(new URL('./server.ts', import.meta.url));
+
+/** A running benchmark server. */
+export interface RunningServer {
+  readonly url: string;
+  stats(): Promise<Record<string, unknown>>;
+  stop(): Promise<void>;
+}
+
+/** Starts a server in a child process (same tsx loader and conditions as this process). */
+export async function startServer(config: ServerConfig): Promise<RunningServer> {
+  const child: ChildProcess = fork(serverFile, [JSON.stringify(config)], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    const onMessage = (m: unknown): void => {
+      const port = (m as { port?: number }).port;
+      if (typeof port === 'number') {
+        child.off('message', onMessage);
+        resolve(port);
+      }
+    };
+    child.on('message', onMessage);
+    child.once('exit', (code) => reject(new Error(`benchmark server exited with ${code}`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    stats: () =>
+      new Promise((resolve) => {
+        const onMessage = (m: unknown): void => {
+          const stats = (m as { stats?: Record<string, unknown> }).stats;
+          if (stats) {
+            child.off('message', onMessage);
+            resolve(stats);
+          }
+        };
+        child.on('message', onMessage);
+        child.send('stats');
+      }),
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** What one load run measured. */
+export interface LoadResult {
+  /** Responses per second, any status. */
+  readonly rps: number;
+  /** 2xx responses per second (goodput). */
+  readonly okRps: number;
+  /** 503 responses per second (shed). */
+  readonly shedRps: number;
+  readonly p50: number;
+  readonly p99: number;
+  /** p99 latency of 2xx responses only (admitted requests), ms. */
+  readonly okP99: number;
+  readonly responses: number;
+  readonly errors: number;
+  readonly timeouts: number;
+}
+
+/** Shape of the offered load. */
+export interface LoadShape {
+  readonly durationS: number;
+  /** Closed loop: this many connections, each sending as soon as it has its answer. */
+  readonly connections?: number;
+  /**
+   * Open-ish loop at this many requests per second: spread over staggered autocannon
+   * instances whose connections send one request per second each, so arrivals are evenly
+   * spaced instead of arriving as one burst at each second boundary.
+   */
+  readonly rate?: number;
+}
+
+/** Drives load at `url` and measures every response. */
+export async function drive(url: string, shape: LoadShape): Promise<LoadResult> {
+  const all: number[] = [];
+  const ok: number[] = [];
+  let shed = 0;
+  let errors = 0;
+  let timeouts = 0;
+  const runs: Promise<void>[] = [];
+  const launch = (connections: number, overallRate: number | undefined): void => {
+    runs.push(
+      new Promise<void>((resolve, reject) => {
+        const instance: Instance = autocannon(
+          {
+            url,
+            connections,
+            duration: shape.durationS,
+            timeout: 10,
+            ...(overallRate === undefined ? {} : { overallRate }),
+          },
+          (err, result) => {
+            if (err) return reject(err);
+            errors += result.errors;
+            timeouts += result.timeouts;
+            resolve();
+          },
+        );
+        // autocannon's 'response' event passes four arguments.
+        // eslint-disable-next-line max-params
+        instance.on('response', (_client, status, _bytes, ms) => {
+          all.push(ms);
+          if (status >= 200 && status < 300) ok.push(ms);
+          else if (status === 503) shed++;
+        });
+      }),
+    );
+  };
+  if (shape.rate === undefined) {
+    launch(shape.connections ?? 32, undefined);
+  } else {
+    const instances = Math.max(1, Math.min(100, Math.round(shape.rate)));
+    const perInstance = Math.max(1, Math.round(shape.rate / instances));
+    const spacing = 1000 / instances;
+    for (let i = 0; i < instances; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, spacing));
+      launch(perInstance, perInstance);
+    }
+  }
+  await Promise.all(runs);
+  return {
+    rps: all.length / shape.durationS,
+    okRps: ok.length / shape.durationS,
+    shedRps: shed / shape.durationS,
+    p50: quantile(all, 0.5),
+    p99: quantile(all, 0.99),
+    okP99: quantile(ok, 0.99),
+    responses: all.length,
+    errors,
+    timeouts,
+  };
+}

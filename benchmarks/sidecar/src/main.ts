@@ -1,0 +1,247 @@
+/**
+ * sidecar benchmark: what @homeostat/sidecar costs and what it buys, with real servers on
+ * 127.0.0.1 (in child processes) and autocannon (in this process), in one run.
+ *
+ * 1. Overhead: bare node:http / Express / Fastify against the same server with the sidecar
+ *    (metrics, limiter and overload shedding on); for Fastify also @fastify/under-pressure.
+ *    Closed loop, 32 connections. Bare and sidecar runs are interleaved and repeated; we report
+ *    medians and the median of the paired (same-round) ratios.
+ * 2. Overload: a handler doing 5 ms of CPU work, offered three times its measured capacity;
+ *    goodput and p99 of admitted (2xx) requests, with and without the sidecar.
+ *
+ *   pnpm bench          full run (~5 min)
+ *   pnpm bench:smoke    ~1 s per case, one round (what CI runs)
+ */
+import { parseArgs } from 'node:util';
+import os from 'node:os';
+import { interactive, median, printTable, writeResults } from '@homeostat-bench/common';
+import type { SidecarOptions } from '@homeostat/sidecar';
+import { drive, startServer, type LoadResult, type LoadShape } from './load.js';
+import type { ServerConfig } from './server.js';
+
+const { values: args } = parseArgs({
+  options: {
+    smoke: { type: 'boolean', default: false },
+    rounds: { type: 'string' },
+    duration: { type: 'string' },
+    only: { type: 'string' },
+  },
+});
+const smoke = args.smoke ?? false;
+const rounds = Number(args.rounds ?? (smoke ? 1 : 3));
+const durationS = Number(args.duration ?? (smoke ? 1 : 5));
+const warmupS = smoke ? 0.2 : 1;
+const only = args.only;
+const log = (msg: string): void => {
+  if (interactive) console.log(msg);
+};
+
+async function measure(
+  config: ServerConfig,
+  shape: LoadShape,
+): Promise<LoadResult & { stats: Record<string, unknown> }> {
+  const server = await startServer(config);
+  try {
+    await drive(server.url, { ...shape, durationS: warmupS });
+    const result = await drive(server.url, shape);
+    return { ...result, stats: await server.stats() };
+  } finally {
+    await server.stop();
+  }
+}
+
+type Framework = ServerConfig['framework'];
+type Variant = ServerConfig['variant'];
+const round2 = (v: number): number => Math.round(v * 100) / 100;
+
+// ---------------------------------------------------------------- 1. overhead
+const overheadCases: [Framework, Variant[]][] = [
+  ['node', ['bare', 'sidecar']],
+  ['express', ['bare', 'sidecar']],
+  ['fastify', ['bare', 'sidecar', 'under-pressure']],
+];
+// Metrics (observations, per-route aggregates, sketch) and the adaptive limiter on. Overload
+// shedding is off here: on a shared machine, CPU starvation looks like event-loop delay and
+// would shed load in what is meant to be a pure cost measurement.
+const overheadSidecar: SidecarOptions = { overload: false };
+const overheadUnderPressure = {
+  maxEventLoopDelay: 1000,
+  maxHeapUsedBytes: 0,
+  maxRssBytes: 0,
+  maxEventLoopUtilization: 0.98,
+};
+
+interface OverheadRun {
+  round: number;
+  framework: Framework;
+  variant: Variant;
+  rps: number;
+  p50: number;
+  p99: number;
+  shed: number;
+}
+
+const overheadRuns: OverheadRun[] = [];
+if (only === undefined || only === 'overhead') {
+  for (let round = 0; round < rounds; round++) {
+    for (const [framework, variants] of overheadCases) {
+      // Alternate the order each round so neither variant always runs first.
+      const order = round % 2 === 0 ? variants : [...variants].reverse();
+      for (const variant of order) {
+        log(`overhead round ${round + 1}/${rounds}: ${framework} ${variant}`);
+        const r = await measure(
+          {
+            framework,
+            variant,
+            workMs: 0,
+            ...(variant === 'sidecar' ? { sidecar: overheadSidecar } : {}),
+            ...(variant === 'under-pressure' ? { underPressure: overheadUnderPressure } : {}),
+          },
+          { durationS, connections: 32 },
+        );
+        overheadRuns.push({
+          round,
+          framework,
+          variant,
+          rps: r.rps,
+          p50: r.p50,
+          p99: r.p99,
+          shed: Number(r.stats.shed ?? 0),
+        });
+      }
+    }
+  }
+}
+
+const overheadRows = overheadCases.flatMap(([framework, variants]) =>
+  variants.map((variant) => {
+    const runs = overheadRuns.filter((r) => r.framework === framework && r.variant === variant);
+    const ratios: number[] = [];
+    const deltas: number[] = [];
+    for (const r of runs) {
+      const bare = overheadRuns.find(
+        (b) => b.framework === framework && b.variant === 'bare' && b.round === r.round,
+      );
+      if (bare) {
+        ratios.push(r.rps / bare.rps);
+        deltas.push(r.p99 - bare.p99);
+      }
+    }
+    return {
+      framework,
+      variant,
+      'req/s (median)': Math.round(median(runs.map((r) => r.rps))),
+      'p50 ms': round2(median(runs.map((r) => r.p50))),
+      'p99 ms': round2(median(runs.map((r) => r.p99))),
+      'req/s vs bare': variant === 'bare' ? 1 : round2(median(ratios)),
+      'p99 Δ ms': variant === 'bare' ? 0 : round2(median(deltas)),
+      shed: runs.reduce((a, r) => a + r.shed, 0),
+    };
+  }),
+);
+if (overheadRuns.length > 0) {
+  printTable(
+    `Overhead: closed loop, 32 connections, ${durationS} s × ${rounds} rounds (targets: ≥ 0.95 of bare req/s, p99 Δ ≤ 1 ms)`,
+    overheadRows,
+  );
+}
+
+// ---------------------------------------------------------------- 2. overload
+const workMs = 5;
+// Shed a request once 5 ms (one handler's worth) of work has run ahead of it in the same
+// event-loop turn; everything else at its defaults.
+const overloadSidecar: SidecarOptions = { overload: { maxTurnDelayMs: workMs } };
+let overload: Record<string, unknown> | undefined;
+if (only === undefined || only === 'overload') {
+  log('overload: measuring capacity');
+  const capacityRun = await measure(
+    { framework: 'node', variant: 'bare', workMs },
+    { durationS, connections: 8 },
+  );
+  const capacity = capacityRun.okRps;
+  log(`overload: capacity ${capacity.toFixed(0)} req/s; unloaded p99`);
+  const unloaded = await measure(
+    { framework: 'node', variant: 'bare', workMs },
+    { durationS, rate: capacity * 0.25 },
+  );
+  const offered = capacity * 3;
+  const runs: {
+    round: number;
+    variant: Variant;
+    r: LoadResult & { stats: Record<string, unknown> };
+  }[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const order: Variant[] = round % 2 === 0 ? ['bare', 'sidecar'] : ['sidecar', 'bare'];
+    for (const variant of order) {
+      log(`overload round ${round + 1}/${rounds}: ${variant}`);
+      const r = await measure(
+        {
+          framework: 'node',
+          variant,
+          workMs,
+          ...(variant === 'sidecar' ? { sidecar: overloadSidecar } : {}),
+        },
+        { durationS, rate: offered },
+      );
+      runs.push({ round, variant, r });
+      log(
+        `  goodput ${r.okRps.toFixed(0)} req/s, admitted p99 ${r.okP99.toFixed(1)} ms, sidecar ${JSON.stringify(r.stats)}`,
+      );
+    }
+  }
+  const rows = (['bare', 'sidecar'] as const).map((variant) => {
+    const rs = runs.filter((x) => x.variant === variant).map((x) => x.r);
+    const okP99 = median(rs.map((r) => r.okP99));
+    const goodput = median(rs.map((r) => r.okRps));
+    return {
+      variant,
+      'offered req/s': Math.round(offered),
+      'answered req/s': Math.round(median(rs.map((r) => r.rps))),
+      'goodput req/s': Math.round(goodput),
+      'goodput / capacity': round2(goodput / capacity),
+      'shed (503) req/s': Math.round(median(rs.map((r) => r.shedRps))),
+      'admitted p99 ms': round2(okP99),
+      'p99 / unloaded p99': round2(okP99 / unloaded.okP99),
+      timeouts: rs.reduce((a, r) => a + r.timeouts, 0),
+    };
+  });
+  printTable(
+    `Overload: ${workMs} ms CPU handler (node:http), capacity ${Math.round(capacity)} req/s, unloaded p99 ${round2(unloaded.okP99)} ms, offered 3× (targets with sidecar: p99 ≤ 3× unloaded, goodput ≥ 0.85 of capacity)`,
+    rows,
+  );
+  overload = {
+    workMs,
+    capacityRps: capacity,
+    unloadedP99Ms: unloaded.okP99,
+    unloadedRps: unloaded.rps,
+    offeredRps: offered,
+    sidecarOptions: overloadSidecar,
+    rows,
+    runs: runs.map(({ round, variant, r }) => ({ round, variant, ...r })),
+    capacityRun,
+    unloadedRun: unloaded,
+  };
+}
+
+const load = os.loadavg();
+console.log(
+  `\nMachine: ${os.cpus().length} cores shared with other work; load average ${load.map((l) => l.toFixed(1)).join(' / ')} (1/5/15 min) at the end of the run.`,
+);
+const file = writeResults(
+  'sidecar',
+  {
+    rounds,
+    durationS,
+    loadAverage: load,
+    overhead: {
+      connections: 32,
+      sidecarOptions: overheadSidecar,
+      underPressureOptions: overheadUnderPressure,
+      rows: overheadRows,
+      runs: overheadRuns,
+    },
+    overload,
+  },
+  { smoke },
+);
+console.log(`results: ${file}`);

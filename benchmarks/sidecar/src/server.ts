@@ -1,0 +1,107 @@
+/**
+ * The server side of the sidecar benchmark, run in a child process so that the load generator
+ * and the server never share an event loop. Configured by one JSON argument; reports its port
+ * (and, on request, the sidecar's counters) over IPC.
+ */
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import Fastify from 'fastify';
+import underPressure from '@fastify/under-pressure';
+import {
+  createSidecar,
+  expressSidecar,
+  fastifySidecar,
+  wrapListener,
+  type SidecarOptions,
+} from '@homeostat/sidecar';
+
+export interface ServerConfig {
+  readonly framework: 'node' | 'express' | 'fastify';
+  readonly variant: 'bare' | 'sidecar' | 'under-pressure';
+  /** Milliseconds of synchronous CPU work per request. */
+  readonly workMs: number;
+  readonly sidecar?: SidecarOptions;
+  readonly underPressure?: Record<string, unknown>;
+}
+
+// Express ships no types and this benchmark has no @types/express: load it untyped.
+type Handler = (
+  req: IncomingMessage,
+  res: ServerResponse & { type(t: string): { send(b: string): void } },
+) => void;
+interface ExpressApp {
+  (req: IncomingMessage, res: ServerResponse): void;
+  disable(setting: string): void;
+  use(mw: unknown): void;
+  get(path: string, handler: Handler): void;
+}
+const express = createRequire(import.meta.url)('express') as () => ExpressApp;
+
+const config = JSON.parse(process.argv[2] ?? '{}') as ServerConfig;
+
+function work(ms: number): void {
+  if (ms <= 0) return;
+  const end = performance.now() + ms;
+  while (performance.now() < end);
+}
+
+const body = 'hello world';
+const sidecar =
+  config.variant === 'sidecar' ? createSidecar({ service: 'bench', ...config.sidecar }) : undefined;
+let observed = 0;
+// A consumer of the observations and samples, as a host's loop would have.
+sidecar?.observations$.subscribe(() => observed++);
+sidecar?.samples$.subscribe(() => {});
+
+async function start(): Promise<number> {
+  if (config.framework === 'node') {
+    const handler = (_req: IncomingMessage, res: ServerResponse): void => {
+      work(config.workMs);
+      res.setHeader('content-type', 'text/plain');
+      res.end(body);
+    };
+    const server = http.createServer(sidecar ? wrapListener(sidecar, handler) : handler);
+    server.keepAliveTimeout = 60_000;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return (server.address() as AddressInfo).port;
+  }
+  if (config.framework === 'express') {
+    const app = express();
+    app.disable('x-powered-by');
+    app.disable('etag');
+    if (sidecar) app.use(expressSidecar(sidecar));
+    app.get('/', (_req, res) => {
+      work(config.workMs);
+      res.type('text/plain').send(body);
+    });
+    const server = http.createServer(app);
+    server.keepAliveTimeout = 60_000;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return (server.address() as AddressInfo).port;
+  }
+  const app = Fastify({ logger: false, keepAliveTimeout: 60_000 });
+  if (sidecar) await app.register(fastifySidecar(sidecar));
+  if (config.variant === 'under-pressure')
+    await app.register(underPressure, config.underPressure ?? {});
+  app.get('/', (_req, reply) => {
+    work(config.workMs);
+    void reply.type('text/plain').send(body);
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return (app.server.address() as AddressInfo).port;
+}
+
+process.on('message', (msg: unknown) => {
+  if (msg === 'stats')
+    process.send?.({ stats: sidecar ? { ...sidecar.stats(), observed } : { observed } });
+});
+process.on('disconnect', () => process.exit(0));
+
+start().then(
+  (port) => process.send?.({ port }),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

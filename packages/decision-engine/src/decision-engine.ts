@@ -241,7 +241,7 @@ export function createDecisionEngine(
     const risk = assessRisk(factors, ctx);
     for (const f of risk.factors)
       rationale.push(
-        `risk ${f.name} ${f.score.toFixed(2)} × weight ${f.weight}${f.name === 'change-freeze' ? ' (hard)' : ''}: ${f.reason}`,
+        `risk ${f.name} ${f.score.toFixed(2)} × weight ${f.weight}${f.hard ? ' (hard)' : ''}: ${f.reason}`,
       );
     rationale.push(`risk = ${risk.risk.toFixed(2)}`);
 

@@ -46,6 +46,8 @@ export interface RiskResult {
   readonly factors: readonly (RiskAssessment & {
     readonly name: string;
     readonly weight: number;
+    /** True for a factor whose score is a floor of the total. */
+    readonly hard: boolean;
   })[];
 }
 
@@ -65,7 +67,7 @@ export function assessRisk(factors: readonly RiskFactor[], context: RiskContext)
   let sum = 0;
   let wsum = 0;
   let floor = 0;
-  const out: (RiskAssessment & { name: string; weight: number })[] = [];
+  const out: (RiskAssessment & { name: string; weight: number; hard: boolean })[] = [];
   for (const f of factors) {
     let a: RiskAssessment;
     try {
@@ -82,7 +84,7 @@ export function assessRisk(factors: readonly RiskFactor[], context: RiskContext)
     sum += f.weight * s;
     wsum += f.weight;
     if (f.hard && s > floor) floor = s;
-    out.push({ name: f.name, weight: f.weight, score: s, reason: a.reason });
+    out.push({ name: f.name, weight: f.weight, hard: f.hard === true, score: s, reason: a.reason });
   }
   const mean = wsum > 0 ? sum / wsum : 0;
   return { risk: Math.max(mean, floor), factors: out };

@@ -11,6 +11,7 @@ import {
 } from '@homeostat/core';
 import type { OperatorFunction } from 'rxjs';
 import { z } from 'zod';
+import { pickBounds } from './detect.js';
 import { DEFAULT_THRESHOLD } from './registry.js';
 
 /** Options of {@link anomalies}. */
@@ -55,9 +56,10 @@ export function anomalies<T extends Sample>(
   options: AnomaliesOptions = {},
   deps: AnomaliesDeps = {},
 ): OperatorFunction<Scored<T>, Anomaly<T>> {
-  const { threshold, cooldownMs, ...bounds } = parseOptions(anomaliesOptionsSchema, options, {
+  const { threshold, cooldownMs } = parseOptions(anomaliesOptionsSchema, options, {
     source: 'anomalies',
   });
+  const bounds = pickBounds(options);
   const counters = deps.counters;
   const stats = deps.stats ?? createKeyedStats();
   return isolate<Scored<T>, Anomaly<T>>(

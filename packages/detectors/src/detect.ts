@@ -3,6 +3,7 @@ import {
   keyedOptionsSchema,
   parseOptions,
   type KeyedDeps,
+  type KeyedOptions,
   type Sample,
   type Scored,
 } from '@homeostat/core';
@@ -18,6 +19,17 @@ export const detectOptionsSchema = keyedOptionsSchema.extend({
    */
   explainAbove: z.number().min(0).default(0.5),
 });
+
+/** The `keyed` bounds of an options object, as the caller gave them. @internal */
+export function pickBounds(options: {
+  maxKeys?: number | undefined;
+  idleTtlMs?: number | undefined;
+}): KeyedOptions {
+  const out: { maxKeys?: number; idleTtlMs?: number } = {};
+  if (options.maxKeys !== undefined) out.maxKeys = options.maxKeys;
+  if (options.idleTtlMs !== undefined) out.idleTtlMs = options.idleTtlMs;
+  return out;
+}
 
 /** Options of {@link detect} (all optional): bounds of the per-series map and explanations. */
 export type DetectOptions = z.input<typeof detectOptionsSchema>;
@@ -47,9 +59,10 @@ export function detect<T extends Sample>(
   options: DetectOptions = {},
   deps: KeyedDeps = {},
 ): OperatorFunction<T, Scored<T>> {
-  const { explainAbove, ...bounds } = parseOptions(detectOptionsSchema, options, {
-    source: 'detect',
-  });
+  const { explainAbove } = parseOptions(detectOptionsSchema, options, { source: 'detect' });
+  // keyed() validates its bounds again; hand it the caller's input (its parsed default, Infinity,
+  // does not pass its own schema a second time).
+  const bounds = pickBounds(options);
   if (typeof factory !== 'function') {
     parseOptions(z.object({ factory: z.function() }), { factory }, { source: 'detect' });
   }

@@ -24,6 +24,10 @@ export const isolationForestOptionsSchema = z.object({
 /** Options of {@link createIsolationForest} (all optional). */
 export type IsolationForestOptions = z.input<typeof isolationForestOptionsSchema>;
 
+function toBase64(a: Int8Array | Float64Array | Uint16Array): string {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+}
+
 /** Average path length of an unsuccessful search in a binary search tree of n points. */
 function c(n: number): number {
   if (n <= 1) return 0;
@@ -43,6 +47,8 @@ class IsolationForest extends BaseDetector {
   private readonly maxDepth: number;
   private readonly feature: Int8Array; // -1 = leaf, -2 = unused
   private readonly split: Float64Array;
+  private readonly lo: Float64Array; // range of the split feature in the node's sample
+  private readonly hi: Float64Array;
   private readonly size: Uint16Array;
   private readonly idx: Int32Array; // scratch: sample indices during a build
   private readonly point: Float64Array; // scratch: current shingle
@@ -62,6 +68,8 @@ class IsolationForest extends BaseDetector {
     this.nodes = (1 << (this.maxDepth + 1)) - 1;
     this.feature = new Int8Array(this.nodes * options.trees);
     this.split = new Float64Array(this.nodes * options.trees);
+    this.lo = new Float64Array(this.nodes * options.trees);
+    this.hi = new Float64Array(this.nodes * options.trees);
     this.size = new Uint16Array(this.nodes * options.trees);
     this.idx = new Int32Array(options.sampleSize);
     this.point = new Float64Array(d);
@@ -123,6 +131,8 @@ class IsolationForest extends BaseDetector {
         }
         this.feature[at] = f;
         this.split[at] = s;
+        this.lo[at] = min;
+        this.hi[at] = max;
         this.grow(base, 2 * node + 1, { lo: r.lo, hi: a, depth: r.depth + 1, dims: r.dims });
         this.grow(base, 2 * node + 2, { lo: a, hi: r.hi, depth: r.depth + 1, dims: r.dims });
         return;
@@ -132,13 +142,30 @@ class IsolationForest extends BaseDetector {
     this.size[at] = count;
   }
 
+  /**
+   * Expected path length of the current point. Where the point lies outside the node sample's
+   * range on the split feature, a split drawn over the range including the point would cut it
+   * off alone with probability `gap / (span + gap)`; that chance is counted as isolation there.
+   */
   private pathLength(base: number): number {
     let node = 0;
     let depth = 0;
+    let reach = 1;
+    let expected = 0;
     for (;;) {
-      const f = this.feature[base + node]!;
-      if (f < 0) return depth + c(this.size[base + node]!);
-      node = this.point[f]! < this.split[base + node]! ? 2 * node + 1 : 2 * node + 2;
+      const at = base + node;
+      const f = this.feature[at]!;
+      if (f < 0) return expected + reach * (depth + c(this.size[at]!));
+      const x = this.point[f]!;
+      const lo = this.lo[at]!;
+      const hi = this.hi[at]!;
+      const gap = x > hi ? x - hi : x < lo ? lo - x : 0;
+      if (gap > 0) {
+        const q = gap / (hi - lo + gap);
+        expected += reach * q * (depth + 1);
+        reach *= 1 - q;
+      }
+      node = x < this.split[at]! ? 2 * node + 1 : 2 * node + 2;
       depth++;
     }
   }
@@ -196,21 +223,11 @@ class IsolationForest extends BaseDetector {
       forest: this.built
         ? {
             builtFrom: this.builtFrom,
-            feature: Buffer.from(
-              this.feature.buffer,
-              this.feature.byteOffset,
-              this.feature.byteLength,
-            ).toString('base64'),
-            split: Buffer.from(
-              this.split.buffer,
-              this.split.byteOffset,
-              this.split.byteLength,
-            ).toString('base64'),
-            size: Buffer.from(
-              this.size.buffer,
-              this.size.byteOffset,
-              this.size.byteLength,
-            ).toString('base64'),
+            feature: toBase64(this.feature),
+            split: toBase64(this.split),
+            size: toBase64(this.size),
+            lo: toBase64(this.lo),
+            hi: toBase64(this.hi),
           }
         : null,
     };
@@ -241,7 +258,11 @@ class IsolationForest extends BaseDetector {
     const feature = bytes('feature', f.feature.byteLength);
     const split = bytes('split', f.split.byteLength);
     const size = bytes('size', f.size.byteLength);
-    if (feature && split && size) {
+    const lo = bytes('lo', f.lo.byteLength);
+    const hi = bytes('hi', f.hi.byteLength);
+    if (feature && split && size && lo && hi) {
+      new Uint8Array(f.lo.buffer).set(lo);
+      new Uint8Array(f.hi.buffer).set(hi);
       new Uint8Array(f.feature.buffer).set(feature);
       new Uint8Array(f.split.buffer).set(split);
       new Uint8Array(f.size.buffer).set(size);
@@ -269,7 +290,7 @@ export const isolationForestFromState = (s: Record<string, unknown>): Detector =
  *
  * @remarks Scoring is O(trees · depth) with no allocation; a rebuild costs
  * O(trees · sampleSize · depth) every `rebuildEvery` updates. Memory about
- * `11 · trees · 2^(depth+1) + 8 · windowSize · shingleSize` bytes (≈ 50 KB by default).
+ * `27 · trees · 2^(depth+1) + 8 · windowSize · shingleSize` bytes (≈ 120 KB by default).
  * @throws {ConfigError} when an option is invalid.
  * @example
  * ```ts

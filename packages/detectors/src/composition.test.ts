@@ -1,0 +1,205 @@
+import { isHomeostatError } from '@homeostat/core';
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_THRESHOLD,
+  createAnomalyLikelihood,
+  createEnsemble,
+  createRangeBreach,
+  createRollingZ,
+  defaultDetector,
+  detectorRegistry,
+  hasParts,
+  restoreAnomalyLikelihood,
+  restoreDetector,
+  withLikelihood,
+  withSuppression,
+  type Detector,
+} from './index.js';
+import { testSeries } from './internal/test-series.js';
+
+function noise(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 4294967296 - 0.5;
+  };
+}
+
+/** A detector that replays given scores, for testing wrappers. */
+function scripted(scores: readonly number[], name = 'scripted'): Detector {
+  let i = 0;
+  return {
+    name,
+    update: () => scores[i++] ?? 0,
+    explain: () => `${name} explanation`,
+    toJSON: () => ({ kind: name }),
+  };
+}
+
+describe('createAnomalyLikelihood', () => {
+  it('is quiet on usual scores and alarms on a burst of surprise', () => {
+    const r = noise(1);
+    const l = createAnomalyLikelihood({ learningPeriod: 100, shortWindow: 5 });
+    const calm: number[] = [];
+    for (let i = 0; i < 2000; i++) calm.push(l.update(0.5 + r() * 0.9));
+    expect(calm.slice(0, 100).every((s) => s === 0)).toBe(true);
+    expect(Math.max(...calm.slice(200))).toBeLessThan(0.5);
+    let peak = 0;
+    for (let i = 0; i < 5; i++) peak = Math.max(peak, l.update(0.999999));
+    expect(peak).toBeGreaterThan(0.5);
+    expect(l.tail).toBeLessThan(1e-5);
+  });
+
+  it('stops alarming once high scores are usual', () => {
+    const l = createAnomalyLikelihood({ learningPeriod: 10, historyLength: 100, input: 'raw' });
+    const r = noise(2);
+    for (let i = 0; i < 300; i++) l.update(0.1 + 0.05 * r());
+    const first = l.update(0.9);
+    for (let i = 0; i < 2000; i++) l.update(0.9 + 0.05 * r());
+    expect(l.update(0.9)).toBeLessThan(first);
+  });
+
+  it('restores from JSON and continues identically', () => {
+    const r = noise(3);
+    const a = createAnomalyLikelihood({ learningPeriod: 10 });
+    for (let i = 0; i < 500; i++) a.update(Math.abs(r()));
+    const b = restoreAnomalyLikelihood(JSON.parse(JSON.stringify(a)));
+    for (let i = 0; i < 200; i++) {
+      const x = Math.abs(r());
+      expect(b.update(x)).toBe(a.update(x));
+    }
+  });
+
+  it('rejects invalid options', () => {
+    expect(() => createAnomalyLikelihood({ shortWindow: 0 })).toThrow(/shortWindow/);
+  });
+});
+
+describe('withLikelihood', () => {
+  it('wraps a detector and explains both the likelihood and the raw detector', () => {
+    const d = withLikelihood(createRollingZ(), { learningPeriod: 50 });
+    const { t, v } = testSeries(400);
+    for (let i = 0; i < 400; i++) d.update(v[i]!, t[i]!);
+    expect(d.name).toBe('rolling-z+likelihood');
+    expect(d.explain()).toMatch(/from raw .* Raw detector: rolling-z/);
+  });
+});
+
+describe('createEnsemble', () => {
+  it('combines weighted member scores by max or mean and reports parts', () => {
+    const max = createEnsemble({
+      a: scripted([0.2]),
+      b: { detector: scripted([0.8]), weight: 0.5 },
+    });
+    expect(max.update(1, 0)).toBeCloseTo(0.4);
+    expect(max.parts()).toEqual({ a: 0.2, b: 0.8 });
+    const mean = createEnsemble(
+      { a: scripted([0.2]), b: { detector: scripted([0.8]), weight: 3 } },
+      { combine: 'mean' },
+    );
+    expect(mean.update(1, 0)).toBeCloseTo((0.2 + 3 * 0.8) / 4);
+    expect(hasParts(mean)).toBe(true);
+    expect(hasParts(createRollingZ())).toBe(false);
+  });
+
+  it('names the members that fired and how the value deviated', () => {
+    const r = noise(4);
+    const e = createEnsemble({ z: createRollingZ({ windowSize: 64 }), quiet: scripted([]) });
+    for (let i = 0; i < 200; i++) e.update(10 + r(), i);
+    expect(e.explain()).toMatch(/no member fired/);
+    e.update(40, 200);
+    expect(e.explain()).toMatch(/1 of 2 fired — z \(1\): rolling-z: value 40 is .* sd above/);
+  });
+
+  it('rejects a negative weight, naming the member', () => {
+    try {
+      createEnsemble({ bad: { detector: createRollingZ(), weight: -1 } });
+      throw new Error('expected a ConfigError');
+    } catch (e) {
+      expect(isHomeostatError(e) && e.code === 'CONFIG_INVALID').toBe(true);
+      expect((e as Error).message).toContain('member bad');
+    }
+  });
+});
+
+describe('withSuppression', () => {
+  it('holds the scores after an alarm below the level for holdSamples values', () => {
+    const d = withSuppression(scripted([0.2, 0.95, 0.97, 0.99, 0.96, 0.3]), {
+      level: 0.9,
+      holdSamples: 3,
+    });
+    const out = [0, 1, 2, 3, 4, 5].map((i) => d.update(1, i));
+    expect(out).toEqual([0.2, 0.95, 0, 0, 0, 0.3]);
+  });
+
+  it('explains a suppressed alarm', () => {
+    const d = withSuppression(scripted([0.95, 0.97]), { level: 0.9, holdSamples: 3 });
+    d.update(1, 0);
+    d.update(1, 1);
+    expect(d.explain()).toMatch(/alarm suppressed: raw score 0.97/);
+  });
+});
+
+describe('restoreDetector', () => {
+  it('rejects state that is not an object or has an unknown kind', () => {
+    for (const bad of [null, 3, [], { kind: 'nope' }]) {
+      try {
+        restoreDetector(bad);
+        throw new Error('expected a DetectorStateError');
+      } catch (e) {
+        expect(isHomeostatError(e) && e.code === 'DETECTOR_STATE_INVALID').toBe(true);
+      }
+    }
+  });
+
+  it('rejects saved options that are invalid', () => {
+    expect(() => restoreDetector({ kind: 'rolling-z', options: { windowSize: -1 } })).toThrow(
+      /windowSize/,
+    );
+  });
+});
+
+describe('registry and default', () => {
+  it('has a factory per detector, with homeostat as the default', () => {
+    expect(Object.keys(detectorRegistry)).toContain('homeostat');
+    for (const [name, make] of Object.entries(detectorRegistry)) {
+      const d = make();
+      expect(typeof d.name, name).toBe('string');
+      expect(make()).not.toBe(d); // a fresh detector per call
+    }
+    expect(DEFAULT_THRESHOLD).toBeGreaterThan(0);
+    expect(DEFAULT_THRESHOLD).toBeLessThan(1);
+  });
+
+  it('raises one alarm for a level shift to a new range and explains it', () => {
+    const d = defaultDetector();
+    const { t, v } = testSeries(2000);
+    const scores = v.map((x, i) => d.update(x, t[i]!));
+    expect(scores.filter((s) => s >= DEFAULT_THRESHOLD).length).toBeLessThanOrEqual(2);
+    const after = [0, 1, 2, 3, 4, 5].map((k) => d.update(200, t[1999]! + (k + 1) * 300_000));
+    expect(after.filter((s) => s >= DEFAULT_THRESHOLD)).toHaveLength(1);
+    expect(after[0]).toBe(1);
+    d.update(200, t[1999]! + 7 * 300_000);
+    const saved = restoreDetector(JSON.parse(JSON.stringify(defaultDetector())));
+    expect(saved.name).toBe(defaultDetector().name);
+  });
+
+  it('explains an alarm naming the member that fired', () => {
+    const d = defaultDetector();
+    const { t, v } = testSeries(1000);
+    v.forEach((x, i) => d.update(x, t[i]!));
+    d.update(500, t[999]! + 300_000);
+    expect(d.explain()).toMatch(
+      /range-breach \(1\): range-breach: value 500 is above the highest value/,
+    );
+  });
+});
+
+describe('range breach in an ensemble', () => {
+  it('dominates a max ensemble when a new extreme arrives', () => {
+    const e = createEnsemble({ z: createRollingZ(), r: createRangeBreach({ minCount: 10 }) });
+    for (let i = 0; i < 50; i++) e.update(i % 5, i);
+    expect(e.update(100, 50)).toBe(1);
+    expect(e.parts().r).toBe(1);
+  });
+});

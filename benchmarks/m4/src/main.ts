@@ -4,13 +4,13 @@
  * `benchmarks/results/m4.json`; writes the chosen model's forecasts as `id,F1,…,F48` CSV.
  *
  * Usage: `pnpm bench:m4 [--train FILE] [--test FILE] [--out F.csv] [--model NAME] [--models a,b]
- * [--series N] [--smoke]`. Without `--test`, the last 48 points of each training series are
+ * [--series N] [--tf] [--smoke]`. Without `--test`, the last 48 points of each training series are
  * held out and scored.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_MODEL, modelRegistry } from '@homeostat/predictors';
+import { DEFAULT_MODEL, modelRegistry, type ModelFactory } from '@homeostat/predictors';
 import {
   interactive,
   printTable,
@@ -31,6 +31,7 @@ const { values: args } = parseArgs({
     models: { type: 'string' },
     series: { type: 'string' },
     smoke: { type: 'boolean', default: false },
+    tf: { type: 'boolean', default: false },
   },
   strict: true,
 });
@@ -41,14 +42,22 @@ if (!existsSync(trainFile)) {
   console.error(`m4: training file not found: ${trainFile}`);
   process.exit(smoke ? 0 : 1);
 }
+// `--tf` adds the GRU forecaster of `@homeostat/predictors/tf` (slow: use with `--series N`).
+const registry: Record<string, ModelFactory> = { ...modelRegistry };
+let tfBackend: string | null = null;
+if (args.tf) {
+  const tf = await import('@homeostat/predictors/tf');
+  tfBackend = await tf.initTf();
+  registry['gru'] = () => tf.createGruForecaster();
+}
 const model = args.model ?? DEFAULT_MODEL;
-if (!(model in modelRegistry)) {
-  console.error(`m4: unknown --model ${model}; known: ${Object.keys(modelRegistry).join(', ')}`);
+if (!(model in registry)) {
+  console.error(`m4: unknown --model ${model}; known: ${Object.keys(registry).join(', ')}`);
   process.exit(1);
 }
-const names = args.models ? args.models.split(',') : Object.keys(modelRegistry);
+const names = args.models ? args.models.split(',') : Object.keys(registry);
 for (const n of names) {
-  if (!(n in modelRegistry)) {
+  if (!(n in registry)) {
     console.error(`m4: unknown model in --models: ${n}`);
     process.exit(1);
   }
@@ -92,7 +101,7 @@ const runs: ModelRun[] = [];
 for (const name of names) {
   const bar = progress(name, series.length);
   runs.push(
-    runModel({ name, factory: modelRegistry[name]! }, series, {
+    runModel({ name, factory: registry[name]! }, series, {
       naive2,
       onSeries: () => bar.tick(),
     }),
@@ -121,8 +130,10 @@ if (args.out) {
   );
   if (interactive || !smoke) console.log(`forecasts of ${model} written to ${args.out}`);
 }
+// A subset or a TensorFlow.js run must not overwrite the full run's results.
+const resultName = args.tf ? 'm4-tf' : args.series && !smoke ? 'm4-subset' : 'm4';
 const file = writeResults(
-  'm4',
+  resultName,
   {
     mode,
     train: trainFile,
@@ -130,6 +141,7 @@ const file = writeResults(
     series: series.length,
     horizon: M4_HORIZON,
     defaultModel: model,
+    tfBackend,
     models: runs.map((r) => ({
       name: r.name,
       smape: r.scores?.smape ?? null,

@@ -17,6 +17,9 @@ export {
   type ReadinessReport,
   type EndpointHandler,
   type PromClientLike,
+  type PromMetricConfig,
+  type PromGaugeConstructor,
+  type PromCounterConstructor,
   type PromRegistryLike,
 } from './create-sidecar.js';
 export { wrapListener, type WrapListenerOptions } from './wrap-listener.js';

@@ -230,14 +230,13 @@ export class Engine {
           return HANDLED;
         }
       }
-      const cl = req.headers['content-length'];
       const obs: MutableObservation = {
         t: this.clock.now(),
         method: req.method ?? 'GET',
         route: typeof route === 'string' ? route : '',
         status: 0,
         latencyMs: 0,
-        bytesIn: cl === undefined ? 0 : Number(cl) || 0,
+        bytesIn: contentLength(req.rawHeaders),
         bytesOut: 0,
         inFlight: this.inFlight,
         shed: false,
@@ -862,6 +861,18 @@ interface FamilyDef {
 
 function quantileName(q: number): string {
   return String(Math.round(q * 1000) / 10).replace('.', '_');
+}
+
+/**
+ * `Content-Length` read from the raw header list: touching `req.headers` would make Node build
+ * the parsed header object for handlers that never need it.
+ */
+function contentLength(raw: readonly string[]): number {
+  for (let i = 0; i < raw.length; i += 2) {
+    const k = raw[i]!;
+    if (k.length === 14 && k.toLowerCase() === 'content-length') return Number(raw[i + 1]) || 0;
+  }
+  return 0;
 }
 
 function retryAfter(res: ServerResponse, seconds: number): void {

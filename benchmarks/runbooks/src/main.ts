@@ -1,7 +1,7 @@
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { interactive, printTable, progress, writeResults } from '@homeostat-bench/common';
-import { marginalStepUs, measure, type AuditKind, type Measurement } from './measure.js';
+import { combine, marginalStepUs, measure, type AuditKind, type Measurement } from './measure.js';
 
 const { values } = parseArgs({ options: { smoke: { type: 'boolean', default: false } } });
 const smoke = values.smoke ?? false;
@@ -13,7 +13,7 @@ const runsFor = (audit: AuditKind, sequential: boolean): number => {
   if (audit === 'file-fsync') return sequential ? 100 : 300;
   return sequential ? 1000 : 5000;
 };
-const repeats = smoke ? 1 : 3;
+const repeats = smoke ? 1 : 5;
 
 const plan: { audit: AuditKind; steps: number; concurrency: number }[] = [];
 for (const audit of audits) {
@@ -24,13 +24,24 @@ for (const audit of audits) {
   );
 }
 
-const bar = progress('runbooks benchmark', plan.length);
-const results: Measurement[] = [];
-for (const p of plan) {
-  results.push(await measure({ ...p, runs: runsFor(p.audit, p.concurrency === 1), repeats }));
-  bar.tick();
+// Repeats are interleaved (every configuration once per round) so that all configurations see
+// the same background load on a shared machine; each figure is the median over rounds.
+const bar = progress('runbooks benchmark', plan.length * repeats);
+const rounds: Measurement[][] = plan.map(() => []);
+for (let round = 0; round < repeats; round++) {
+  for (const [i, p] of plan.entries()) {
+    const m = await measure({
+      ...p,
+      runs: runsFor(p.audit, p.concurrency === 1),
+      repeats: 1,
+      warmup: round === 0,
+    });
+    rounds[i]!.push(m);
+    bar.tick();
+  }
 }
 bar.done();
+const results: Measurement[] = rounds.map((parts) => combine(parts));
 
 const find = (audit: AuditKind, steps: number, concurrency: number): Measurement =>
   results.find((r) => r.audit === audit && r.steps === steps && r.concurrency === concurrency)!;
@@ -40,6 +51,7 @@ const overhead = audits.map((audit) => ({
   'µs/run (1 step)': find(audit, 1, 1).usPerRun,
   'µs/run (10 steps)': find(audit, 10, 1).usPerRun,
   'µs per extra step': marginalStepUs(find(audit, 1, 1), find(audit, 10, 1)),
+  'µs per audit record (10 steps)': find(audit, 10, 1).usPerRun / find(audit, 10, 1).recordsPerRun,
   'audit records/run (1 step)': find(audit, 1, 1).recordsPerRun,
 }));
 const throughput = audits.map((audit) => ({
@@ -63,7 +75,7 @@ const load = loadavg().map((x) => Math.round(x * 100) / 100);
 console.log(`\nload average during the run (1/5/15 min): ${load.join(' / ')}`);
 const file = writeResults(
   'runbooks',
-  { smoke, repeats, loadAverage: load, overhead, throughput, raw: results },
+  { smoke, repeats, loadAverage: load, overhead, throughput, raw: results, rounds },
   { smoke },
 );
 if (interactive || !process.env.CI) console.log(`\nwrote ${file}`);

@@ -28,3 +28,24 @@ describe('runbooks benchmark measure()', () => {
     ).toBe(10);
   });
 });
+
+describe('combine', () => {
+  it('takes medians over rounds', async () => {
+    const { combine } = await import('./measure.js');
+    const base = {
+      audit: 'memory' as const,
+      steps: 2,
+      concurrency: 1,
+      runs: 1,
+      usPerStep: 0,
+      recordsPerRun: 8,
+      allSucceeded: true,
+    };
+    const m = combine([
+      { ...base, usPerRun: 10, runsPerSec: 5 },
+      { ...base, usPerRun: 30, runsPerSec: 1 },
+      { ...base, usPerRun: 20, runsPerSec: 3, allSucceeded: false },
+    ]);
+    expect(m).toMatchObject({ usPerRun: 20, usPerStep: 10, runsPerSec: 3, allSucceeded: false });
+  });
+});

@@ -67,6 +67,8 @@ export async function measure(options: {
   runs: number;
   repeats: number;
   targets?: number;
+  /** Run once unmeasured first (default true). */
+  warmup?: boolean;
 }): Promise<Measurement> {
   const { steps, concurrency, runs, repeats } = options;
   const registry = createRunbookRegistry({
@@ -82,7 +84,8 @@ export async function measure(options: {
   const rates: number[] = [];
   let records = 0;
   let allSucceeded = true;
-  for (let r = 0; r < repeats + 1; r++) {
+  const warmup = options.warmup ?? true;
+  for (let r = warmup ? 0 : 1; r < repeats + 1; r++) {
     const dir = mkdtempSync(join(tmpdir(), 'homeostat-bench-runbooks-'));
     const file = join(dir, 'audit.jsonl');
     const memory = createMemoryAudit({ maxRecords: 100 });
@@ -135,6 +138,19 @@ export async function measure(options: {
     runsPerSec: median(rates),
     recordsPerRun: records,
     allSucceeded,
+  };
+}
+
+/** Merges single-repeat measurements of one configuration into medians. */
+export function combine(parts: readonly Measurement[]): Measurement {
+  const first = parts[0]!;
+  const usPerRun = median(parts.map((p) => p.usPerRun));
+  return {
+    ...first,
+    usPerRun,
+    usPerStep: usPerRun / first.steps,
+    runsPerSec: median(parts.map((p) => p.runsPerSec)),
+    allSucceeded: parts.every((p) => p.allSucceeded),
   };
 }
 

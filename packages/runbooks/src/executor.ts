@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import { z } from 'zod';
 import {
@@ -256,7 +257,8 @@ export function createExecutor(
     : undefined;
   const runbookWindows = new Map<string, SlidingWindow>();
   const cooldowns = new CooldownStore(opts.maxCooldownEntries);
-  const instance = Math.floor(scheduler.now()).toString(36);
+  // Run ids must be unique across executors and restarts that share one audit log.
+  const instance = randomBytes(4).toString('hex');
   let counter = 0;
   let received = 0;
   let running = 0;

@@ -98,7 +98,7 @@ describe('httpAction', () => {
     const http = httpAction({
       allowHosts: ['127.0.0.1'],
       methods: ['GET', 'POST'],
-      timeoutMs: 100,
+      timeoutMs: 10_000,
     });
     expect(http.readOnly).toBe(false);
     expect(await codeOf(http.run(http.params.parse({ url: `${base}/fail` }), ctx()))).toBe(
@@ -106,10 +106,14 @@ describe('httpAction', () => {
     );
     expect(
       await http.run(http.params.parse({ url: `${base}/fail`, expectStatus: [503] }), ctx()),
-    ).toMatchObject({ data: { status: 503 } });
-    expect(await codeOf(http.run(http.params.parse({ url: `${base}/slow` }), ctx()))).toBe(
-      'ACTION_TIMEOUT',
-    );
+    ).toMatchObject({
+      data: { status: 503 },
+    });
+    // the server answers /slow after 2 s; this action gives up after 200 ms
+    const impatient = httpAction({ allowHosts: ['127.0.0.1'], timeoutMs: 200 });
+    expect(
+      await codeOf(impatient.run(impatient.params.parse({ url: `${base}/slow` }), ctx())),
+    ).toBe('ACTION_TIMEOUT');
   });
 
   it('honours the step signal', async () => {

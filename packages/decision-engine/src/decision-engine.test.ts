@@ -71,7 +71,7 @@ describe('createDecisionEngine', () => {
     const engine = createDecisionEngine([restart], {}, { clock: createManualClock(0) });
     const none = engine.decide(makeIncident({ labels: { alertname: 'DiskFull' } }));
     expect(none.verdict).toBe('escalate');
-    expect(none.rationale[0]).toMatch(/no policy matched \(1 checked\)/);
+    expect(none.rationale[0]).toMatch(/no policy matched \(1 loaded\)/);
     const resolved = engine.decide(makeIncident({ status: 'resolved' }));
     expect(resolved.verdict).toBe('ignore');
   });

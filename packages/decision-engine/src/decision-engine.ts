@@ -139,6 +139,20 @@ export function createDecisionEngine(
     outcomes: 0,
   };
   let seq = 0;
+  // Per-policy strings and lists computed once, off the hot path.
+  const prepared = new Map(
+    set.policies.map((p) => [
+      p,
+      {
+        matchedLine:
+          `policy "${p.name}" (priority ${p.priority}) matched` +
+          (p.matchers.length > 0
+            ? `: ${p.matchers.map((m) => m.text).join(', ')}`
+            : ' (no matchers)'),
+        params: Object.entries(p.params),
+      },
+    ]),
+  );
 
   const finish = (d: Omit<Decision, 'id' | 't'> & { t: number }): Decision => {
     stats.decisions++;
@@ -155,22 +169,18 @@ export function createDecisionEngine(
     }
     const policy = set.match(incident);
     if (policy === undefined) {
-      rationale.push(`no policy matched (${set.policies.length} checked): a person must look`);
+      rationale.push(`no policy matched (${set.policies.length} loaded): a person must look`);
       return finish({ incident, verdict: 'escalate', confidence: 0, risk: 1, rationale, t: now });
     }
     const runbook = policy.runbook;
-    rationale.push(
-      `policy "${policy.name}" (priority ${policy.priority}) matched` +
-        (policy.matchers.length > 0
-          ? `: ${policy.matchers.map((m) => m.text).join(', ')}`
-          : ' (no matchers)'),
-    );
+    const pre = prepared.get(policy)!;
+    rationale.push(pre.matchedLine);
 
     // Parameters and target: plain substitution, a missing field fails the decision.
     let params: Record<string, unknown> = {};
     let target: string;
     try {
-      for (const [k, v] of Object.entries(policy.params))
+      for (const [k, v] of pre.params)
         params[k] = typeof v === 'object' ? renderTemplate(v, incident) : v;
       target = renderTemplate(policy.target, incident);
     } catch (e) {

@@ -38,6 +38,10 @@ class ContextualBaseline extends BaseDetector {
   private readonly count: Float64Array;
   private readonly global: EwStats;
   private bucket = 0;
+  private usual = 0;
+  // The last bucket looked up and its time span, so consecutive samples skip the arithmetic.
+  private spanStart = Number.NaN;
+  private spanEnd = Number.NaN;
   private z = 0;
 
   constructor(options: z.output<typeof contextualBaselineOptionsSchema>) {
@@ -64,7 +68,18 @@ class ContextualBaseline extends BaseDetector {
   }
 
   protected step(v: number, t: number): number {
-    const b = this.bucketOf(t);
+    let b = this.bucket;
+    if (!(t >= this.spanStart && t < this.spanEnd)) {
+      b = this.bucketOf(t);
+      const width = this.options.bucketMinutes * 60_000;
+      if (Number.isFinite(t)) {
+        const shift =
+          this.options.utcOffsetMinutes * 60_000 +
+          (this.options.period === 'week' ? 3 * 24 * HOUR : 0);
+        this.spanStart = Math.floor((t + shift) / width) * width - shift;
+        this.spanEnd = this.spanStart + width;
+      }
+    }
     this.bucket = b;
     const c = this.count[b]!;
     let score = 0;
@@ -72,7 +87,8 @@ class ContextualBaseline extends BaseDetector {
     if (c >= this.options.minPerBucket) {
       // A small share of the overall spread keeps near-constant buckets from over-reacting.
       const sd = Math.sqrt(this.variance[b]! + 0.01 * this.global.variance);
-      this.z = zOf(v, this.mean[b]!, sd);
+      this.usual = this.mean[b]!;
+      this.z = zOf(v, this.usual, sd);
       score = zToScore(this.z);
     }
     this.global.push(v);
@@ -88,7 +104,7 @@ class ContextualBaseline extends BaseDetector {
     const c = this.count[this.bucket]!;
     if (c <= this.options.minPerBucket) return `learning bucket ${this.bucket} (${c} values)`;
     const dir = this.z >= 0 ? 'above' : 'below';
-    return `value ${fmt(this.lastValue)} is ${fmt(Math.abs(this.z))} sd ${dir} the usual ${fmt(this.mean[this.bucket]!)} for this time of ${this.options.period} (bucket ${this.bucket}); score ${fmt(this.lastScore)}`;
+    return `value ${fmt(this.lastValue)} is ${fmt(Math.abs(this.z))} sd ${dir} the usual ${fmt(this.usual)} for this time of ${this.options.period} (bucket ${this.bucket}); score ${fmt(this.lastScore)}`;
   }
 
   protected state(): Record<string, unknown> {

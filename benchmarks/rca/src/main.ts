@@ -7,8 +7,20 @@
  * developing the methods (1000–1999) and from the example case (424242).
  */
 import { parseArgs } from 'node:util';
-import { analyzeCase, DependencyGraph, RCA_METHODS, type RcaMethod } from '@homeostat/knowledge-graph';
-import { interactive, median, printTable, progress, quantile, writeResults } from '@homeostat-bench/common';
+import {
+  analyzeCase,
+  DependencyGraph,
+  RCA_METHODS,
+  type RcaMethod,
+} from '@homeostat/knowledge-graph';
+import {
+  interactive,
+  median,
+  printTable,
+  progress,
+  quantile,
+  writeResults,
+} from '@homeostat-bench/common';
 import { rng, simulateCase, type FaultKind } from './simulate.js';
 import { Accuracy } from './score.js';
 
@@ -33,13 +45,26 @@ interface MethodRow {
   msMedian: number;
   msP95: number;
   msMean: number;
+  /** Process CPU time (user + system, GC included) per case: less sensitive to a busy machine. */
+  cpuMsMedian: number;
 }
+
+/** Milliseconds for a fixed integer loop of 1e8 steps (about 100 ms on an idle modern core). */
+function calibrate(): number {
+  const t = performance.now();
+  let s = 0;
+  for (let i = 0; i < 1e8; i++) s += i & 7;
+  if (s < 0) console.log(s);
+  return performance.now() - t;
+}
+const calibrationBefore = calibrate();
 
 const rows: MethodRow[] = [];
 const byFault: Record<string, Record<FaultKind, { cases: number; ac1: number }>> = {};
 for (const size of SIZES) {
   const n = casesFor(size);
   const acc = new Map<RcaMethod, Accuracy>(RCA_METHODS.map((m) => [m, new Accuracy()]));
+  const cpuMs = new Map<RcaMethod, number[]>(RCA_METHODS.map((m) => [m, []]));
   const faults: Record<FaultKind, { cases: number; ac1: number }> = {
     latency: { cases: 0, ac1: 0 },
     errors: { cases: 0, ac1: 0 },
@@ -49,11 +74,14 @@ for (const size of SIZES) {
   for (let i = 0; i < n; i++) {
     const sim = simulateCase({ services: size, seed: seedFor(size, i) });
     for (const method of RCA_METHODS) {
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       const { ranking } = analyzeCase(sim.case, { method, top: 5 });
       const ms = performance.now() - t0;
+      const cpu = process.cpuUsage(c0);
       const names = ranking.map((r) => r.node);
       acc.get(method)!.add(names, sim.rootCause, ms);
+      cpuMs.get(method)!.push((cpu.user + cpu.system) / 1000);
       if (method === 'ensemble') {
         faults[sim.fault].cases++;
         faults[sim.fault].ac1 += names[0] === sim.rootCause ? 1 : 0;
@@ -71,6 +99,7 @@ for (const size of SIZES) {
       msMedian: median(a.ms),
       msP95: quantile(a.ms, 0.95),
       msMean: a.ms.reduce((x, y) => x + y, 0) / Math.max(1, a.ms.length),
+      cpuMsMedian: median(cpuMs.get(method)!),
     });
   }
   for (const f of Object.values(faults)) f.ac1 = f.cases > 0 ? f.ac1 / f.cases : 0;
@@ -89,6 +118,7 @@ printTable(
     'Avg@5': r.avg5,
     'ms/case median': r.msMedian,
     'ms/case p95': r.msP95,
+    'cpu ms/case median': r.cpuMsMedian,
   })),
 );
 
@@ -149,7 +179,10 @@ const fifty = rows.find((x) => x.size === 50 && x.method === 'ensemble');
 const big = rows.find((x) => x.size === 10_000 && x.method === 'ensemble');
 const targets = {
   'AC@1 >= 0.8 at 50 services (ensemble)': { measured: fifty?.ac1, met: (fifty?.ac1 ?? 0) >= 0.8 },
-  'AC@3 >= 0.95 at 50 services (ensemble)': { measured: fifty?.ac3, met: (fifty?.ac3 ?? 0) >= 0.95 },
+  'AC@3 >= 0.95 at 50 services (ensemble)': {
+    measured: fifty?.ac3,
+    met: (fifty?.ac3 ?? 0) >= 0.95,
+  },
   '<= 50 ms per case at 10,000 services (ensemble, median)': {
     measured: big?.msMedian,
     met: (big?.msMedian ?? Infinity) <= 50,
@@ -161,12 +194,17 @@ const targets = {
 };
 printTable(
   'Targets',
-  Object.entries(targets).map(([target, v]) => ({ target, measured: v.measured, met: v.met ? 'yes' : 'no' })),
+  Object.entries(targets).map(([target, v]) => ({
+    target,
+    measured: v.measured,
+    met: v.met ? 'yes' : 'no',
+  })),
 );
 
 const file = writeResults(
   'rca',
   {
+    calibrationLoopMs: { before: calibrationBefore, after: calibrate(), idleReference: 100 },
     seeds: 'evaluation seed = 7_000_000 + services * 1000 + case index',
     casesPerSize: Object.fromEntries(SIZES.map((s) => [s, casesFor(s)])),
     timing: 'ms per case = analyzeCase end to end (validation + all scoring), single thread',

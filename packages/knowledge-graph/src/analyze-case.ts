@@ -131,7 +131,7 @@ export interface AnalyzeCaseOptions {
   readonly top?: number;
   /** Where the case came from (a file name); it appears in errors. */
   readonly source?: string;
-  /** Ensemble weights (defaults: metric 0.45, upstream 0.3, pagerank 0.25). */
+  /** Ensemble weights (defaults: metric 0.6, upstream 0.25, pagerank 0.15). */
   readonly weights?: Partial<Record<Exclude<RcaMethod, 'ensemble'>, number>>;
   /** Most anomalous nodes considered as candidates (default 300). */
   readonly maxCandidates?: number;
@@ -145,7 +145,7 @@ export interface RcaResult {
   readonly warnings: readonly string[];
 }
 
-const DEFAULT_WEIGHTS = { metric: 0.45, upstream: 0.3, pagerank: 0.25 };
+const DEFAULT_WEIGHTS = { metric: 0.6, upstream: 0.25, pagerank: 0.15 };
 
 /**
  * Validates a case and prepares it for scoring.

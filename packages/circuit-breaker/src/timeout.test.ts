@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import fc from 'fast-check';
 import { isHomeostatError } from '@homeostat/core';
 import { createManualClock } from '@homeostat/core/testing';
 import { createTimeout } from './timeout.js';
@@ -66,22 +67,81 @@ describe('createTimeout', () => {
     expect(spy.set).toBe(2);
   });
 
-  it('expires overlapping calls in deadline order and re-arms for the next one', async () => {
+  it('expires overlapping calls in start order, never early and at most 1/16 late', async () => {
     const { timeout, timers, clock } = setup(100);
     const never = () => new Promise<never>(() => {});
-    const a = timeout.execute(never);
+    const a = timeout.execute(never); // starts the ticker: expires exactly at 100
     clock.advance(30);
-    const b = timeout.execute(never);
-    const settled: string[] = [];
-    a.catch(() => settled.push('a'));
-    b.catch(() => settled.push('b'));
-    timers.advance(70); // t = 100: a expires
-    await Promise.resolve();
-    await Promise.resolve();
-    expect(settled).toEqual(['a']);
-    timers.advance(30); // t = 130: b expires
-    await expect(b).rejects.toThrow(TimeoutError);
-    expect(settled).toEqual(['a', 'b']);
+    const b = timeout.execute(never); // starts mid-tick: expires in [130, 130 + 100/16]
+    const settled: Array<[string, number]> = [];
+    a.catch(() => settled.push(['a', clock.now()]));
+    b.catch(() => settled.push(['b', clock.now()]));
+    const flush = async () => {
+      for (let i = 0; i < 5; i++) await Promise.resolve();
+    };
+    timers.advance(70);
+    await flush();
+    expect(settled).toEqual([['a', 100]]);
+    timers.advance(29.9);
+    await flush();
+    expect(settled).toHaveLength(1);
+    timers.advance(100 / 16);
+    await flush();
+    expect(settled).toHaveLength(2);
+    expect(settled[1]![1]).toBeGreaterThanOrEqual(130);
+    expect(settled[1]![1]).toBeLessThanOrEqual(130 + 100 / 16);
+    expect(timers.pending).toBe(0); // the ticker stops when nothing is pending
+  });
+
+  it('never expires a call early, even when timers run late (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 200 }),
+        // per call: clock moves without timers (a late timer) and with timers before it starts
+        fc.array(
+          fc.tuple(
+            fc.double({ min: 0, max: 30, noNaN: true }),
+            fc.double({ min: 0, max: 30, noNaN: true }),
+          ),
+          {
+            minLength: 1,
+            maxLength: 12,
+          },
+        ),
+        async (timeoutMs, gaps) => {
+          const { timeout, timers, clock } = setup(timeoutMs);
+          const expiredAt: number[] = [];
+          const starts: number[] = [];
+          const calls: Promise<unknown>[] = [];
+          for (const [late, onTime] of gaps) {
+            clock.advance(late);
+            timers.advance(onTime);
+            const i = starts.push(clock.now()) - 1;
+            calls.push(
+              timeout
+                .execute(() => new Promise<never>(() => {}))
+                .catch(() => {
+                  expiredAt[i] = clock.now();
+                }),
+            );
+          }
+          const step = timeoutMs / 64;
+          for (
+            let k = 0;
+            k < 64 * 3 && expiredAt.filter((x) => x !== undefined).length < starts.length;
+            k++
+          ) {
+            timers.advance(step);
+            for (let j = 0; j < 4; j++) await Promise.resolve();
+          }
+          await Promise.all(calls);
+          starts.forEach((s, i) =>
+            expect(expiredAt[i]! - s).toBeGreaterThanOrEqual(timeoutMs - 1e-6),
+          );
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 
   it('creates no AbortController unless the function reads signal', async () => {

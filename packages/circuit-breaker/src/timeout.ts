@@ -18,9 +18,9 @@ export type TimeoutOptions = z.input<typeof timeoutOptionsSchema>;
 
 /** Capabilities of a timeout: time and timers. */
 export interface TimeoutDeps {
-  /** Used to compute deadlines. Default: `monotonicClock`. */
+  /** Read when the shared timer fires (never per call). Default: `monotonicClock`. */
   readonly clock?: Clock;
-  /** Used to wake up at the earliest deadline. Default: {@link systemTimers}. */
+  /** Drives the shared tick while calls are pending. Default: {@link systemTimers}. */
   readonly timers?: Timers;
 }
 
@@ -38,7 +38,12 @@ class PendingCall implements CallContext {
   parent: AbortSignal | undefined = undefined;
   onParentAbort: (() => void) | undefined = undefined;
 
-  constructor(readonly deadline: number) {}
+  /** The tick number at which the call expires. */
+  expiresAt = 0;
+  /** The tick number current when the call started. */
+  startEpoch = 0;
+  /** True for the call that started the ticker: its start time is known exactly. */
+  exact = false;
 
   /** Created on first read, so calls that never look at it cost no `AbortController`. */
   get signal(): AbortSignal {
@@ -62,10 +67,13 @@ class PendingCall implements CallContext {
  * {@link TimeoutError} and aborting the call's `signal`.
  *
  * @remarks
- * Calls sit in a list ordered by deadline, and one timer (per policy, not per call) is armed for
- * the earliest deadline, so the success path sets and clears no timer at all and a call creates
- * an `AbortController` only if the function reads `signal`. A call that never settles is
- * rejected at its deadline; its eventual result is dropped. A synchronous throw or a plain
+ * No clock read and no timer per call: calls sit in a list in start order, and one timer per
+ * policy ticks every `timeoutMs / 16` while any call is pending (it stops when none is). A call
+ * expires 16 ticks after the tick it started in plus one more when it did not start the ticker,
+ * so it is abandoned between `timeoutMs` and `timeoutMs × 17/16` after it started (later if the
+ * host's timers run late) — never early. A call creates an `AbortController` only if the
+ * function reads `signal`. A call that never settles is rejected when it expires; its eventual
+ * result is dropped. A synchronous throw or a plain
  * return value settles the call at once. A caller's `signal` abandons the call with its reason.
  */
 export class Timeout implements Policy {
@@ -75,16 +83,25 @@ export class Timeout implements Policy {
   private readonly timers: Timers;
   private head: PendingCall | undefined = undefined;
   private tail: PendingCall | undefined = undefined;
-  private armedFor = Number.POSITIVE_INFINITY;
+  /** Ticks per timeout, and the tick length. */
+  private readonly ticks: number;
+  private readonly tickMs: number;
+  private epoch = 0;
+  private ticking = false;
+  private tickingSince = 0;
+  private epochAtStart = 0;
   private pendingCount = 0;
   private timedOutCount = 0;
-  private readonly onTimer = (): void => this.expire();
+  private readonly onTimer = (): void => this.tick();
 
   /** Use {@link createTimeout}, which validates the options. */
   constructor(timeoutMs: number, deps: TimeoutDeps = {}) {
     this.timeoutMs = timeoutMs;
     this.clock = deps.clock ?? monotonicClock;
     this.timers = deps.timers ?? systemTimers;
+    // Ticks of at least 1 ms (the host timer resolution), at most 16 per timeout.
+    this.ticks = Math.max(1, Math.min(16, Math.floor(timeoutMs)));
+    this.tickMs = timeoutMs / this.ticks;
   }
 
   /** Calls running now. */
@@ -110,7 +127,7 @@ export class Timeout implements Policy {
    */
   execute<T>(fn: Protected<T>, signal?: AbortSignal): Promise<T> {
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
-    const call = new PendingCall(this.clock.now() + this.timeoutMs);
+    const call = new PendingCall();
     let result: T | PromiseLike<T>;
     this.link(call);
     try {
@@ -168,7 +185,15 @@ export class Timeout implements Policy {
       this.tail.next = call;
       this.tail = call;
     }
-    if (this.armedFor === Number.POSITIVE_INFINITY) this.arm(call.deadline);
+    call.startEpoch = this.epoch;
+    if (this.ticking) {
+      // Started somewhere after the last tick: provisional, made exact-or-later at the next tick.
+      call.expiresAt = this.epoch + this.ticks + 1;
+    } else {
+      this.startTicking();
+      call.exact = true;
+      call.expiresAt = this.epoch + this.ticks;
+    }
   }
 
   /** Marks a call settled and unlinks it; O(1). The shared timer is left alone. */
@@ -188,17 +213,28 @@ export class Timeout implements Policy {
     }
   }
 
-  private arm(deadline: number): void {
-    this.armedFor = deadline;
-    const delay = Math.max(0, deadline - this.clock.now());
-    this.timers.setTimeout(this.onTimer, delay);
+  private startTicking(): void {
+    this.ticking = true;
+    this.tickingSince = this.clock.now();
+    this.epochAtStart = this.epoch;
+    this.timers.setTimeout(this.onTimer, this.tickMs);
   }
 
-  private expire(): void {
-    this.armedFor = Number.POSITIVE_INFINITY;
+  private tick(): void {
     const now = this.clock.now();
+    // Catch up when the timer ran late; never move backwards.
+    const elapsedTicks = (now - this.tickingSince) / this.tickMs;
+    const due = this.epochAtStart + Math.floor(elapsedTicks + 1e-9);
+    // Calls started since the last tick started at the latest `now`: they must not expire before
+    // the first tick boundary at least `ticks` ticks after now. Each call is visited once, here.
+    const safe = this.epochAtStart + Math.ceil(elapsedTicks - 1e-9) + this.ticks;
+    const previous = this.epoch;
+    for (let c = this.tail; c !== undefined && c.startEpoch === previous; c = c.prev) {
+      if (!c.exact && c.expiresAt < safe) c.expiresAt = safe;
+    }
+    if (due > this.epoch) this.epoch = due;
     let call = this.head;
-    while (call !== undefined && call.deadline <= now) {
+    while (call !== undefined && call.expiresAt <= this.epoch) {
       const expired = call;
       call = call.next;
       this.finish(expired);
@@ -207,7 +243,12 @@ export class Timeout implements Policy {
       expired.abort(error);
       expired.reject?.(error);
     }
-    if (this.head !== undefined) this.arm(this.head.deadline);
+    if (this.head === undefined) {
+      this.ticking = false;
+      return;
+    }
+    const nextAt = this.tickingSince + (this.epoch - this.epochAtStart + 1) * this.tickMs;
+    this.timers.setTimeout(this.onTimer, Math.max(0, nextAt - now));
   }
 }
 

@@ -35,7 +35,7 @@ describe('wrap', () => {
     const hang = () => new Promise<never>(() => {});
     const a = pipeline.execute(hang);
     const b = pipeline.execute(hang);
-    timers.advance(50);
+    timers.advance(60); // ≤ 50 × 17/16
     await expect(a).rejects.toMatchObject({ code: 'TIMEOUT' });
     await expect(b).rejects.toMatchObject({ code: 'TIMEOUT' });
     expect(breaker.stats).toMatchObject({ failures: 2, timeouts: 2 });

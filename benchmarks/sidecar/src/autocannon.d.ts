@@ -1,3 +1,4 @@
+/* eslint-disable max-params -- autocannon's 'response' event passes four arguments */
 // The parts of autocannon's programmatic API this benchmark uses (the package ships no types).
 declare module 'autocannon' {
   import type { EventEmitter } from 'node:events';

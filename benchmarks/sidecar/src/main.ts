@@ -30,7 +30,7 @@ const { values: args } = parseArgs({
 const smoke = args.smoke ?? false;
 const rounds = Number(args.rounds ?? (smoke ? 1 : 3));
 const durationS = Number(args.duration ?? (smoke ? 1 : 5));
-const warmupS = smoke ? 0.2 : 1;
+const warmupS = smoke ? 0 : 1;
 const only = args.only;
 const log = (msg: string): void => {
   if (interactive) console.log(msg);
@@ -153,17 +153,20 @@ const workMs = 5;
 const overloadSidecar: SidecarOptions = { overload: { maxTurnDelayMs: workMs } };
 let overload: Record<string, unknown> | undefined;
 if (only === undefined || only === 'overload') {
-  log('overload: measuring capacity');
-  const capacityRun = await measure(
-    { framework: 'node', variant: 'bare', workMs },
-    { durationS, connections: 8 },
-  );
+  log('overload: measuring capacity and unloaded latency');
+  // One bare server for both: capacity with a closed loop of 8 connections, then latency at a
+  // quarter of that rate.
+  const bareServer = await startServer({ framework: 'node', variant: 'bare', workMs });
+  let capacityRun: LoadResult;
+  let unloaded: LoadResult;
+  try {
+    if (warmupS > 0) await drive(bareServer.url, { durationS: warmupS, connections: 8 });
+    capacityRun = await drive(bareServer.url, { durationS, connections: 8 });
+    unloaded = await drive(bareServer.url, { durationS, rate: capacityRun.okRps * 0.25 });
+  } finally {
+    await bareServer.stop();
+  }
   const capacity = capacityRun.okRps;
-  log(`overload: capacity ${capacity.toFixed(0)} req/s; unloaded p99`);
-  const unloaded = await measure(
-    { framework: 'node', variant: 'bare', workMs },
-    { durationS, rate: capacity * 0.25 },
-  );
   const offered = capacity * 3;
   const runs: {
     round: number;

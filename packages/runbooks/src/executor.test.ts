@@ -217,6 +217,19 @@ describe('createExecutor', () => {
     expect(b.steps[0]!.error).toMatch(/not JSON-serialisable/);
   });
 
+  it('fails a step whose template names an unknown variable, and refuses an incident without a resource', async () => {
+    const { run, acts } = setup([
+      { id: 'rb', steps: [{ action: 'ok', params: { t: '{{ params.typo }}' } }] },
+    ]);
+    const outcome = await run(decide('rb'));
+    expect(outcome.status).toBe('failed');
+    expect(outcome.steps[0]!.error).toMatch(/unknown template variable "\{\{ params.typo \}\}"/);
+    expect(acts.calls).toHaveLength(0);
+    const none = await run(decide('rb', ''));
+    expect(none.status).toBe('blocked');
+    expect(none.error).toMatch(/^blast_radius: the incident names no resource/);
+  });
+
   it('rejects unknown runbooks and invalid params, and ignores/escalates without an outcome', async () => {
     const escalations: string[] = [];
     const { run, executor, audit, scheduler } = setup(

@@ -796,7 +796,15 @@ export function createExecutor(
 
   async function resolveTargets(rb: Runbook, v: Record<string, unknown>): Promise<string[]> {
     const incident = (v.incident as { resource: string }).resource;
-    if (!rb.targets) return [incident];
+    if (!rb.targets) {
+      if (typeof incident !== 'string' || incident.trim() === '') {
+        throw new Blocked(
+          'blast_radius',
+          'the incident names no resource, so the run has no target',
+        );
+      }
+      return [incident];
+    }
     if (!deps.inventory)
       throw new Blocked(
         'blast_radius',

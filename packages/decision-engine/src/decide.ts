@@ -14,7 +14,7 @@ export interface DecideDeps extends OperatorDeps, Omit<DecisionEngineDeps, 'cloc
  * The Plan stage as an operator: every incident in, one {@link Decision} out (with its
  * rationale). Pass a {@link DecisionEngine} to configure thresholds and safety and to feed
  * outcomes back; pass policies to get an engine with default options whose clock is
- * `deps.scheduler` (default `asyncScheduler`).
+ * `deps.scheduler` (default: the system clock).
  *
  * @remarks A throw while deciding one incident is reported through `deps.onError` and that
  * incident skipped; in practice the engine escalates instead of throwing.

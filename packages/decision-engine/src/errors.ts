@@ -1,7 +1,7 @@
 import { HomeostatError, type HomeostatErrorOptions } from '@homeostat/core';
 
 /** Error codes raised by `@homeostat/decision-engine`. */
-export type DecisionErrorCode = 'TEMPLATE_FIELD_MISSING' | 'PARAMS_INVALID';
+export type DecisionErrorCode = 'TEMPLATE_FIELD_MISSING';
 
 /**
  * A runbook template named a field the incident does not have. The decision that needed it is

@@ -54,16 +54,32 @@ function outcome(
 }
 
 describe('signatures, features and cosine', () => {
-  it('builds a signature from resource and sorted distinct metrics', () => {
+  it('signs by alertname, else sorted distinct metrics joined by +, else resource', () => {
     expect(incidentSignature(incident('a', 'checkout', ['latency', 'errors', 'latency']))).toBe(
-      'checkout|errors,latency',
+      'errors+latency',
     );
     expect(
       incidentSignature({
         ...incident('a', 'x', []),
         symptoms: [{ series: 'x:cpu', t: 0, score: 1 }],
       }),
-    ).toBe('x|cpu');
+    ).toBe('x:cpu');
+    expect(
+      incidentSignature({ ...incident('a', 'x', ['cpu']), labels: { alertname: 'HighCpu' } }),
+    ).toBe('HighCpu');
+    expect(incidentSignature(incident('a', 'x', []))).toBe('x');
+  });
+
+  it('works as the decision engine track record: record/get, and a read-only view', () => {
+    const m = new IncidentMemory({ maxTrackRecords: 1 });
+    m.record('HighCpu', 'scale-up', true);
+    m.record('HighCpu', 'scale-up', false);
+    m.record('Other', 'scale-up', true);
+    expect(m.get('HighCpu', 'scale-up')).toEqual({ successes: 1, failures: 1 });
+    expect(m.stats().droppedTrackRecords).toBe(1);
+    const view = m.trackRecordView();
+    expect(view.get('HighCpu', 'scale-up')).toEqual({ successes: 1, failures: 1 });
+    expect(Object.keys(view)).toEqual(['get']);
   });
 
   it('gives cosine 1 for equal vectors, 0 for disjoint or empty ones', () => {
@@ -78,22 +94,22 @@ describe('signatures, features and cosine', () => {
 describe('IncidentMemory', () => {
   it('finds the most similar incidents and suggests what worked', () => {
     const m = new IncidentMemory({}, { clock: createManualClock(5) });
-    m.record({
+    m.remember({
       incident: incident('1', 'checkout', ['latency'], 'db'),
       runbook: 'failover-db',
       outcome: 'succeeded',
     });
-    m.record({
+    m.remember({
       incident: incident('2', 'checkout', ['latency'], 'db'),
       runbook: 'restart-pod',
       outcome: 'failed',
     });
-    m.record({
+    m.remember({
       incident: incident('3', 'search', ['errors'], 'index'),
       runbook: 'reindex',
       outcome: 'succeeded',
     });
-    m.record({
+    m.remember({
       incident: incident('4', 'checkout', ['latency', 'errors'], 'db'),
       actions: ['paged on-call'],
       outcome: 'succeeded',
@@ -147,7 +163,7 @@ describe('IncidentMemory', () => {
   it('is bounded: drops the oldest incidents and new track-record pairs, and counts them', () => {
     const m = new IncidentMemory({ capacity: 2, maxTrackRecords: 1 });
     for (const id of ['1', '2', '3'])
-      m.record({ incident: incident(id, 'x', ['cpu']), outcome: 'succeeded' });
+      m.remember({ incident: incident(id, 'x', ['cpu']), outcome: 'succeeded' });
     expect(m.list().map((i) => i.id)).toEqual(['2', '3']);
     m.recordOutcome(outcome(incident('4', 'x', ['cpu']), 'a', 'succeeded'));
     m.recordOutcome(outcome(incident('5', 'y', ['cpu']), 'b', 'succeeded'));
@@ -164,7 +180,7 @@ describe('IncidentMemory', () => {
     m.recordOutcome(outcome(incident('a', 'checkout', ['latency'], 'db'), 'restart', 'succeeded'));
     const copy = IncidentMemory.fromSnapshot(JSON.parse(JSON.stringify(m.toJSON())));
     expect(copy.toJSON()).toEqual(m.toJSON());
-    expect(copy.get('checkout|latency', 'restart')).toEqual({ successes: 1, failures: 0 });
+    expect(copy.get('latency', 'restart')).toEqual({ successes: 1, failures: 0 });
     try {
       IncidentMemory.fromSnapshot({ version: 2 });
       expect.unreachable();

@@ -49,7 +49,7 @@ export interface ResolvedIncident {
   readonly features: Readonly<Record<string, number>>;
 }
 
-/** What {@link IncidentMemory.record} takes. */
+/** What {@link IncidentMemory.remember} takes. */
 export interface RecordInput {
   readonly incident: Incident;
   readonly rootCause?: string;
@@ -117,17 +117,23 @@ function metricOf(s: { readonly series: string; readonly metric?: string | undef
 }
 
 /**
- * The default incident signature: the resource and the sorted, distinct metric names of its
- * symptoms, for example `checkout|errors,latency_p99`.
+ * The default incident signature: the `alertname` label when there is one; otherwise the
+ * sorted, distinct metric names (or series) of the symptoms joined by `+`; otherwise the
+ * resource. It is the same rule as the decision engine's default, so counts recorded here and
+ * looked up there agree without configuration.
  *
  * @example
  * ```ts
- * incidentSignature(incident); // 'checkout|latency_p99'
+ * incidentSignature(incident); // 'HighLatency', or 'errors+latency_p99', or 'checkout'
  * ```
  */
 export function incidentSignature(incident: Incident): string {
-  const metrics = [...new Set((incident.symptoms ?? []).map(metricOf))].sort();
-  return `${incident.resource}|${metrics.join(',')}`;
+  const alert = incident.labels?.alertname;
+  if (alert !== undefined && alert !== '') return alert;
+  const names = new Set<string>();
+  for (const s of incident.symptoms ?? []) names.add(s.metric ?? s.series);
+  if (names.size > 0) return [...names].sort().join('+');
+  return incident.resource;
 }
 
 /**
@@ -231,10 +237,11 @@ export type MemorySnapshot = z.infer<typeof memorySnapshotSchema>;
  * const memory = new IncidentMemory({ capacity: 500 });
  * outcomes$.pipe(learn(memory)).subscribe();
  * memory.suggest(newIncident, 3);
- * memory.get('checkout|latency_p99', 'restart-pod'); // { successes: 4, failures: 1 }
+ * memory.get('HighLatency', 'restart-pod'); // { successes: 4, failures: 1 }
  * ```
  */
 export class IncidentMemory implements TrackRecord {
+  // `record(signature, runbook, success)` and `get` make this a full decision-engine track record.
   private readonly options: z.output<typeof incidentMemoryOptionsSchema>;
   private readonly clock: Clock;
   private readonly signatureOf: (incident: Incident) => string;
@@ -253,7 +260,7 @@ export class IncidentMemory implements TrackRecord {
   }
 
   /** Remembers a resolved incident and returns what was stored. */
-  record(input: RecordInput): ResolvedIncident {
+  remember(input: RecordInput): ResolvedIncident {
     const incident = input.incident;
     const effectiveness = input.effectiveness ?? (input.outcome === 'succeeded' ? 1 : 0);
     const rootCause = input.rootCause ?? incident.rootCauses?.[0]?.node;
@@ -300,8 +307,8 @@ export class IncidentMemory implements TrackRecord {
       return undefined;
     }
     const success = outcome.status === 'succeeded' && outcome.verified;
-    this.count(this.signatureOf(d.incident), d.runbook, success);
-    return this.record({
+    this.record(this.signatureOf(d.incident), d.runbook, success);
+    return this.remember({
       incident: d.incident,
       runbook: d.runbook,
       actions: outcome.steps.map((s) => `${s.step}: ${s.action} (${s.status})`),
@@ -315,6 +322,14 @@ export class IncidentMemory implements TrackRecord {
   get(signature: string, runbook: string): TrackRecordEntry {
     const e = this.track.get(`${signature}\u0000${runbook}`);
     return e ? { ...e } : { successes: 0, failures: 0 };
+  }
+
+  /**
+   * A read-only {@link TrackRecord} over this memory: hand it to the decision engine when
+   * outcomes reach the memory through `learn`, so they are not counted twice.
+   */
+  trackRecordView(): TrackRecord {
+    return { get: (signature, runbook) => this.get(signature, runbook) };
   }
 
   /** The signature this memory uses for `incident`. */
@@ -449,7 +464,12 @@ export class IncidentMemory implements TrackRecord {
     return memory;
   }
 
-  private count(signature: string, runbook: string, success: boolean): void {
+  /**
+   * Counts one success or failure of `runbook` on `signature` (the write side of the decision
+   * engine's track record). {@link IncidentMemory.recordOutcome} calls it; call it yourself only
+   * for outcomes that do not go through there, or they are counted twice.
+   */
+  record(signature: string, runbook: string, success: boolean): void {
     const key = `${signature}\u0000${runbook}`;
     let e = this.track.get(key);
     if (!e) {

@@ -18,7 +18,7 @@ function parts(): { graph: DependencyGraph; memory: IncidentMemory } {
   const graph = new DependencyGraph();
   graph.addNode('web').addNode('db', { kind: 'database' }).addEdge('web', 'db', { weight: 0.7 });
   const memory = new IncidentMemory();
-  memory.record({
+  memory.remember({
     incident: {
       id: 'i',
       resource: 'web',

@@ -39,7 +39,7 @@ describe('learn', () => {
       .pipe(learn(memory))
       .subscribe((o) => out.push(o));
     expect(out).toHaveLength(2);
-    expect(memory.get('api|', 'restart')).toEqual({ successes: 1, failures: 1 });
+    expect(memory.get('api', 'restart')).toEqual({ successes: 1, failures: 1 });
   });
 
   it('reports a store that throws and skips that outcome only', () => {

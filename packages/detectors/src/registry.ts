@@ -26,7 +26,7 @@ export const DEFAULT_THRESHOLD = 0.5;
  * The recommended detector for any series, with its one corpus-wide configuration.
  *
  * @remarks
- * Three diverse views of the value — a rolling z-score over the last 1024 values, an hour-of-day
+ * Three diverse views of the value — a rolling z-score over the last 256 values, an hour-of-day
  * baseline and an hour-of-week baseline — are each turned into an anomaly likelihood (how
  * unusual their last 5 scores are against their own history) and averaged. A range-breach
  * member scores 1 when a value leaves everything seen so far. The ensemble takes the larger of
@@ -49,7 +49,7 @@ export function defaultDetector(): Detector {
       {
         likelihood: createEnsemble(
           {
-            'rolling-z': withLikelihood(createRollingZ({ windowSize: 1024 }), lik),
+            'rolling-z': withLikelihood(createRollingZ({ windowSize: 256 }), lik),
             'hour-of-day': withLikelihood(createContextualBaseline({ period: 'day' }), lik),
             'hour-of-week': withLikelihood(createContextualBaseline({ period: 'week' }), lik),
           },

@@ -71,7 +71,8 @@ async function start(options: InitTfOptions): Promise<'wasm' | 'cpu'> {
 /**
  * Starts TensorFlow.js once per process: the wasm backend, loaded from the installed
  * `@tensorflow/tfjs-backend-wasm` package (no network), or the `cpu` backend with a logged
- * warning when wasm fails. Later calls return the same promise.
+ * warning when wasm fails. Later calls return the same promise (their options are ignored once
+ * a backend has started; a failed start may be retried).
  *
  * @returns the backend in use
  * @throws {TfBackendError} (rejects) when neither backend starts.

@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
@@ -43,7 +44,34 @@ const kinds: [string, () => Promise<Detector>][] = [
 const run = (d: Detector, xs: readonly { t: number; v: number }[]): number[] =>
   xs.map((x) => d.update(x.v, x.t));
 
+// Two checks need a fresh process each; start both at once so they overlap with each other and
+// with the in-process tests.
+const runModule = async (script: string): Promise<string> =>
+  (
+    await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', '--conditions=@homeostat/source', '--input-type=module', '-e', script],
+      { cwd: join(repoRoot, 'packages/detectors'), encoding: 'utf8' },
+    )
+  ).stdout;
+let mainEntryRun: Promise<string>;
+let fallbackRun: Promise<string>;
+
 beforeAll(async () => {
+  mainEntryRun = runModule(`
+    const loaded = () => globalThis._tfengine !== undefined || globalThis.tf !== undefined;
+    await import('@homeostat/detectors');
+    const main = loaded();
+    await import('@homeostat/detectors/tf');
+    process.stdout.write(JSON.stringify({ main, tf: loaded() }));`);
+  fallbackRun = runModule(`
+    const { initTf } = await import('@homeostat/detectors/tf');
+    const warnings = [];
+    const backend = await initTf({ wasmDir: '/nonexistent-wasm-dir', logger: { warn: (m) => warnings.push(m) } });
+    process.stdout.write(JSON.stringify({ backend, warnings }));`);
+  // Keep an early rejection from being reported as unhandled before its test awaits it.
+  mainEntryRun.catch(() => undefined);
+  fallbackRun.catch(() => undefined);
   await initTf();
 });
 
@@ -52,6 +80,12 @@ describe('initTf', () => {
     expect(await initTf()).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
   });
+  it('falls back to the cpu backend with a logged warning when wasm cannot load', async () => {
+    const r = JSON.parse(await fallbackRun) as { backend: string; warnings: string[] };
+    expect(r.backend).toBe('cpu');
+    expect(r.warnings).toHaveLength(1);
+    expect(r.warnings[0]).toMatch(/wasm backend failed.*falling back to the slower cpu backend/);
+  }, 60_000);
   it('TfBackendError carries a stable code', () => {
     const e = new TfBackendError('x');
     expect(isHomeostatError(e) && e.code === 'TF_BACKEND_UNAVAILABLE').toBe(true);
@@ -187,18 +221,7 @@ describe.each(kinds)('%s', (name, make) => {
 });
 
 describe('the main entry', () => {
-  it('does not load TensorFlow.js (and the check sees it once the tf subpath is imported)', () => {
-    const script = `
-      const loaded = () => globalThis._tfengine !== undefined || globalThis.tf !== undefined;
-      await import('@homeostat/detectors');
-      const main = loaded();
-      await import('@homeostat/detectors/tf');
-      process.stdout.write(JSON.stringify({ main, tf: loaded() }));`;
-    const out = execFileSync(
-      process.execPath,
-      ['--import', 'tsx', '--conditions=@homeostat/source', '--input-type=module', '-e', script],
-      { cwd: join(repoRoot, 'packages/detectors'), encoding: 'utf8' },
-    );
-    expect(JSON.parse(out)).toEqual({ main: false, tf: true });
+  it('does not load TensorFlow.js (and the check sees it once the tf subpath is imported)', async () => {
+    expect(JSON.parse(await mainEntryRun)).toEqual({ main: false, tf: true });
   }, 60_000);
 });

@@ -115,8 +115,9 @@ const rows = runs.map((r) => ({
   MASE: r.scores?.mase,
   OWA: r.scores?.owa,
   coverage95: r.coverage,
-  'total s': r.seconds,
-  'ms/series': (1000 * r.seconds) / series.length,
+  'wall s': r.seconds,
+  'cpu s': r.cpuSeconds,
+  'cpu ms/series': (1000 * r.cpuSeconds) / series.length,
   errors: r.failures,
 }));
 printTable(`M4 Hourly (${mode}, ${series.length} series, 48 steps; * = --model)`, rows);
@@ -149,7 +150,8 @@ const file = writeResults(
       owa: r.scores?.owa ?? null,
       coverage95: r.coverage,
       seconds: r.seconds,
-      secondsPerSeries: r.seconds / series.length,
+      cpuSeconds: r.cpuSeconds,
+      cpuSecondsPerSeries: r.cpuSeconds / series.length,
       failures: r.failures,
       selected: r.selected,
     })),

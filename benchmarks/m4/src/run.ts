@@ -10,8 +10,10 @@ export interface ModelRun {
   readonly scores: Scores | undefined;
   /** Share of actual values inside the 95 % interval (NaN without actual values). */
   readonly coverage: number;
-  /** Seconds spent fitting and forecasting, over all series. */
+  /** Wall-clock seconds spent fitting and forecasting, over all series. */
   readonly seconds: number;
+  /** CPU seconds (user + system) of the same work: fairer than wall time on a shared machine. */
+  readonly cpuSeconds: number;
   /** Series where the model threw (Naive2 used instead, counted here). */
   readonly failures: number;
   /** For selecting models: how often each candidate was chosen. */
@@ -30,9 +32,11 @@ export function runModel(
   let total = 0;
   let failures = 0;
   let seconds = 0;
+  let cpuSeconds = 0;
   let selected: Record<string, number> | undefined;
   series.forEach((s, i) => {
     const t0 = process.hrtime.bigint();
+    const c0 = process.cpuUsage();
     let mean: number[];
     let lower: number[] | undefined;
     let upper: number[] | undefined;
@@ -53,6 +57,8 @@ export function runModel(
       mean = options.naive2[i]!;
     }
     seconds += Number(process.hrtime.bigint() - t0) / 1e9;
+    const c = process.cpuUsage(c0);
+    cpuSeconds += (c.user + c.system) / 1e6;
     forecasts.push(mean);
     if (s.actual && lower && upper) {
       const c = coverage(s.actual, lower, upper);
@@ -78,6 +84,7 @@ export function runModel(
     scores,
     coverage: total > 0 ? inside / total : Number.NaN,
     seconds,
+    cpuSeconds,
     failures,
     selected,
   };

@@ -7,6 +7,7 @@ import {
   candidateNameSchema,
   makeCandidate,
   rankOnHoldout,
+  widen,
   type CandidateName,
 } from './internal/candidates.js';
 
@@ -20,11 +21,16 @@ export const autoModelOptionsSchema = z
     candidates: z
       .array(candidateNameSchema)
       .min(1)
-      .default(['snaive', 'hw-additive', 'hw-long', 'mstl', 'theta']),
+      .default(['snaive', 'hw-additive', 'hw-long', 'mstl', 'mstl-adaptive', 'theta']),
     /** Length of the inner holdout cut from the end of the history to compare candidates. */
     holdout: z.number().int().min(1).default(48),
     /** Candidate used when the history is too short to hold out (`holdout` + 2 shortest periods). */
     fallback: candidateNameSchema.default('snaive'),
+    /**
+     * Widen the chosen model's interval by how much it under-covered the inner holdout
+     * (at most 3×), so that the stated level holds better out of sample.
+     */
+    calibrate: z.boolean().default(true),
   })
   .strict();
 /** Options of {@link createAutoModel} (all optional). */
@@ -39,7 +45,8 @@ export interface AutoModel extends Model {
 /**
  * Automatic model selection: every candidate is fitted on the history minus its last `holdout`
  * values and scored on those (sMAPE and MAE relative to the best candidate); the winner is then
- * refitted on the whole history.
+ * refitted on the whole history, and its interval widened by as much as it under-covered the
+ * inner holdout (`calibrate`, at most 3×).
  *
  * @remarks The values you will score on are never seen by the selection. With a history
  * shorter than `holdout` plus two periods, `fallback` is used without selection. `update` feeds
@@ -58,6 +65,7 @@ export function createAutoModel(options: AutoModelOptions = {}): AutoModel {
   const ctx = { periods: o.periods, level: o.level, maxHistory: o.maxHistory };
   let inner: Model | undefined;
   let selected: CandidateName | undefined;
+  let widenBy = 1;
   const model: AutoModel = {
     name: 'auto',
     get selected() {
@@ -67,17 +75,20 @@ export function createAutoModel(options: AutoModelOptions = {}): AutoModel {
       const h = checkHistory('auto', history);
       const min = Math.min(...o.periods);
       let choice: CandidateName = o.fallback;
+      let factor = 1;
       if (h.length >= o.holdout + 2 * min) {
         const ranked = rankOnHoldout(o.candidates, ctx, {
           train: h.slice(0, -o.holdout),
           test: h.slice(-o.holdout),
         });
         choice = ranked[0]?.name ?? o.fallback;
+        factor = o.calibrate ? (ranked[0]?.widen ?? 1) : 1;
       }
       const next = makeCandidate(choice, ctx);
       next.fit(h);
       inner = next;
       selected = choice;
+      widenBy = factor;
     },
     update(value: number, t?: number): void {
       if (!inner) {
@@ -88,7 +99,7 @@ export function createAutoModel(options: AutoModelOptions = {}): AutoModel {
     },
     forecast(h: number): ForecastResult {
       if (!inner) return makeCandidate(o.fallback, ctx).forecast(h); // throws the unfitted error
-      return inner.forecast(h);
+      return widen(inner.forecast(h), widenBy);
     },
   };
   return model;

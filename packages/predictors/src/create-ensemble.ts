@@ -21,9 +21,9 @@ export const ensembleOptionsSchema = z
     members: z
       .array(candidateNameSchema)
       .min(1)
-      .default(['snaive', 'hw-additive', 'hw-long', 'mstl', 'theta']),
+      .default(['snaive', 'hw-additive', 'hw-long', 'mstl', 'mstl-adaptive', 'theta']),
     /** Keep only the `top` most accurate members on the inner holdout. */
-    top: z.number().int().min(1).default(3),
+    top: z.number().int().min(1).default(2),
     /** Length of the inner holdout used for the initial weights. */
     holdout: z.number().int().min(1).default(48),
     /** Per-update decay of the running error that re-weights members as data arrives. */

@@ -19,6 +19,11 @@ export const mstlOptionsSchema = z
      * positive and falls back to `none` otherwise; `none` models the values as they are.
      */
     transform: z.enum(['log', 'none']).default('log'),
+    /**
+     * Weight of each older cycle in a seasonal profile, relative to the next newer one: 1 is a
+     * plain average of every cycle, lower values follow a changing shape more closely.
+     */
+    decay: z.number().gt(0).max(1).default(1),
   })
   .strict();
 /** Options of {@link createMstl} (all optional). */
@@ -52,12 +57,14 @@ class Mstl extends BaseModel {
   private readonly periods: readonly number[];
   private readonly trend: 'none' | 'damped';
   private readonly transform: 'log' | 'none';
+  private readonly decay: number;
 
   constructor(opts: z.output<typeof mstlOptionsSchema>) {
     super(opts.level, opts.maxHistory);
     this.periods = opts.periods;
     this.trend = opts.trend;
     this.transform = opts.transform;
+    this.decay = opts.decay;
   }
 
   private seasonalAt(t: number): number {
@@ -83,8 +90,9 @@ class Mstl extends BaseModel {
         const sums = new Float64Array(p);
         const counts = new Float64Array(p);
         for (let t = 0; t < n; t++) {
-          sums[t % p]! += d[t]! - trend[t]!;
-          counts[t % p]! += 1;
+          const w = this.decay === 1 ? 1 : this.decay ** Math.floor((n - 1 - t) / p);
+          sums[t % p]! += w * (d[t]! - trend[t]!);
+          counts[t % p]! += w;
         }
         let centre = 0;
         for (let i = 0; i < p; i++) {

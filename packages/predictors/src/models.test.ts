@@ -161,6 +161,34 @@ describe('automatic selection and the ensemble', () => {
     );
   });
 
+  it('auto widens its interval by the under-coverage seen on the inner holdout, never narrows it', () => {
+    const x = hourly(24 * 7 * 4, 5).map((v, t) => v + (t > 24 * 7 * 4 - 60 ? 15 : 0));
+    const plain = createAutoModel({ calibrate: false });
+    const calibrated = createAutoModel();
+    plain.fit(x);
+    calibrated.fit(x);
+    const a = plain.forecast(24);
+    const b = calibrated.forecast(24);
+    expect(b.mean).toEqual(a.mean);
+    expect(b.upper.every((u, i) => u - b.mean[i]! >= a.upper[i]! - a.mean[i]! - 1e-9)).toBe(true);
+  });
+
+  it('MSTL with decay follows a seasonal shape that changed recently', () => {
+    // The daily peak moves from hour 6 to hour 18 for the last week.
+    const n = 24 * 7 * 4;
+    const x = Array.from(
+      { length: n },
+      (_, t) => 100 + 20 * Math.sin((2 * Math.PI * ((t % 24) - (t >= n - 168 ? 18 : 6))) / 24),
+    );
+    const train = x.slice(0, -24);
+    const test = x.slice(-24);
+    const plain = createMstl({ periods: [24] });
+    const recent = createMstl({ periods: [24], decay: 0.5 });
+    plain.fit(train);
+    recent.fit(train);
+    expect(mae(recent.forecast(24).mean, test)).toBeLessThan(mae(plain.forecast(24).mean, test));
+  });
+
   it('auto uses the fallback on a short history', () => {
     const m = createAutoModel({ fallback: 'ses' });
     m.fit([1, 2, 3]);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Model } from '../model.js';
+import type { ForecastResult, Model } from '../model.js';
 import { createDampedTrend, createHolt, createHoltWinters, createSes } from '../ets-models.js';
 import { createSeasonalNaive } from '../create-seasonal-naive.js';
 import { createNaive2 } from '../create-naive2.js';
@@ -19,6 +19,7 @@ export const CANDIDATE_NAMES = [
   'hw-multiplicative',
   'hw-long',
   'mstl',
+  'mstl-adaptive',
   'theta',
   'linear',
 ] as const;
@@ -58,6 +59,8 @@ export function makeCandidate(name: CandidateName, ctx: CandidateContext): Model
       return createHoltWinters({ ...base, period: long, trend: 'none' });
     case 'mstl':
       return createMstl({ ...base, periods: [...ctx.periods] });
+    case 'mstl-adaptive':
+      return createMstl({ ...base, periods: [...ctx.periods], decay: 0.5 });
     case 'theta':
       return createTheta({ ...base, period });
     case 'linear':
@@ -90,15 +93,15 @@ export function rankOnHoldout(
   names: readonly CandidateName[],
   ctx: CandidateContext,
   split: { readonly train: readonly number[]; readonly test: readonly number[] },
-): { name: CandidateName; score: number; mae: number }[] {
+): { name: CandidateName; score: number; mae: number; widen: number }[] {
   const { train, test } = split;
-  const results: { name: CandidateName; smape: number; mae: number }[] = [];
+  const results: { name: CandidateName; smape: number; mae: number; widen: number }[] = [];
   for (const name of names) {
     try {
       const model = makeCandidate(name, ctx);
       model.fit(train);
-      const f = model.forecast(test.length).mean;
-      results.push({ name, ...accuracy(test, f) });
+      const f = model.forecast(test.length);
+      results.push({ name, ...accuracy(test, f.mean), widen: widening(test, f) });
     } catch {
       // A candidate that cannot handle this history is simply not chosen.
     }
@@ -110,7 +113,36 @@ export function rankOnHoldout(
     .map((r) => ({
       name: r.name,
       mae: r.mae,
+      widen: r.widen,
       score: 0.5 * (rel(r.smape, bestS) + rel(r.mae, bestA)),
     }))
     .sort((a, b) => a.score - b.score);
+}
+
+/**
+ * How much the interval must widen to cover held-out values as often as its level says: the
+ * `level` quantile of |error| / half-width over the holdout, clamped to [1, 3] (intervals are
+ * only ever widened, and by at most 3×).
+ */
+export function widening(actual: readonly number[], f: ForecastResult): number {
+  const ratios: number[] = [];
+  for (let i = 0; i < actual.length; i++) {
+    const half = (f.upper[i]! - f.lower[i]!) / 2;
+    const e = Math.abs(actual[i]! - f.mean[i]!);
+    ratios.push(half > 0 ? e / half : e > 0 ? Number.POSITIVE_INFINITY : 0);
+  }
+  ratios.sort((a, b) => a - b);
+  const q = ratios[Math.min(ratios.length - 1, Math.floor(f.level * ratios.length))] ?? 1;
+  return Math.min(3, Math.max(1, q));
+}
+
+/** Widens an interval around its mean by `factor`. */
+export function widen(f: ForecastResult, factor: number): ForecastResult {
+  if (factor === 1) return f;
+  return {
+    mean: f.mean,
+    lower: f.mean.map((m, i) => m - (m - f.lower[i]!) * factor),
+    upper: f.mean.map((m, i) => m + (f.upper[i]! - m) * factor),
+    level: f.level,
+  };
 }

@@ -189,6 +189,8 @@ describe('registry and default', () => {
     const { t, v } = testSeries(1000);
     v.forEach((x, i) => d.update(x, t[i]!));
     d.update(500, t[999]! + 300_000);
+    expect(d.name).toBe('homeostat');
+    expect(d.explain()).toMatch(/^homeostat: score 1;/);
     expect(d.explain()).toMatch(
       /range-breach \(1\): range-breach: value 500 is above the highest value/,
     );

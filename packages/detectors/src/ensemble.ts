@@ -9,6 +9,8 @@ export const ensembleOptionsSchema = z.object({
   combine: z.enum(['max', 'mean']).default('max'),
   /** A member whose score reaches this is named as having fired in the explanation. */
   fireThreshold: z.number().min(0).max(1).default(0.99),
+  /** Name of the ensemble, as it appears in explanations and in `Scored.detector`. */
+  name: z.string().min(1).max(200).default('ensemble'),
 });
 
 /** Options of {@link createEnsemble} (all optional). */
@@ -20,7 +22,7 @@ export type EnsembleMember = Detector | { readonly detector: Detector; readonly 
 const memberSchema = z.object({ weight: z.number().min(0).max(1e6) });
 
 class Ensemble implements DetectorWithParts {
-  readonly name = 'ensemble';
+  readonly name: string;
   private readonly names: string[];
   private readonly detectors: Detector[];
   private readonly weights: Float64Array;
@@ -34,6 +36,7 @@ class Ensemble implements DetectorWithParts {
     members: readonly [string, Detector, number][],
     readonly options: z.output<typeof ensembleOptionsSchema>,
   ) {
+    this.name = options.name;
     this.names = members.map((m) => m[0]);
     this.detectors = members.map((m) => m[1]);
     this.weights = Float64Array.from(members.map((m) => m[2]));
@@ -66,7 +69,7 @@ class Ensemble implements DetectorWithParts {
   }
 
   explain(): string {
-    if (!this.finite) return 'ensemble: non-finite value skipped (score 0)';
+    if (!this.finite) return `${this.name}: non-finite value skipped (score 0)`;
     const fired: string[] = [];
     for (let i = 0; i < this.names.length; i++) {
       if (this.scores[i]! >= this.options.fireThreshold) {
@@ -78,9 +81,9 @@ class Ensemble implements DetectorWithParts {
       for (let i = 1; i < this.scores.length; i++) if (this.scores[i]! > this.scores[top]!) top = i;
       const lead =
         this.names.length > 0 ? `; highest ${this.names[top]} (${fmt(this.scores[top]!)})` : '';
-      return `ensemble: score ${fmt(this.lastScore)}, no member fired (threshold ${fmt(this.options.fireThreshold)})${lead}`;
+      return `${this.name}: score ${fmt(this.lastScore)}, no member fired (threshold ${fmt(this.options.fireThreshold)})${lead}`;
     }
-    return `ensemble: score ${fmt(this.lastScore)}; ${fired.length} of ${this.names.length} fired — ${fired.join(' | ')}`;
+    return `${this.name}: score ${fmt(this.lastScore)}; ${fired.length} of ${this.names.length} fired — ${fired.join(' | ')}`;
   }
 
   toJSON(): unknown {

@@ -57,7 +57,7 @@ export function defaultDetector(): Detector {
         ),
         'range-breach': createRangeBreach(),
       },
-      { combine: 'max', fireThreshold: DEFAULT_THRESHOLD },
+      { combine: 'max', fireThreshold: DEFAULT_THRESHOLD, name: 'homeostat' },
     ),
     { level: DEFAULT_THRESHOLD, holdSamples: 50 },
   );

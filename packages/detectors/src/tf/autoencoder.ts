@@ -91,11 +91,13 @@ function autoencoderKind(o: Parsed): ModelKind<DenseWeights[]> {
  * A streaming autoencoder detector: a dense autoencoder (window → hidden → code → hidden →
  * window, tanh) learns the shapes of sliding windows of the series; a window it cannot
  * reconstruct is unusual. The score is the normal CDF of how far the mean of the last
- * `shortWindow` reconstruction errors lies above the last `errorWindow` errors.
+ * `shortWindow` reconstruction errors (mean squared error over the window) lies above the last
+ * `errorWindow` errors.
  *
  * @remarks
  * - Trains (synchronously, full batch, Adam, seeded) on the first `trainSize` values and again
- *   every `retrainEvery` values on the last `bufferSize`; scores 0 before the first training.
+ *   every `retrainEvery` values on the last `bufferSize`; scores 0 before the first training and
+ *   for the 50 values after it. The standardisation is fixed at the first training.
  *   A training blocks the caller for tens to hundreds of milliseconds.
  * - Scoring uses the trained weights in plain JavaScript (microseconds per value).
  * - Bad input follows the package policy: a non-finite value scores 0 and changes nothing; time

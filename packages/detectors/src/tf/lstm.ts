@@ -116,7 +116,8 @@ function lstmKind(o: Parsed): ModelKind<LstmModel> {
  *
  * @remarks
  * - Trains (synchronously, full batch, Adam, seeded) on the first `trainSize` values and again
- *   every `retrainEvery` values on the last `bufferSize`; scores 0 before the first training.
+ *   every `retrainEvery` values on the last `bufferSize`; scores 0 before the first training and
+ *   for the 50 values after it. The standardisation is fixed at the first training.
  *   A training blocks the caller for up to a few seconds on the wasm backend.
  * - Scoring uses the trained weights in plain JavaScript (tens of microseconds per value).
  * - Bad input follows the package policy: a non-finite value scores 0 and changes nothing.

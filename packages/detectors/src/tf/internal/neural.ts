@@ -3,7 +3,8 @@
  * a model trained (synchronously, by TensorFlow.js) once `trainSize` values have been seen and
  * again every `retrainEvery` values on the buffer, and a score that says how unusual the latest
  * model errors are against the model's own recent errors. Everything a score depends on came
- * before it, so the detectors are causal.
+ * before it, so the detectors are causal. Scores are 0 until the first training and for the next
+ * 50 values (while out-of-sample errors accumulate).
  */
 import type { Detector } from '../../detector.js';
 
@@ -58,6 +59,8 @@ export interface NeuralState {
 
 const MAX_ABS = 1e150;
 const CLIP = 20;
+/** Out-of-sample errors needed before the first non-zero score. */
+const MIN_ERRORS = 50;
 
 /**
  * Standard normal CDF. The upper tail is computed from erfc (Abramowitz–Stegun 7.1.26, accurate
@@ -180,7 +183,9 @@ export class NeuralDetector<W> implements Detector {
     const errors = this.errors;
     let score = 0;
     let z = 0;
-    if (errors.length >= 10) {
+    // Scores start once the model has made enough errors on values it was not trained on (errors
+    // on its own training data would be too small, and make the first new values look unusual).
+    if (errors.length >= Math.min(MIN_ERRORS, this.options.errorWindow)) {
       const k = Math.min(o.shortWindow - 1, errors.length);
       let short = err;
       for (let i = 0; i < k; i++) short += errors.at(errors.length - 1 - i);
@@ -251,25 +256,22 @@ export class NeuralDetector<W> implements Detector {
 
   private train(): void {
     const b = this.buffer;
-    let s = 0;
-    for (let i = 0; i < b.length; i++) s += b.at(i);
-    const mean = s / b.length;
-    let q = 0;
-    for (let i = 0; i < b.length; i++) q += (b.at(i) - mean) ** 2;
-    const std = Math.sqrt(q / b.length);
-    this.mean = mean;
-    this.std = std > 1e-9 * (Math.abs(mean) + 1) ? std : 1;
+    if (this.trainings === 0) {
+      // The scale is fixed at the first training: retraining adapts the weights, not the units
+      // the errors are measured in, so errors before and after a retraining stay comparable.
+      let s = 0;
+      for (let i = 0; i < b.length; i++) s += b.at(i);
+      const mean = s / b.length;
+      let q = 0;
+      for (let i = 0; i < b.length; i++) q += (b.at(i) - mean) ** 2;
+      const std = Math.sqrt(q / b.length);
+      this.mean = mean;
+      this.std = std > 1e-9 * (Math.abs(mean) + 1) ? std : 1;
+    }
     const values = new Float64Array(b.length);
     for (let i = 0; i < b.length; i++) values[i] = this.norm(b.at(i));
     this.weights = this.model.train(values, this.weights);
     this.trainings++;
     this.sinceTrain = 0;
-    if (this.trainings === 1) {
-      // Seed the error statistics with the model's errors on what it was trained on.
-      const n = this.model.span;
-      for (let end = n; end <= values.length - 1; end++) {
-        this.pushError(this.model.error(this.weights, values.subarray(end - n, end)));
-      }
-    }
   }
 }

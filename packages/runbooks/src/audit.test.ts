@@ -116,6 +116,23 @@ describe('createFileAudit and verifyAuditLog', () => {
     expect(await verifyAuditLog(file)).toEqual({ ok: true, records: 6, tornTail: false });
   });
 
+  it('bounds record size and refuses to truncate a log whose tail it cannot read', async () => {
+    const audit = createMemoryAudit();
+    const big = await audit.append({
+      type: 'plan',
+      runId: 'r',
+      data: { blob: 'x'.repeat(300_000) },
+    });
+    expect(big.data).toEqual({ truncated: true, chars: expect.any(Number) });
+    const file = tempFile();
+    writeFileSync(file, 'y'.repeat(1_100_000)); // one partial line longer than the tail window
+    const sink = createFileAudit(file);
+    await expect(sink.append({ type: 'plan', runId: 'r' })).rejects.toMatchObject({
+      code: 'AUDIT_WRITE_FAILED',
+    });
+    expect(readFileSync(file, 'utf8').length).toBe(1_100_000);
+  });
+
   it('rejects appends after close and reports unreadable files as AuditError', async () => {
     const file = tempFile();
     const audit = createFileAudit(file);

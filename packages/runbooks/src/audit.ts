@@ -57,6 +57,9 @@ export interface AuditSink {
 /** `prev` of the first record of a log. */
 export const GENESIS = '0'.repeat(64);
 
+/** Longest record kept as is; larger `data` is replaced by a note. */
+const MAX_RECORD_CHARS = 256 * 1024;
+
 const HASH_SUFFIX = /,"hash":"([0-9a-f]{64})"\}$/;
 
 function encode(
@@ -75,6 +78,13 @@ function encode(
   } catch (cause) {
     // Never lose a record because of a bad detail: keep the facts, drop the data.
     body.data = { unserialisable: messageOf(cause) };
+    delete body.prev;
+    body.prev = prev;
+    json = JSON.stringify(body);
+  }
+  if (json.length > MAX_RECORD_CHARS) {
+    // Keep records bounded (a huge params object must not bloat the log): keep the facts.
+    body.data = { truncated: true, chars: json.length };
     delete body.prev;
     body.prev = prev;
     json = JSON.stringify(body);
@@ -180,6 +190,12 @@ export function createFileAudit(
         await fh.read(buf, 0, tail, size - tail);
         const text = buf.toString('utf8');
         const cut = text.lastIndexOf('\n');
+        if (cut === -1 && tail < size) {
+          // Never truncate what we cannot see the start of: refuse instead (fail closed).
+          throw new Error(
+            `the last line is longer than ${tail} bytes; refusing to guess where it starts`,
+          );
+        }
         if (cut !== text.length - 1) {
           // Torn tail from a crash mid-write: drop the partial line so the chain stays valid.
           await fh.truncate(size - Buffer.byteLength(text.slice(cut + 1)));

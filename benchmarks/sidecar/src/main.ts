@@ -28,7 +28,7 @@ const { values: args } = parseArgs({
   },
 });
 const smoke = args.smoke ?? false;
-const rounds = Number(args.rounds ?? (smoke ? 1 : 3));
+const rounds = Number(args.rounds ?? (smoke ? 1 : 5));
 const durationS = Number(args.duration ?? (smoke ? 1 : 5));
 const warmupS = smoke ? 0 : 1;
 const only = args.only;
@@ -39,12 +39,17 @@ const log = (msg: string): void => {
 async function measure(
   config: ServerConfig,
   shape: LoadShape,
-): Promise<LoadResult & { stats: Record<string, unknown> }> {
+): Promise<LoadResult & { stats: Record<string, unknown>; cpuMicrosPerRequest: number }> {
   const server = await startServer(config);
   try {
-    await drive(server.url, { ...shape, durationS: warmupS });
+    if (warmupS > 0) await drive(server.url, { ...shape, durationS: warmupS });
+    const before = await server.stats();
     const result = await drive(server.url, shape);
-    return { ...result, stats: await server.stats() };
+    const stats = await server.stats();
+    const requests = Number(stats.served) - Number(before.served);
+    const cpuMicrosPerRequest =
+      (Number(stats.cpuMicros) - Number(before.cpuMicros)) / Math.max(1, requests);
+    return { ...result, stats, cpuMicrosPerRequest };
   } finally {
     await server.stop();
   }
@@ -78,6 +83,7 @@ interface OverheadRun {
   rps: number;
   p50: number;
   p99: number;
+  cpuMicrosPerRequest: number;
   shed: number;
 }
 
@@ -106,6 +112,7 @@ if (only === undefined || only === 'overhead') {
           rps: r.rps,
           p50: r.p50,
           p99: r.p99,
+          cpuMicrosPerRequest: r.cpuMicrosPerRequest,
           shed: Number(r.stats.shed ?? 0),
         });
       }
@@ -118,6 +125,7 @@ const overheadRows = overheadCases.flatMap(([framework, variants]) =>
     const runs = overheadRuns.filter((r) => r.framework === framework && r.variant === variant);
     const ratios: number[] = [];
     const deltas: number[] = [];
+    const cpuRatios: number[] = [];
     for (const r of runs) {
       const bare = overheadRuns.find(
         (b) => b.framework === framework && b.variant === 'bare' && b.round === r.round,
@@ -125,6 +133,7 @@ const overheadRows = overheadCases.flatMap(([framework, variants]) =>
       if (bare) {
         ratios.push(r.rps / bare.rps);
         deltas.push(r.p99 - bare.p99);
+        cpuRatios.push(bare.cpuMicrosPerRequest / r.cpuMicrosPerRequest);
       }
     }
     return {
@@ -135,6 +144,8 @@ const overheadRows = overheadCases.flatMap(([framework, variants]) =>
       'p99 ms': round2(median(runs.map((r) => r.p99))),
       'req/s vs bare': variant === 'bare' ? 1 : round2(median(ratios)),
       'p99 Δ ms': variant === 'bare' ? 0 : round2(median(deltas)),
+      'CPU µs/req': round2(median(runs.map((r) => r.cpuMicrosPerRequest))),
+      'CPU-bound req/s vs bare': variant === 'bare' ? 1 : round2(median(cpuRatios)),
       shed: runs.reduce((a, r) => a + r.shed, 0),
     };
   }),

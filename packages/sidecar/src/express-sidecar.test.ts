@@ -39,15 +39,20 @@ describe('expressSidecar (end to end)', () => {
       res.send('item');
     });
     a.use('/v1', router);
+    a.get(['/one', '/two'], (_req, res) => {
+      res.send('either');
+    });
     const url = await listen(http.createServer(a));
     expect((await request(`${url}/users/42`)).body).toBe('{"id":"42"}');
     expect((await request(`${url}/v1/items/abc`)).body).toBe('item');
     expect((await request(`${url}/nope`)).status).toBe(404);
-    await until(() => seen.length === 3);
+    expect((await request(`${url}/two`)).body).toBe('either');
+    await until(() => seen.length === 4);
     expect(seen.map((o) => [o.route, o.status])).toEqual([
       ['/users/:id', 200],
       ['/v1/items/:sku', 200],
       ['(unmatched)', 404],
+      ['/one|/two', 200],
     ]);
     expect(seen[0]!.service).toBe('shop');
   });

@@ -20,6 +20,7 @@ function expressRoute(req: IncomingMessage): string {
   const path = r.route?.path;
   if (typeof path === 'string') return (r.baseUrl ?? '') + path;
   if (path instanceof RegExp) return (r.baseUrl ?? '') + String(path);
+  if (Array.isArray(path)) return (r.baseUrl ?? '') + path.map(String).join('|');
   return '(unmatched)';
 }
 

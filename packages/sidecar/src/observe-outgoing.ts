@@ -83,8 +83,8 @@ function targetOfHttp(req: HttpRequestLike): string | undefined {
  *
  * @remarks
  * Cold: channels are subscribed when the observable is subscribed and unsubscribed on teardown.
- * No code is patched. For undici/`fetch`, latency runs from request creation to response
- * headers (time to first byte); for `http.request`, to the end of the response. A network error
+ * No code is patched. Latency runs from the start of the request to the response headers
+ * (time to first byte), for undici/`fetch` and for `http.request` alike. A network error
  * or a 5xx status sets `error`. A throw while building an observation is reported through
  * `onError` and never reaches the caller making the request.
  * @throws {ConfigError} on bad options.

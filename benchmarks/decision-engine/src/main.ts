@@ -6,6 +6,7 @@
  *   pnpm bench          full run (200,000 timed decisions per size, 3 rounds, after a 20,000 warm-up)
  *   pnpm bench:smoke    small input (what CI runs)
  */
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { Decision, Incident } from '@homeostat/core';
 import { createManualClock } from '@homeostat/core';
@@ -148,6 +149,7 @@ function measure(n: number): SizeResult {
   };
 }
 
+const loadBefore = loadavg()[0]!;
 const overheadNs = timerOverheadNs();
 // One untimed pass over every size first, so no size pays for the JIT warming up.
 for (const n of sizes) {
@@ -199,6 +201,9 @@ printTable(
 const at100 = results.find((r) => r.policies === 100)!;
 const met = at100.p99us <= TARGET_P99_US;
 console.log(
+  `\n1-minute load average: ${loadBefore.toFixed(1)} before the run, ${loadavg()[0]!.toFixed(1)} after`,
+);
+console.log(
   `\ntarget p99 ≤ ${TARGET_P99_US} µs with 100 policies: ${met ? 'met' : 'MISSED'} (${at100.p99us.toFixed(2)} µs)`,
 );
 const file = writeResults(
@@ -207,6 +212,8 @@ const file = writeResults(
     decisionsPerSize: decisions,
     warmup,
     rounds,
+    // 1-minute load average before and after: the machine is shared, and tails show it.
+    loadAverage: { before: loadBefore, after: loadavg()[0]! },
     allRounds: perRound,
     timerOverheadNs: overheadNs,
     sizes: results,

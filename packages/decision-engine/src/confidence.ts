@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { KeyedStore, parseOptions, type Incident } from '@homeostat/core';
 import { maxScore } from './internal/fields.js';
+import { f2 } from './internal/format.js';
 
 /** Successes and failures of a runbook on one kind of incident. */
 export interface TrackCounts {
@@ -164,22 +165,22 @@ export function assessConfidence(
   reasons.push(
     ms === undefined
       ? `detector: no symptoms, neutral ${neutral}`
-      : `detector: top symptom score ${detector.toFixed(2)}`,
+      : `detector: top symptom score ${f2(detector)}`,
   );
   const rc = inputs.incident.rootCauses?.[0];
   const rootCause = rc === undefined ? neutral : clamp01(rc.score);
   reasons.push(
     rc === undefined
       ? `root cause: none ranked, neutral ${neutral}`
-      : `root cause: ${rc.node} at ${rootCause.toFixed(2)}`,
+      : `root cause: ${rc.node} at ${f2(rootCause)}`,
   );
   const specificity = clamp01(inputs.specificity);
-  reasons.push(`policy specificity ${specificity.toFixed(2)}`);
+  reasons.push(`policy specificity ${f2(specificity)}`);
   const s = Math.max(0, inputs.track.successes);
   const f = Math.max(0, inputs.track.failures);
   const trackRecord = (s + prior.alpha) / (s + f + prior.alpha + prior.beta);
   reasons.push(
-    `track record: ${s} succeeded, ${f} failed → Beta posterior mean ${trackRecord.toFixed(2)}`,
+    `track record: ${s} succeeded, ${f} failed → Beta posterior mean ${f2(trackRecord)}`,
   );
   const wsum = w.detector + w.rootCause + w.specificity + w.trackRecord;
   const confidence =

@@ -22,6 +22,7 @@ import { compilePolicies, type PolicyInput, type PolicySet } from './policy.js';
 import { assessRisk, defaultRiskFactors, type RiskContext, type RiskFactor } from './risk.js';
 import { createSafetyGuard, safetyOptionsSchema, type SafetyGuard } from './safety.js';
 import { renderTemplate } from './template.js';
+import { f2 } from './internal/format.js';
 
 /** zod schema of {@link createDecisionEngine}'s options. */
 export const decisionEngineOptionsSchema = z.object({
@@ -229,7 +230,7 @@ export function createDecisionEngine(
       o.confidence,
     );
     for (const r of conf.reasons) rationale.push(`confidence ${r}`);
-    rationale.push(`confidence = ${conf.confidence.toFixed(2)}`);
+    rationale.push(`confidence = ${f2(conf.confidence)}`);
 
     // Risk.
     const ctx: RiskContext = {
@@ -251,9 +252,9 @@ export function createDecisionEngine(
     const risk = assessRisk(factors, ctx);
     for (const f of risk.factors)
       rationale.push(
-        `risk ${f.name} ${f.score.toFixed(2)} × weight ${f.weight}${f.hard ? ' (hard)' : ''}: ${f.reason}`,
+        `risk ${f.name} ${f2(f.score)} × weight ${f.weight}${f.hard ? ' (hard)' : ''}: ${f.reason}`,
       );
-    rationale.push(`risk = ${risk.risk.toFixed(2)}`);
+    rationale.push(`risk = ${f2(risk.risk)}`);
 
     // Gate, then overrides that can only make the verdict more cautious.
     const gate = gateDecision({ confidence: conf.confidence, risk: risk.risk }, o.gate);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Verdict } from '@homeostat/core';
+import { f2 } from './internal/format.js';
 
 const unit = z.number().min(0).max(1);
 
@@ -53,8 +54,8 @@ export function gateDecision(
   const { confidence: c, risk: r } = scores;
   const e = thresholds.execute;
   const a = thresholds.approve;
-  const cs = c.toFixed(2);
-  const rs = r.toFixed(2);
+  const cs = f2(c);
+  const rs = f2(r);
   if (c > e.minConfidence && r < e.maxRisk)
     return {
       verdict: 'execute',

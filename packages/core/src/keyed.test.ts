@@ -107,6 +107,11 @@ describe('keyed (operator)', () => {
     expect(out.at(-1)).toBe('a:1:5');
   });
 
+  it('accepts Infinity as idleTtlMs and its own parsed output', () => {
+    expect(() => keyed({ idleTtlMs: Number.POSITIVE_INFINITY }, counting)).not.toThrow();
+    expect(() => keyed({ idleTtlMs: Number.NaN }, counting)).toThrow(/idleTtlMs/);
+  });
+
   it('rejects bad bounds when composed', () => {
     expect(() => keyed({ maxKeys: 0 }, counting)).toThrow(/maxKeys/);
     try {

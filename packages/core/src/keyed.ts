@@ -13,7 +13,12 @@ export const keyedOptionsSchema = z.object({
    * A key unseen for longer than this (in the time passed to the store — event time for the
    * operator) is evicted. `Infinity` (the default) disables idle eviction.
    */
-  idleTtlMs: z.number().positive().default(Number.POSITIVE_INFINITY),
+  // zod's number() refuses Infinity, which is the documented way to disable idle eviction.
+  idleTtlMs: z
+    .custom<number>((v) => typeof v === 'number' && v > 0, {
+      message: 'must be a number > 0 (Infinity disables idle eviction)',
+    })
+    .default(Number.POSITIVE_INFINITY),
 });
 
 /** Options of {@link KeyedStore} and {@link keyed} (all optional). */

@@ -60,7 +60,7 @@ describe('every registered detector is causal', () => {
           expect(same(full.scores, other.scores, K + 1), `${name} variant ${variant}`).toBe(true);
         }
       }
-    });
+    }, 60_000);
 
     it(`${name}: the plain API too, with backwards times and NaN after k`, () => {
       const x = series(3);
@@ -75,6 +75,6 @@ describe('every registered detector is causal', () => {
         sb.push(b.update(v, t));
       }
       expect(same(sa, sb, K + 1)).toBe(true);
-    });
+    }, 60_000);
   }
 });

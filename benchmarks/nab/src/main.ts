@@ -165,6 +165,7 @@ async function main(): Promise<void> {
           standard: fmt(std?.score),
           reward_low_FP: fmt(p.reward_low_FP_rate?.score),
           reward_low_FN: fmt(p.reward_low_FN_rate?.score),
+          'standard LOCO': fmt(r.locoScore),
           'opt. threshold': std ? String(Number(std.threshold.toPrecision(8))) : '–',
           'default thr.': std ? String(std.atDefault.threshold) : '–',
           'standard @default': fmt(std?.atDefault.score),

@@ -167,6 +167,8 @@ describe('runBenchmark', () => {
       expect(p.atDefault.score).toBeCloseTo(100, 10);
       expect(p).toMatchObject({ tp: 2, fn: 0, fp: 0 });
     }
+    expect(oracle!.locoScore).toBeCloseTo(100, 10);
+    expect(never!.locoScore).toBe(0);
     for (const p of Object.values(never!.profiles!)) {
       expect(p.score).toBe(0);
       expect(p.atDefault.score).toBe(0);

@@ -204,6 +204,11 @@ export interface DetectorResult {
   /** Present when the folder has `combined_windows.json`. */
   readonly profiles?: Readonly<Record<string, ProfileFigures>>;
   readonly categories?: readonly CategoryFigures[];
+  /**
+   * Standard profile, leave-one-category-out over the corpus: each category scored at the
+   * threshold optimised on the others, summed, normalised with the corpus null and perfect.
+   */
+  readonly locoScore?: number;
   /** Files without labels in `combined_windows.json` (not scored). */
   readonly unlabelled?: readonly string[];
 }
@@ -345,7 +350,7 @@ export async function runBenchmark(options: RunOptions): Promise<DetectorResult[
     }
     bar?.done();
     const updateSeconds = median(passNs) / 1e9;
-    let scored: Pick<DetectorResult, 'profiles' | 'categories' | 'unlabelled'> = {};
+    let scored: Pick<DetectorResult, 'profiles' | 'categories' | 'unlabelled' | 'locoScore'> = {};
     if (windows) {
       const labelled = files
         .map((f, i) => ({ f, scores: allScores[i]! }))
@@ -353,6 +358,7 @@ export async function runBenchmark(options: RunOptions): Promise<DetectorResult[
       const unlabelled = files.filter((f) => !windows.has(f.key)).map((f) => f.key);
       const figures: Record<string, ProfileFigures> = {};
       let categories: CategoryFigures[] = [];
+      let locoScore = Number.NaN;
       for (const [name, cost] of Object.entries(profiles)) {
         const swept = labelled.map(({ f, scores }) =>
           sweepFile(
@@ -362,9 +368,13 @@ export async function runBenchmark(options: RunOptions): Promise<DetectorResult[
         );
         const fig = profileFigures(swept, cost, det.threshold);
         figures[name] = fig;
-        if (name === 'standard') categories = categoryFigures(swept, cost, fig.threshold);
+        if (name === 'standard') {
+          categories = categoryFigures(swept, cost, fig.threshold);
+          const raw = categories.reduce((sum, c) => sum + c.locoRaw, 0);
+          locoScore = normalizeScore(raw, nullScore(swept, cost), perfectScore(swept, cost));
+        }
       }
-      scored = { profiles: figures, categories, unlabelled };
+      scored = { profiles: figures, categories, unlabelled, locoScore };
     }
     results.push({
       detector: det.name,

@@ -197,5 +197,6 @@ describe('reproduces the published NAB figures on reference-results/', () => {
         }
       }
     },
+    60_000,
   );
 });

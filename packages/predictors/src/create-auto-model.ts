@@ -24,6 +24,11 @@ export const autoModelOptionsSchema = z
       .default(['snaive', 'hw-additive', 'hw-long', 'mstl', 'mstl-adaptive', 'theta']),
     /** Length of the inner holdout cut from the end of the history to compare candidates. */
     holdout: z.number().int().min(1).default(48),
+    /**
+     * Number of holdout windows (each `holdout` long, going back from the end) whose scores are
+     * added up; more windows make the choice less noisy and cost one more fit per candidate.
+     */
+    origins: z.number().int().min(1).max(10).default(1),
     /** Candidate used when the history is too short to hold out (`holdout` + 2 shortest periods). */
     fallback: candidateNameSchema.default('snaive'),
     /**
@@ -77,12 +82,32 @@ export function createAutoModel(options: AutoModelOptions = {}): AutoModel {
       let choice: CandidateName = o.fallback;
       let factor = 1;
       if (h.length >= o.holdout + 2 * min) {
-        const ranked = rankOnHoldout(o.candidates, ctx, {
-          train: h.slice(0, -o.holdout),
-          test: h.slice(-o.holdout),
-        });
-        choice = ranked[0]?.name ?? o.fallback;
-        factor = o.calibrate ? (ranked[0]?.widen ?? 1) : 1;
+        const total = new Map<CandidateName, { score: number; windows: number }>();
+        const widenings = new Map<CandidateName, number>();
+        let windows = 0;
+        for (let k = 0; k < o.origins; k++) {
+          const end = h.length - k * o.holdout;
+          if (end - o.holdout < 2 * min) break;
+          windows++;
+          const ranked = rankOnHoldout(o.candidates, ctx, {
+            train: h.slice(0, end - o.holdout),
+            test: h.slice(end - o.holdout, end),
+          });
+          for (const r of ranked) {
+            const t = total.get(r.name) ?? { score: 0, windows: 0 };
+            total.set(r.name, { score: t.score + r.score, windows: t.windows + 1 });
+            // Calibration uses the most recent window only.
+            if (k === 0) widenings.set(r.name, r.widen);
+          }
+        }
+        // A candidate that failed on any window is not chosen.
+        const best = [...total]
+          .filter(([, t]) => t.windows === windows)
+          .sort((a, b) => a[1].score - b[1].score)[0];
+        if (best) {
+          choice = best[0];
+          factor = o.calibrate ? (widenings.get(choice) ?? 1) : 1;
+        }
       }
       const next = makeCandidate(choice, ctx);
       next.fit(h);

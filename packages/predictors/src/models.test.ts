@@ -189,6 +189,14 @@ describe('automatic selection and the ensemble', () => {
     expect(mae(recent.forecast(24).mean, test)).toBeLessThan(mae(plain.forecast(24).mean, test));
   });
 
+  it('auto can add up several holdout windows before choosing', () => {
+    const x = hourly(24 * 7 * 4, 9);
+    const m = createAutoModel({ origins: 3, candidates: ['ses', 'snaive'] });
+    m.fit(x);
+    expect(m.selected).toBe('snaive');
+    expect(() => createAutoModel({ origins: 0 })).toThrow(/origins/);
+  });
+
   it('auto uses the fallback on a short history', () => {
     const m = createAutoModel({ fallback: 'ses' });
     m.fit([1, 2, 3]);

@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { isHomeostatError } from '@homeostat/core';
 import type { Detector } from '../detector.js';
 import {
@@ -19,6 +19,9 @@ import { denseStack, type DenseWeights } from './internal/forward.js';
 import { normalCdf } from './internal/neural.js';
 import { readWeights } from './internal/train.js';
 import { buildLstmModel, lstmPredict } from './lstm.js';
+
+// Training makes these tests CPU-bound: allow for a machine shared with other work.
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 

@@ -12,6 +12,7 @@ export {
   type ModelFactory,
 } from './model.js';
 export { seasonalityTest, decompose, type Decomposition } from './decompose.js';
+export { cyclicFeatures } from './cyclic-features.js';
 export {
   createSes,
   createHolt,

@@ -5,6 +5,7 @@ import type { ForecastResult, Model } from '../model.js';
 import { BaseModel } from '../internal/base.js';
 import { baseModelShape, periodSchema } from '../internal/options.js';
 import { createSeasonalNaive } from '../create-seasonal-naive.js';
+import { cyclicFeatures } from '../cyclic-features.js';
 
 /** Options of {@link createGruForecaster}. */
 export const gruOptionsSchema = z
@@ -45,12 +46,7 @@ const sigmoid = (v: number): number => 1 / (1 + Math.exp(-v));
 
 /** Input features of step `t`: the scaled value, then sin/cos of each period's phase. */
 function features(value: number, t: number, periods: readonly number[]): number[] {
-  const out = [value];
-  for (const p of periods) {
-    const a = (2 * Math.PI * (t % p)) / p;
-    out.push(Math.sin(a), Math.cos(a));
-  }
-  return out;
+  return [value, ...cyclicFeatures(t, periods)];
 }
 
 class GruForecaster extends BaseModel {

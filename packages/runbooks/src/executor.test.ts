@@ -426,6 +426,30 @@ describe('createExecutor', () => {
       expect((await run(decide('capped'))).error).toMatch(/more than targets.max = 1/);
     });
 
+    it('with allowEmpty, runs per-target steps zero times and locks the resource for the rest', async () => {
+      const lock = createMemoryLock();
+      const seen: string[][] = [];
+      const acts = recordingActions();
+      const probeLock = acts.custom('held', () => void seen.push([...lock.held()]));
+      const { run } = setup(
+        [
+          {
+            id: 'maybe',
+            targets: { selector: { app: 'none' }, allowEmpty: true },
+            steps: [{ action: 'ok', forEachTarget: true }, { action: 'held' }],
+          },
+        ],
+        {
+          actions: [acts.ok, probeLock],
+          deps: { lock, inventory: { list: () => [{ name: 'web-1', labels: { app: 'web' } }] } },
+        },
+      );
+      const outcome = await run(decide('maybe', 'svc-z'));
+      expect(outcome.status).toBe('succeeded');
+      expect(acts.calls.map((c) => `${c.action}@${c.target}`)).toEqual(['held@svc-z']);
+      expect(seen).toEqual([['svc-z']]);
+    });
+
     it('blocks on unmet preconditions', async () => {
       const { run } = setup([
         {

@@ -532,7 +532,8 @@ export function createExecutor(
     }
 
     // Serialise per target (in process), then take a concurrency slot, then the shared lock.
-    const keys = [...new Set(targets)].sort();
+    // Lock everything an action will see as its `target` (with zero allowed targets, the resource).
+    const keys = [...new Set([...targets, first])].sort();
     const lockKeys = dryRun ? [] : keys;
     if (admitted >= opts.concurrency + opts.maxQueued) {
       return blockedOutcome(

@@ -34,7 +34,7 @@ describe('@homeostat/predictors/tf', () => {
     expect(f.mean.every((v, i) => f.lower[i]! <= v && v <= f.upper[i]!)).toBe(true);
     // Forecasts past one network horizon feed predictions back.
     expect(model.forecast(60).mean).toHaveLength(60);
-  }, 30_000);
+  }, 60_000);
 
   it('falls back to seasonal naive on a short history and refuses bad input', () => {
     const model = createGruForecaster();

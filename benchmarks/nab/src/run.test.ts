@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_THRESHOLD, detectorRegistry } from '@homeostat/detectors';
 import { repoRoot } from '@homeostat-bench/common';
 import { parseTimestamp } from './corpus.js';
-import { runBenchmark, runSeries, spreadFiles, timeOrder } from './run.js';
+import { heapPerSeries, runBenchmark, runSeries, spreadFiles, timeOrder } from './run.js';
+import { makeSamples, operatorOverhead } from './overhead.js';
 
 let dir: string;
 let out: string;
@@ -173,6 +174,30 @@ describe('runBenchmark', () => {
       expect(p.score).toBe(0);
       expect(p.atDefault.score).toBe(0);
     }
+  });
+});
+
+describe('memory and operator overhead', () => {
+  it('makes the same interleaved samples every time', () => {
+    const a = makeSamples(3, 10);
+    expect(a).toHaveLength(30);
+    expect(a).toEqual(makeSamples(3, 10));
+    expect(new Set(a.map((x) => x.series)).size).toBe(3);
+  });
+
+  it('measures detect against the plain API over the same samples', async () => {
+    const r = await operatorOverhead(detectorRegistry.homeostat!, { smoke: true });
+    expect(r).not.toBeNull();
+    expect(r!.samples).toBe(20 * 500);
+    expect(r!.ratio).toBeGreaterThan(0);
+    expect(Number.isFinite(r!.ratio)).toBe(true);
+    expect(r!.operator).toMatch(/detect/);
+  });
+
+  it('estimates heap per live series (NaN only when gc cannot be forced)', async () => {
+    const values = Array.from({ length: 500 }, (_, i) => Math.sin(i / 10));
+    const bytes = await heapPerSeries(detectorRegistry.homeostat!, values, 50);
+    if (!Number.isNaN(bytes)) expect(bytes).toBeGreaterThan(0);
   });
 });
 

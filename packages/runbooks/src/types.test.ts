@@ -1,8 +1,10 @@
+// Compile-time checks: `tsc` (pnpm typecheck) verifies them; at run time expectTypeOf is a no-op.
 import { expectTypeOf, test } from 'vitest';
 import { z } from 'zod';
 import type { Observable } from 'rxjs';
 import type { Decision, Outcome } from '@homeostat/core';
 import { defineAction, type Action, type ActionContext } from './action.js';
+import { createMemoryAudit } from './audit.js';
 import { execute } from './execute.js';
 import type { RunbookRegistry } from './registry.js';
 import { defineRunbook, type Runbook } from './runbook.js';
@@ -27,7 +29,7 @@ test('defineRunbook returns the parsed runbook with durations as numbers', () =>
 });
 
 test('execute maps decisions to outcomes', () => {
-  const op = execute({} as RunbookRegistry);
+  const op = execute({} as RunbookRegistry, { audit: createMemoryAudit() });
   expectTypeOf(op).parameter(0).toEqualTypeOf<Observable<Decision>>();
   expectTypeOf(op).returns.toEqualTypeOf<Observable<Outcome>>();
 });

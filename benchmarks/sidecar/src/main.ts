@@ -162,6 +162,23 @@ const workMs = 5;
 // Shed a request once 5 ms (one handler's worth) of work has run ahead of it in the same
 // event-loop turn; everything else at its defaults.
 const overloadSidecar: SidecarOptions = { overload: { maxTurnDelayMs: workMs } };
+// The same with the event-loop-delay controller effectively off (its 1-minute target is never
+// reached): shows what the turn-delay rule and the limiter do alone, and what the sampled
+// delay controller adds or costs when the cores are shared.
+const turnOnlySidecar: SidecarOptions = {
+  overload: { maxTurnDelayMs: workMs, maxEventLoopDelayMs: 60_000 },
+};
+const overloadVariants: { label: string; config: ServerConfig }[] = [
+  { label: 'bare', config: { framework: 'node', variant: 'bare', workMs } },
+  {
+    label: 'sidecar',
+    config: { framework: 'node', variant: 'sidecar', workMs, sidecar: overloadSidecar },
+  },
+  {
+    label: 'sidecar, turn delay only',
+    config: { framework: 'node', variant: 'sidecar', workMs, sidecar: turnOnlySidecar },
+  },
+];
 let overload: Record<string, unknown> | undefined;
 if (only === undefined || only === 'overload') {
   log('overload: measuring capacity and unloaded latency');
@@ -181,34 +198,28 @@ if (only === undefined || only === 'overload') {
   const offered = capacity * 3;
   const runs: {
     round: number;
-    variant: Variant;
-    r: LoadResult & { stats: Record<string, unknown> };
+    variant: string;
+    r: LoadResult & { stats: Record<string, unknown>; cpuMicrosPerRequest: number };
   }[] = [];
   for (let round = 0; round < rounds; round++) {
-    const order: Variant[] = round % 2 === 0 ? ['bare', 'sidecar'] : ['sidecar', 'bare'];
-    for (const variant of order) {
-      log(`overload round ${round + 1}/${rounds}: ${variant}`);
-      const r = await measure(
-        {
-          framework: 'node',
-          variant,
-          workMs,
-          ...(variant === 'sidecar' ? { sidecar: overloadSidecar } : {}),
-        },
-        { durationS, rate: offered },
-      );
-      runs.push({ round, variant, r });
+    // Rotate the order each round so no variant always runs first.
+    const k = round % overloadVariants.length;
+    const order = [...overloadVariants.slice(k), ...overloadVariants.slice(0, k)];
+    for (const { label, config } of order) {
+      log(`overload round ${round + 1}/${rounds}: ${label}`);
+      const r = await measure(config, { durationS, rate: offered });
+      runs.push({ round, variant: label, r });
       log(
         `  goodput ${r.okRps.toFixed(0)} req/s, admitted p99 ${r.okP99.toFixed(1)} ms, sidecar ${JSON.stringify(r.stats)}`,
       );
     }
   }
-  const rows = (['bare', 'sidecar'] as const).map((variant) => {
-    const rs = runs.filter((x) => x.variant === variant).map((x) => x.r);
+  const rows = overloadVariants.map(({ label }) => {
+    const rs = runs.filter((x) => x.variant === label).map((x) => x.r);
     const okP99 = median(rs.map((r) => r.okP99));
     const goodput = median(rs.map((r) => r.okRps));
     return {
-      variant,
+      variant: label,
       'offered req/s': Math.round(offered),
       'answered req/s': Math.round(median(rs.map((r) => r.rps))),
       'goodput req/s': Math.round(goodput),
@@ -229,7 +240,7 @@ if (only === undefined || only === 'overload') {
     unloadedP99Ms: unloaded.okP99,
     unloadedRps: unloaded.rps,
     offeredRps: offered,
-    sidecarOptions: overloadSidecar,
+    sidecarOptions: { sidecar: overloadSidecar, 'sidecar, turn delay only': turnOnlySidecar },
     rows,
     runs: runs.map(({ round, variant, r }) => ({ round, variant, ...r })),
     capacityRun,

@@ -293,3 +293,45 @@ describe('createHpaCalculator: Kubernetes behaviour', () => {
     expect(() => hpa.normalize({ currentReplicas: -1, rawReplicas: 1 })).toThrow(/currentReplicas/);
   });
 });
+
+describe('HPA invariants (property)', () => {
+  it('stays within [min, max] and within the default scale-up rate', async () => {
+    const fc = (await import('fast-check')).default;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 5 }),
+        fc.integer({ min: 5, max: 60 }),
+        fc.array(
+          fc.record({
+            ratio: fc.double({ min: 0, max: 10, noNaN: true }),
+            dt: fc.integer({ min: 0, max: 120 }),
+          }),
+          {
+            minLength: 1,
+            maxLength: 40,
+          },
+        ),
+        (min, max, steps) => {
+          const hpa = createHpaCalculator({ minReplicas: min, maxReplicas: max });
+          let current = Math.max(1, min);
+          let t = 0;
+          for (const s of steps) {
+            t += s.dt * S;
+            const r = hpa.recommend({
+              currentReplicas: current,
+              value: 100 * s.ratio,
+              target: 100,
+              t,
+            });
+            expect(r.desiredReplicas).toBeGreaterThanOrEqual(min);
+            expect(r.desiredReplicas).toBeLessThanOrEqual(max);
+            // One step never adds more than max(100 %, 4 pods) of the current count.
+            expect(r.desiredReplicas).toBeLessThanOrEqual(Math.max(2 * current, current + 4));
+            current = r.desiredReplicas;
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});

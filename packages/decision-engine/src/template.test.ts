@@ -78,3 +78,15 @@ describe('templates', () => {
     expect(() => compileTemplate(src)).toThrow(re);
   });
 });
+
+describe('substitution (property)', () => {
+  it('puts any label value in verbatim, whatever it contains', async () => {
+    const fc = (await import('fast-check')).default;
+    const t = compileTemplate('<${label.x}>');
+    fc.assert(
+      fc.property(fc.string({ minLength: 1, unit: 'binary' }), (v) => {
+        expect(renderTemplate(t, makeIncident({ labels: { x: v } }))).toBe(`<${v}>`);
+      }),
+    );
+  });
+});

@@ -40,17 +40,22 @@ export function sanitise(
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
-  // A model that diverges (for example a multiplicative season on data near zero) is held to
-  // one history range beyond the observed extremes.
+  // A model that diverges (for example a multiplicative season on data near zero) has its mean
+  // held to one history range beyond the observed extremes, and its bounds to three, so that a
+  // held mean keeps an interval on the side it was heading to.
   const range = Math.max(hi - lo, Math.abs(hi) * 0.1, 1e-9);
-  const floor = clamp ? lo - range : Number.NEGATIVE_INFINITY;
-  const ceil = clamp ? hi + range : Number.POSITIVE_INFINITY;
   const fallback = history[history.length - 1]!;
-  const fix = (a: number[]): number[] =>
-    a.map((v) => (Number.isFinite(v) ? Math.min(ceil, Math.max(floor, v)) : fallback));
-  const mean = fix(result.mean);
-  const lower = fix(result.lower).map((v, i) => Math.min(v, mean[i]!));
-  const upper = fix(result.upper).map((v, i) => Math.max(v, mean[i]!));
+  const fix = (a: number[], k: number): number[] =>
+    a.map((v) =>
+      !Number.isFinite(v)
+        ? fallback
+        : clamp
+          ? Math.min(hi + k * range, Math.max(lo - k * range, v))
+          : v,
+    );
+  const mean = fix(result.mean, 1);
+  const lower = fix(result.lower, 3).map((v, i) => Math.min(v, mean[i]!));
+  const upper = fix(result.upper, 3).map((v, i) => Math.max(v, mean[i]!));
   return { mean, lower, upper, level: result.level };
 }
 

@@ -14,6 +14,8 @@ describe('summarise', () => {
     expect(x.medianNs).toBe(150);
     expect(x.overheadNs).toBe(50); // differences 50, 60, 40
     expect(x.ratio).toBeCloseTo(1.4); // ratios 1.5, 1.3, 1.4
+    expect(x.bestNs).toBe(140);
+    expect(x.bestOverheadNs).toBe(40); // 140 − 100
     expect(out.find((o) => o.contender === 'bare')!.overheadNs).toBe(0);
   });
 

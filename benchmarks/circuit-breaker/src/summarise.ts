@@ -16,6 +16,10 @@ export interface Summary {
   readonly overheadNs: number;
   /** Median over rounds of contender / baseline in the same round. */
   readonly ratio: number;
+  /** Fastest round: interference from other processes only ever adds time. */
+  readonly bestNs: number;
+  /** Fastest round minus the baseline's fastest round. */
+  readonly bestOverheadNs: number;
   readonly roundsNs: readonly number[];
 }
 
@@ -37,6 +41,8 @@ export function summarise(times: readonly RoundTimes[], baseline: string): Summa
       medianNs: median(t.ns),
       overheadNs: median(t.ns.map((ns, i) => ns - base.ns[i]!)),
       ratio: median(t.ns.map((ns, i) => ns / base.ns[i]!)),
+      bestNs: Math.min(...t.ns),
+      bestOverheadNs: Math.min(...t.ns) - Math.min(...base.ns),
       roundsNs: t.ns,
     });
   }

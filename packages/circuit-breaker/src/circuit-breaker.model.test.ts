@@ -344,7 +344,7 @@ describe('circuit breaker model', () => {
       }),
       { numRuns: 1000 },
     );
-  });
+  }, 30_000); // a few seconds normally; generous for a loaded shared machine
 
   it('a toJSON round trip in any reachable state gives the same behaviour', () => {
     fc.assert(
@@ -390,5 +390,5 @@ describe('circuit breaker model', () => {
       ),
       { numRuns: 200 },
     );
-  });
+  }, 30_000);
 });

@@ -1,6 +1,6 @@
 import { parseOptions } from '@homeostat/core';
 import { backoffSchema } from './internal/backoff.js';
-import { createBackoff } from './internal/backoff.js';
+import { createBackoff, type Backoff } from './internal/backoff.js';
 import { invoke } from './internal/invoke.js';
 import { neverAbortedSignal, type Policy, type Protected } from './policy.js';
 import { systemTimers, type Timers } from './timers.js';
@@ -95,7 +95,7 @@ export class Retry implements Policy {
    */
   async execute<T>(fn: Protected<T>, signal?: AbortSignal): Promise<T> {
     this.nExecutions++;
-    const backoff = createBackoff(this.options, this.random);
+    let backoff: Backoff | undefined; // made on the first failure: the success path allocates none
     const max = this.options.maxAttempts;
     const ctxSignal = signal ?? neverAbortedSignal();
     for (let attempt = 1; ; attempt++) {
@@ -117,6 +117,7 @@ export class Retry implements Policy {
         }
       }
       this.nRetries++;
+      backoff ??= createBackoff(this.options, this.random);
       await sleep(this.timers, backoff.next(attempt), signal);
     }
   }

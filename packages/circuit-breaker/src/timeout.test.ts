@@ -142,7 +142,7 @@ describe('createTimeout', () => {
       ),
       { numRuns: 200 },
     );
-  });
+  }, 30_000);
 
   it('creates no AbortController unless the function reads signal', async () => {
     let made = 0;

@@ -39,16 +39,7 @@ export type Admission = typeof ADMIT | typeof HANDLED | typeof DELAY;
 /** Resolves the route template of a finished request (Express knows it only after routing). */
 export type RouteResolver = (req: IncomingMessage) => string | undefined;
 
-const kObs = Symbol('homeostat.obs');
-const kStart = Symbol('homeostat.start');
-const kSlot = Symbol('homeostat.slot');
-const kBytes0 = Symbol('homeostat.bytes0');
-const kResolve = Symbol('homeostat.resolve');
-const kTimer = Symbol('homeostat.timer');
-const kTimedOut = Symbol('homeostat.timedOut');
-const kThrew = Symbol('homeostat.threw');
-const kAborted = Symbol('homeostat.aborted');
-const kDelayMs = Symbol('homeostat.delayMs');
+const kState = Symbol('homeostat.request');
 
 interface MutableObservation {
   t: number;
@@ -63,17 +54,24 @@ interface MutableObservation {
   shed: boolean;
 }
 
+/** Per-request state, one fixed-shape object kept on the response under one symbol. */
+class RequestState {
+  slot = -1;
+  bytes0 = 0;
+  resolve: RouteResolver | undefined = undefined;
+  timer: Subscription | undefined = undefined;
+  timedOut = false;
+  threw = false;
+  aborted = false;
+  delayMs = 0;
+  constructor(
+    public obs: MutableObservation | undefined,
+    readonly start: number,
+  ) {}
+}
+
 interface ResState {
-  [kObs]?: MutableObservation | undefined;
-  [kStart]?: number;
-  [kSlot]?: number;
-  [kBytes0]?: number;
-  [kResolve]?: RouteResolver | undefined;
-  [kTimer]?: Subscription | undefined;
-  [kTimedOut]?: boolean;
-  [kThrew]?: boolean;
-  [kAborted]?: boolean;
-  [kDelayMs]?: number;
+  [kState]?: RequestState | undefined;
 }
 
 interface RouteAgg {
@@ -242,11 +240,10 @@ export class Engine {
         shed: false,
       };
       if (this.o.service !== undefined) obs.service = this.o.service;
-      r[kObs] = obs;
-      r[kStart] = this.mono.now();
-      r[kSlot] = -1;
-      r[kBytes0] = req.socket?.bytesWritten ?? 0;
-      if (typeof route === 'function') r[kResolve] = route;
+      const st = new RequestState(obs, this.mono.now());
+      r[kState] = st;
+      st.bytes0 = req.socket?.bytesWritten ?? 0;
+      if (typeof route === 'function') st.resolve = route;
       this.inFlight++;
       res.on('close', this.onClose);
 
@@ -261,7 +258,7 @@ export class Engine {
 
       if (critical) {
         if (this.limiter !== undefined)
-          r[kSlot] = this.limiter.forceAcquire(this.deps.partition?.(req));
+          st.slot = this.limiter.forceAcquire(this.deps.partition?.(req));
       } else {
         if (this.rateLimiter !== undefined) {
           const key = this.deps.rateLimitKey?.(req) ?? req.socket?.remoteAddress ?? '';
@@ -278,7 +275,7 @@ export class Engine {
           // once the turn's I/O callbacks have run. Requests handled later in the same turn
           // waited at least this long behind the work ahead of them. setImmediate (not a
           // scheduler) because the end of the turn is what is measured, not a delay.
-          const now = r[kStart];
+          const now = st.start;
           if (!this.turnOpen) {
             this.turnOpen = true;
             this.turnStart = now;
@@ -307,7 +304,7 @@ export class Engine {
             respond(res, 503, 'Service Unavailable: concurrency limit\n');
             return HANDLED;
           }
-          r[kSlot] = slot;
+          st.slot = slot;
         }
       }
 
@@ -321,10 +318,10 @@ export class Engine {
             break;
           }
         }
-        if (ms !== undefined) r[kTimer] = this.scheduler.schedule(this.onTimeout, ms, res);
+        if (ms !== undefined) st.timer = this.scheduler.schedule(this.onTimeout, ms, res);
       }
 
-      if (this.o.faults !== undefined && !critical) return this.injectFaults(req, res);
+      if (this.o.faults !== undefined && !critical) return this.injectFaults(req, res, st);
       return ADMIT;
     } catch (cause) {
       this.report('admit', cause);
@@ -332,7 +329,7 @@ export class Engine {
     }
   }
 
-  private injectFaults(req: IncomingMessage, res: ServerResponse & ResState): Admission {
+  private injectFaults(req: IncomingMessage, res: ServerResponse, st: RequestState): Admission {
     const f = this.o.faults!;
     const url = req.url ?? '/';
     if (f.routes !== undefined && !f.routes.some((p) => underPrefix(url, p))) return ADMIT;
@@ -359,7 +356,7 @@ export class Engine {
     if (f.latency !== undefined && this.random() * 100 < f.latency.percent) latency = f.latency.ms;
     if (abort) {
       this.faultsInjected++;
-      res[kAborted] = true;
+      st.aborted = true;
       req.socket?.destroy();
       res.destroy();
       return HANDLED;
@@ -371,7 +368,7 @@ export class Engine {
     }
     if (latency > 0) {
       this.faultsInjected++;
-      res[kDelayMs] = latency;
+      st.delayMs = latency;
       return DELAY;
     }
     return ADMIT;
@@ -379,21 +376,24 @@ export class Engine {
 
   /** Runs `fn` after the latency fault chosen for `res` by `start`. */
   delay(res: ServerResponse, fn: () => void): void {
-    const ms = (res as ServerResponse & ResState)[kDelayMs] ?? 0;
+    const ms = (res as ServerResponse & ResState)[kState]?.delayMs ?? 0;
     this.scheduler.schedule(fn, ms);
   }
 
   /** Marks a request whose handler threw: it is observed as a 500 at least. */
   markThrew(res: ServerResponse): void {
-    (res as ServerResponse & ResState)[kThrew] = true;
+    const st = (res as ServerResponse & ResState)[kState];
+    if (st !== undefined) st.threw = true;
   }
 
   private timeout(res: ServerResponse & ResState): void {
     try {
-      res[kTimer] = undefined;
-      if (res.writableEnded || res[kObs] === undefined) return;
+      const st = res[kState];
+      if (st === undefined) return;
+      st.timer = undefined;
+      if (res.writableEnded || st.obs === undefined) return;
       this.timedOut++;
-      res[kTimedOut] = true;
+      st.timedOut = true;
       // The handler may still write; make that harmless instead of an uncaught error.
       res.on('error', noop);
       if (res.headersSent) {
@@ -409,39 +409,37 @@ export class Engine {
   }
 
   private finish(res: ServerResponse): void {
-    const r = res as ServerResponse & ResState;
-    const obs = r[kObs];
-    if (obs === undefined) return;
-    r[kObs] = undefined;
+    const st = (res as ServerResponse & ResState)[kState];
+    const obs = st?.obs;
+    if (st === undefined || obs === undefined) return;
+    st.obs = undefined;
     try {
       this.inFlight--;
-      const latency = Math.max(0, this.mono.now() - (r[kStart] ?? 0));
-      const timer = r[kTimer];
+      const latency = Math.max(0, this.mono.now() - st.start);
+      const timer = st.timer;
       if (timer !== undefined) {
-        r[kTimer] = undefined;
+        st.timer = undefined;
         timer.unsubscribe();
       }
       let status = res.statusCode;
       if (!res.writableFinished) {
-        status =
-          r[kAborted] === true ? 500 : r[kTimedOut] === true ? 503 : res.headersSent ? status : 499;
+        status = st.aborted ? 500 : st.timedOut ? 503 : res.headersSent ? status : 499;
       }
-      if (r[kThrew] === true && status < 500) status = 500;
-      if (r[kTimedOut] === true) status = 503;
+      if (st.threw && status < 500) status = 500;
+      if (st.timedOut) status = 503;
       obs.status = status < 100 || status > 599 ? 500 : status;
       obs.latencyMs = latency;
       const req = res.req as IncomingMessage | undefined;
       const written = req?.socket?.bytesWritten;
-      if (written !== undefined) obs.bytesOut = Math.max(0, written - (r[kBytes0] ?? 0));
+      if (written !== undefined) obs.bytesOut = Math.max(0, written - st.bytes0);
       if (obs.route === '') {
-        const resolve = r[kResolve];
+        const resolve = st.resolve;
         obs.route =
           (resolve !== undefined && req !== undefined ? resolve(req) : undefined) ??
           guessRoute(req?.url);
       }
-      const slot = r[kSlot] ?? -1;
-      if (slot >= 0 && this.limiter !== undefined)
-        this.limiter.release(slot, latency, r[kTimedOut] === true);
+      if (st.slot >= 0 && this.limiter !== undefined)
+        this.limiter.release(st.slot, latency, st.timedOut);
       this.observed++;
       this.aggregate(obs);
     } catch (cause) {

@@ -1,0 +1,547 @@
+// Generates docs/benchmarks.md from benchmarks/results/*.json (smoke results are ignored).
+//
+//   tsx scripts/bench-docs.ts          write docs/benchmarks.md
+//   tsx scripts/bench-docs.ts --check  exit 1 when docs/benchmarks.md is out of date
+//
+// Every figure on the page is read from a results file. The only numbers written here are the
+// targets the issues set; whether a target is hit is taken from the JSON when the benchmark
+// records it, and computed from the JSON's figures otherwise.
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import * as prettier from 'prettier';
+import { fmt, get, isRecord, markdownTable, num, rec, records, str } from './internal/json.js';
+import type { Cell, Json } from './internal/json.js';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const resultsDir = join(repoRoot, 'benchmarks', 'results');
+const outFile = join(repoRoot, 'docs', 'benchmarks.md');
+
+/** One target line: what was asked, what was measured, and whether it was hit. */
+interface TargetRow {
+  target: string;
+  measured: string;
+  met: boolean | undefined;
+}
+
+/** What a section renders from one results file. */
+interface Rendered {
+  tables: { title?: string; rows: Record<string, Cell>[] }[];
+  targets: TargetRow[];
+  notes?: string[];
+}
+
+/** What the page knows about one benchmark besides its results. */
+interface Known {
+  what: string;
+  command: string;
+  render: (results: Json) => Rendered;
+  /** Guide with the method and the discussion, relative to the repository root. */
+  pages: string[];
+}
+
+const metCell = (met: boolean | undefined): string =>
+  met === undefined ? 'not measured' : met ? 'met' : 'missed';
+
+function metOf(value: number | undefined, ok: (v: number) => boolean): boolean | undefined {
+  return value === undefined ? undefined : ok(value);
+}
+
+function renderKeyed(r: Json): Rendered {
+  const target = num(get(r, 'target', 'samplesPerSecond'));
+  const keyed = num(get(r, 'keyed', 'median'));
+  return {
+    tables: [
+      {
+        rows: [
+          { contender: '`keyed` (@homeostat/core)', 'samples/s (median)': keyed },
+          {
+            contender: '`groupBy` + `mergeMap(scan)`',
+            'samples/s (median)': num(get(r, 'groupByScan', 'median')),
+          },
+          {
+            contender: '`map`, no state (RxJS floor)',
+            'samples/s (median)': num(get(r, 'mapFloor', 'median')),
+          },
+        ],
+      },
+    ],
+    targets: [
+      {
+        target: `≥ ${fmt(target)} samples/s through \`keyed\` over ${fmt(num(get(r, 'series')))} series`,
+        measured: `${fmt(keyed)} (${fmt(num(get(r, 'ratio')))}× groupBy + scan)`,
+        met:
+          typeof get(r, 'target', 'met') === 'boolean'
+            ? get(r, 'target', 'met') === true
+            : undefined,
+      },
+    ],
+  };
+}
+
+function renderNab(r: Json): Rendered {
+  const detectors = rec(get(r, 'detectors'));
+  const rows = Object.entries(detectors).map(([name, d]) => ({
+    detector: name,
+    'standard (optimised)': num(get(d, 'profiles', 'standard', 'score')),
+    'standard (default threshold)': num(get(d, 'profiles', 'standard', 'atDefault', 'score')),
+    reward_low_FP: num(get(d, 'profiles', 'reward_low_FP_rate', 'score')),
+    reward_low_FN: num(get(d, 'profiles', 'reward_low_FN_rate', 'score')),
+    'points/s': num(get(d, 'pointsPerSecond')),
+    'operator / plain': num(get(d, 'operatorOverhead', 'ratio')),
+  }));
+  rows.sort(
+    (a, b) => (b['standard (optimised)'] ?? -Infinity) - (a['standard (optimised)'] ?? -Infinity),
+  );
+  const def = get(detectors, 'homeostat');
+  const score = num(get(def, 'profiles', 'standard', 'score'));
+  const pps = num(get(def, 'pointsPerSecond'));
+  const ratio = num(get(def, 'operatorOverhead', 'ratio'));
+  return {
+    tables: [{ rows }],
+    targets: [
+      {
+        target: 'default detector, standard profile ≥ 70 (floor)',
+        measured: fmt(score),
+        met: metOf(score, (v) => v >= 70),
+      },
+      {
+        target: 'default detector, standard profile > 76 (goal: ahead of every published detector)',
+        measured: fmt(score),
+        met: metOf(score, (v) => v > 76),
+      },
+      {
+        target: 'default detector ≥ 1,000,000 points/s (plain API)',
+        measured: fmt(pps),
+        met: metOf(pps, (v) => v >= 1e6),
+      },
+      {
+        target: '`detect` operator ≤ 2× the plain API',
+        measured: `${fmt(ratio)}×`,
+        met: metOf(ratio, (v) => v <= 2),
+      },
+    ],
+    notes: [
+      `${fmt(num(get(r, 'files')))} files, ${fmt(num(get(r, 'points')))} points. Points/s is measured on a shared machine; see the guide for the spread.`,
+    ],
+  };
+}
+
+function renderM4(r: Json): Rendered {
+  const models = records(get(r, 'models'));
+  const series = num(get(r, 'series'));
+  const rows = models.map((m) => ({
+    model: str(get(m, 'name')),
+    sMAPE: num(get(m, 'smape')),
+    MASE: num(get(m, 'mase')),
+    OWA: num(get(m, 'owa')),
+    '95 % coverage': num(get(m, 'coverage95')),
+    'CPU s (all series)': num(get(m, 'cpuSeconds')),
+    'wall s (all series)': num(get(m, 'seconds')),
+  }));
+  const notes = [
+    `Mode: ${str(get(r, 'mode')) ?? '?'}, ${fmt(series)} series, horizon ${fmt(num(get(r, 'horizon')))}.`,
+  ];
+  if (series !== 414) {
+    notes.push('A subset of the 414 series: the targets apply to the full run only.');
+    return { tables: [{ rows }], targets: [], notes };
+  }
+  const defName = str(get(r, 'defaultModel')) ?? 'auto';
+  const byName = (n: string): Json => models.find((m) => get(m, 'name') === n);
+  const owa = num(get(byName(defName), 'owa'));
+  const snaive = num(get(byName('snaive'), 'owa'));
+  const cpu = num(get(byName(defName), 'cpuSeconds'));
+  const cov = num(get(byName(defName), 'coverage95'));
+  return {
+    tables: [{ rows }],
+    targets: [
+      {
+        target: `OWA ≤ 0.60 for the default model (\`${defName}\`), ahead of sNaive`,
+        measured: `${fmt(owa)} (sNaive ${fmt(snaive)})`,
+        met: owa === undefined || snaive === undefined ? undefined : owa <= 0.6 && owa < snaive,
+      },
+      { target: 'goal: OWA ≤ 0.45', measured: fmt(owa), met: metOf(owa, (v) => v <= 0.45) },
+      {
+        target: '414 series fitted and forecast in ≤ 5 s on one core (CPU seconds)',
+        measured: `${fmt(cpu)} CPU s`,
+        met: metOf(cpu, (v) => v <= 5),
+      },
+      {
+        target: '95 % intervals cover 90–98 %',
+        measured: fmt(cov),
+        met: metOf(cov, (v) => v >= 0.9 && v <= 0.98),
+      },
+    ],
+    notes,
+  };
+}
+
+/** Targets recorded by the benchmark itself as `{ targets: { k: { target, measured } }, met: { k } }`
+ * or `{ targets: { label: { measured, met } } }`. */
+function recordedTargets(r: Json): TargetRow[] {
+  const targets = rec(get(r, 'targets'));
+  const met = rec(get(r, 'met'));
+  return Object.entries(targets).map(([key, t]) => {
+    const label = str(get(t, 'target'));
+    const measured = get(t, 'measured');
+    const m = get(t, 'met') ?? met[key];
+    return {
+      target: label === undefined ? key : `${key}: ${label}`,
+      measured:
+        typeof measured === 'number'
+          ? fmt(measured)
+          : typeof measured === 'string'
+            ? measured
+            : JSON.stringify(measured ?? '?'),
+      met: typeof m === 'boolean' ? m : undefined,
+    };
+  });
+}
+
+function renderCircuitBreaker(r: Json): Rendered {
+  const rows = records(get(r, 'success')).map((s) => ({
+    scenario: str(get(s, 'scenario')),
+    contender: str(get(s, 'contender')),
+    'ns/call (median)': num(get(s, 'medianNs')),
+    'overhead ns': num(get(s, 'overheadNs')),
+    'vs bare call': num(get(s, 'ratio')),
+  }));
+  return {
+    tables: [{ title: 'Successful calls', rows }],
+    targets: recordedTargets(r),
+    notes: [`Reading the clock costs ${fmt(num(get(r, 'clockReadNs')))} ns on this machine.`],
+  };
+}
+
+function renderDecisionEngine(r: Json): Rendered {
+  const rows = records(get(r, 'sizes')).map((s) => ({
+    policies: num(get(s, 'policies')),
+    'decisions/s': num(get(s, 'decisionsPerSecond')),
+    'p50 µs': num(get(s, 'p50us')),
+    'p99 µs': num(get(s, 'p99us')),
+    'p99.9 µs': num(get(s, 'p999us')),
+    'match only, p99 µs': num(get(s, 'matchOnlyP99us')),
+  }));
+  const met = get(r, 'target', 'met');
+  return {
+    tables: [{ rows }],
+    targets: [
+      {
+        target: `p99 ≤ ${fmt(num(get(r, 'target', 'p99us')))} µs with ${fmt(num(get(r, 'target', 'policies')))} policies`,
+        measured: `${fmt(num(get(r, 'target', 'measuredP99us')))} µs`,
+        met: typeof met === 'boolean' ? met : undefined,
+      },
+    ],
+  };
+}
+
+function renderRunbooks(r: Json): Rendered {
+  return {
+    tables: [
+      { title: 'Overhead', rows: flatRows(get(r, 'overhead')) },
+      { title: 'Runs per second', rows: flatRows(get(r, 'throughput')) },
+    ],
+    targets: [],
+    notes: ['No target figure was set for this benchmark.'],
+  };
+}
+
+function renderRca(r: Json): Rendered {
+  const rows = records(get(r, 'rca')).map((c) => ({
+    services: num(get(c, 'size')),
+    method: str(get(c, 'method')),
+    cases: num(get(c, 'cases')),
+    'AC@1': num(get(c, 'ac1')),
+    'AC@3': num(get(c, 'ac3')),
+    'Avg@5': num(get(c, 'avg5')),
+    'ms/case (median)': num(get(c, 'msMedian')),
+  }));
+  const impact = get(r, 'impact');
+  const notes = isRecord(impact)
+    ? [
+        `Impact query, depth ${fmt(num(get(impact, 'depth')))} on ${fmt(num(get(impact, 'nodes')))} nodes / ${fmt(num(get(impact, 'edges')))} edges: p95 ${fmt(num(get(impact, 'msP95')))} ms.`,
+      ]
+    : [];
+  return { tables: [{ rows }], targets: recordedTargets(r), notes };
+}
+
+function renderSidecar(r: Json): Rendered {
+  const overhead = flatRows(get(r, 'overhead', 'rows'));
+  const overload = flatRows(get(r, 'overload', 'rows'));
+  const targets: TargetRow[] = [];
+  for (const row of overhead) {
+    if (row.variant !== 'sidecar') continue;
+    const rps = typeof row['req/s vs bare'] === 'number' ? row['req/s vs bare'] : undefined;
+    const dp99 = typeof row['p99 Δ ms'] === 'number' ? row['p99 Δ ms'] : undefined;
+    targets.push({
+      target: `${String(row.framework)}: ≥ 0.95 of bare req/s and p99 Δ ≤ 1 ms`,
+      measured: `${fmt(rps)} of bare, p99 Δ ${fmt(dp99)} ms`,
+      met: rps === undefined || dp99 === undefined ? undefined : rps >= 0.95 && dp99 <= 1,
+    });
+  }
+  const sidecar = overload.find((row) => row.variant === 'sidecar');
+  if (sidecar) {
+    const p99 = sidecar['p99 / unloaded p99'];
+    const goodput = sidecar['goodput / capacity'];
+    targets.push({
+      target: 'overload at 3× capacity: admitted p99 ≤ 3× unloaded p99',
+      measured: `${fmt(typeof p99 === 'number' ? p99 : undefined)}×`,
+      met: typeof p99 === 'number' ? p99 <= 3 : undefined,
+    });
+    targets.push({
+      target: 'overload at 3× capacity: goodput ≥ 0.85 of capacity',
+      measured: fmt(typeof goodput === 'number' ? goodput : undefined),
+      met: typeof goodput === 'number' ? goodput >= 0.85 : undefined,
+    });
+  }
+  return {
+    tables: [
+      { title: 'Overhead (closed loop)', rows: overhead },
+      { title: 'Overload', rows: overload },
+    ],
+    targets,
+  };
+}
+
+/** Rows of an array of flat objects, keeping only scalar cells. */
+function flatRows(value: Json): Record<string, Cell>[] {
+  return records(value).map((o) => {
+    const row: Record<string, Cell> = {};
+    for (const [k, v] of Object.entries(o)) {
+      if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') row[k] = v;
+    }
+    return row;
+  });
+}
+
+/** For benchmarks this page does not know yet: scalar figures and any recorded targets. */
+function renderGeneric(r: Json): Rendered {
+  const scalars = Object.entries(rec(r))
+    .filter(([, v]) => typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string')
+    .map(([k, v]) => ({ figure: k, value: v as Cell }));
+  const targets = recordedTargets(r);
+  const target = get(r, 'target');
+  if (isRecord(target) && typeof target.met === 'boolean') {
+    targets.push({ target: JSON.stringify(target), measured: '', met: target.met });
+  }
+  return { tables: scalars.length > 0 ? [{ rows: scalars }] : [], targets };
+}
+
+const known: Record<string, Known> = {
+  keyed: {
+    what: "Samples per second through core's `keyed` (bounded per-series state) over 10,000 series, against RxJS `groupBy` + `scan`.",
+    command: 'pnpm bench:keyed',
+    render: renderKeyed,
+    pages: [],
+  },
+  nab: {
+    what: 'Numenta Anomaly Benchmark scores (three cost profiles) and points per second of the detectors of `@homeostat/detectors`.',
+    command: 'pnpm bench:nab',
+    render: renderNab,
+    pages: ['docs/benchmarks/nab.md', 'docs/packages/detectors.md'],
+  },
+  m4: {
+    what: 'M4 Hourly forecast accuracy (sMAPE, MASE, OWA, interval coverage) and fitting time of the forecasters of `@homeostat/predictors`.',
+    command: 'pnpm bench:m4',
+    render: renderM4,
+    pages: ['docs/benchmarks/m4.md', 'docs/packages/predictors.md'],
+  },
+  'm4-tf': {
+    what: 'The M4 Hourly run with the TensorFlow.js GRU of `@homeostat/predictors/tf`, on a subset of series.',
+    command: 'pnpm bench:m4 --tf --series 12 --models gru,auto,snaive',
+    render: renderM4,
+    pages: ['docs/benchmarks/m4.md', 'docs/packages/predictors.md'],
+  },
+  'circuit-breaker': {
+    what: 'Nanoseconds per protected call, per failed call and heap kept by `@homeostat/circuit-breaker`, against a bare call, opossum and cockatiel.',
+    command: 'pnpm --filter @homeostat-bench/circuit-breaker bench',
+    render: renderCircuitBreaker,
+    pages: ['docs/benchmarks/circuit-breaker.md', 'docs/packages/circuit-breaker.md'],
+  },
+  'decision-engine': {
+    what: 'Decisions per second and latency percentiles of `@homeostat/decision-engine` with 10 to 1,000 policies.',
+    command: 'pnpm --filter @homeostat-bench/decision-engine bench',
+    render: renderDecisionEngine,
+    pages: ['docs/benchmarks/decision-engine.md', 'docs/packages/decision-engine.md'],
+  },
+  runbooks: {
+    what: 'Executor overhead per run and per step, and runs per second, of `@homeostat/runbooks` with in-memory and file audit logs.',
+    command: 'pnpm --filter @homeostat-bench/runbooks bench',
+    render: renderRunbooks,
+    pages: ['docs/benchmarks/runbooks.md', 'docs/packages/runbooks.md'],
+  },
+  rca: {
+    what: 'Root-cause accuracy (AC@1, AC@3, Avg@5) and time per case of `@homeostat/knowledge-graph` on simulated faults, 10 to 10,000 services.',
+    command: 'pnpm --filter @homeostat-bench/rca bench',
+    render: renderRca,
+    pages: ['docs/benchmarks/rca.md', 'docs/packages/knowledge-graph.md'],
+  },
+  sidecar: {
+    what: 'Request overhead of `@homeostat/sidecar` on node:http, Express and Fastify, and its behaviour under 3× overload.',
+    command: 'pnpm --filter @homeostat-bench/sidecar bench',
+    render: renderSidecar,
+    pages: ['docs/benchmarks/sidecar.md', 'docs/packages/sidecar.md'],
+  },
+  loop: {
+    what: 'The whole loop: samples per second through detect → incidents → decide over 10,000 series, and the demo’s times to detect and heal.',
+    command: 'pnpm --filter @homeostat-bench/loop bench',
+    render: renderGeneric,
+    pages: ['docs/benchmarks/loop.md'],
+  },
+};
+
+/** Benchmark names: every benchmark folder and every full results file. */
+function benchmarkNames(): string[] {
+  const names = new Set<string>();
+  const benchDir = join(repoRoot, 'benchmarks');
+  for (const entry of readdirSync(benchDir)) {
+    if (entry === 'common' || entry === 'results') continue;
+    if (statSync(join(benchDir, entry)).isDirectory()) names.add(entry);
+  }
+  if (existsSync(resultsDir)) {
+    for (const file of readdirSync(resultsDir)) {
+      if (file.endsWith('.json') && !file.endsWith('.smoke.json')) names.add(file.slice(0, -5));
+    }
+  }
+  // Known order first, then any other benchmark alphabetically.
+  const order = Object.keys(known);
+  return [...names].sort((a, b) => {
+    const ia = order.indexOf(a);
+    const ib = order.indexOf(b);
+    return (ia < 0 ? order.length : ia) - (ib < 0 ? order.length : ib) || a.localeCompare(b);
+  });
+}
+
+function machineLine(data: Json): string {
+  const m = get(data, 'machine');
+  const parts = [
+    str(get(m, 'node')) && `Node ${str(get(m, 'node'))}`,
+    str(get(m, 'platform')),
+    num(get(m, 'cpus')) !== undefined &&
+      `${fmt(num(get(m, 'cpus')))} CPUs (${str(get(m, 'cpuModel')) ?? '?'})`,
+    num(get(m, 'memoryGiB')) !== undefined && `${fmt(num(get(m, 'memoryGiB')))} GiB`,
+  ].filter((p): p is string => typeof p === 'string' && p.length > 0);
+  return parts.join(', ');
+}
+
+function section(name: string): { summary: Record<string, Cell>; body: string } {
+  const info = known[name];
+  const file = join(resultsDir, `${name}.json`);
+  const lines: string[] = [`## ${name}`, ''];
+  lines.push(
+    info?.what ??
+      'A benchmark this page does not describe yet: its scalar figures are listed as written.',
+  );
+  lines.push('');
+  if (info)
+    lines.push(
+      `Run: \`${info.command}\` (full). Results: \`benchmarks/results/${name}.json\`.`,
+      '',
+    );
+  const pages = (info?.pages ?? []).filter((p) => existsSync(join(repoRoot, p)));
+  const linkList = pages.map(
+    (p) => `[${relative('docs', p).replace(/\.md$/, '')}](${relative('docs', p)})`,
+  );
+  if (linkList.length > 0) lines.push(`Details: ${linkList.join(', ')}.`, '');
+  const summary: Record<string, Cell> = { benchmark: `[${name}](#${name})` };
+
+  if (!existsSync(file)) {
+    lines.push('**Not run yet**: there is no full results file.', '');
+    summary.date = 'not run yet';
+    summary.targets = '';
+    return { summary, body: lines.join('\n') };
+  }
+  let data: Json;
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8')) as Json;
+  } catch (err) {
+    lines.push(`**Unreadable results file**: ${(err as Error).message}`, '');
+    summary.date = 'unreadable';
+    summary.targets = '';
+    return { summary, body: lines.join('\n') };
+  }
+  const date = str(get(data, 'date')) ?? 'unknown date';
+  lines.push(
+    `Measured ${date.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')} on ${machineLine(data) || 'an unrecorded machine'}.`,
+    '',
+  );
+  const results = get(data, 'results');
+  let rendered: Rendered;
+  try {
+    rendered = (info?.render ?? renderGeneric)(results);
+  } catch (err) {
+    rendered = {
+      tables: [],
+      targets: [],
+      notes: [`Could not read the figures: ${(err as Error).message}`],
+    };
+  }
+  if (rendered.targets.length > 0) {
+    lines.push(
+      markdownTable(
+        rendered.targets.map((t) => ({
+          target: t.target,
+          measured: t.measured,
+          result: metCell(t.met),
+        })),
+      ),
+      '',
+    );
+  }
+  for (const table of rendered.tables) {
+    if (table.rows.length === 0) continue;
+    if (table.title) lines.push(`**${table.title}**`, '');
+    lines.push(markdownTable(table.rows), '');
+  }
+  for (const note of rendered.notes ?? []) lines.push(note, '');
+  const met = rendered.targets.filter((t) => t.met === true).length;
+  const missed = rendered.targets.filter((t) => t.met === false).length;
+  summary.date = date.slice(0, 10);
+  summary.targets = rendered.targets.length === 0 ? 'none set' : `${met} met, ${missed} missed`;
+  return { summary, body: lines.join('\n') };
+}
+
+async function generate(): Promise<string> {
+  const sections = benchmarkNames().map(section);
+  const head = [
+    '# Benchmarks',
+    '',
+    '<!-- Generated by scripts/bench-docs.ts from benchmarks/results/*.json. Do not edit by hand:',
+    '     run `tsx scripts/bench-docs.ts` after a benchmark run. -->',
+    '',
+    'Every benchmark lives in `benchmarks/<name>`, prints a table and writes',
+    '`benchmarks/results/<name>.json` with the date and the machine it ran on. `pnpm bench` runs',
+    'them all in full; `pnpm bench:smoke` runs each on a small input, as CI does (smoke results are',
+    'not shown here, and no timing is asserted in any test). The machine behind these figures is',
+    'small and shared with other work, so timings are medians over rounds and are best read as',
+    'ratios against the baseline measured in the same run.',
+    '',
+    markdownTable(sections.map((s) => s.summary)),
+    '',
+  ];
+  const md = [...head, ...sections.map((s) => s.body)].join('\n');
+  const config = (await prettier.resolveConfig(outFile)) ?? {};
+  return prettier.format(md, { ...config, parser: 'markdown', filepath: outFile });
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { check: { type: 'boolean', default: false } } });
+  const md = await generate();
+  if (values.check) {
+    const current = existsSync(outFile) ? readFileSync(outFile, 'utf8') : '';
+    if (current !== md) {
+      console.error(
+        'docs/benchmarks.md is out of date with benchmarks/results/*.json: run `tsx scripts/bench-docs.ts`.',
+      );
+      process.exitCode = 1;
+      return;
+    }
+    console.log('docs/benchmarks.md is up to date.');
+    return;
+  }
+  writeFileSync(outFile, md);
+  console.log(`wrote ${relative(repoRoot, outFile)}`);
+}
+
+await main();

@@ -26,6 +26,7 @@ describe('matchers', () => {
     ['label.alertname!~"Low.*"', true],
     ['label.alertname!~".*Latency"', false],
     ['label.missing=""', true], // Alertmanager: a missing label reads as ''
+    ['label.alertname=bad quoted value', false], // a bare value is just a value
     ['label.missing!="x"', true],
     ['label.missing=~".+"', false],
     ['annotation.summary=~"p99.*"', true],
@@ -128,6 +129,7 @@ describe('compile errors', () => {
   it.each([
     [['label.a=~"("'], /invalid regex/],
     [['nonsense'], /cannot read matcher/],
+    [['label.a="unterminated'], /bad quoted value/],
     [['env.HOME=x'], /unknown field/],
     [['severity>=urgent'], /not a severity/],
     [['severity=~"err.*"'], /regex matchers do not apply to severity/],

@@ -107,16 +107,15 @@ const OP_WEIGHT: Record<MatchOp, number> = {
 
 const STRING_FORM = /^\s*([^\s=!~<>]+)\s*(=~|!~|!=|>=|<=|=|>|<)\s*(.*?)\s*$/;
 
-function unquote(raw: string): string {
-  if (raw.startsWith('"')) {
-    try {
-      const v: unknown = JSON.parse(raw);
-      return typeof v === 'string' ? v : `bad quoted value ${raw}`;
-    } catch {
-      return `bad quoted value ${raw}`;
-    }
+/** The value of a string-form matcher: JSON-quoted or bare. `undefined` when the quotes are bad. */
+function unquote(raw: string): string | undefined {
+  if (!raw.startsWith('"')) return raw;
+  try {
+    const v: unknown = JSON.parse(raw);
+    return typeof v === 'string' ? v : undefined;
+  } catch {
+    return undefined;
   }
-  return raw;
 }
 
 type Value = string | number | undefined;
@@ -213,7 +212,7 @@ export function tryCompileMatcher(input: z.input<typeof matcherSchema>): Compile
     fieldPath = m[1]!;
     op = m[2] as MatchOp;
     const v = unquote(m[3]!);
-    if (v.startsWith('bad quoted value')) return v;
+    if (v === undefined) return `bad quoted value ${m[3]!} in matcher "${input}"`;
     value = v;
   } else {
     fieldPath = input.field;

@@ -19,28 +19,65 @@ export function isPath(url: string, path: string): boolean {
   return url.length === path.length || url.charCodeAt(path.length) === 63;
 }
 
-const ID_LIKE =
-  /^(?:\d+|[0-9a-f]{8,}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|.{33,})$/i;
+function isHex(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
+}
+
+/** True for segments that look like ids: all digits, hex of 8+ chars, a UUID, or 33+ chars. */
+function idLike(path: string, from: number, to: number): boolean {
+  const n = to - from;
+  if (n === 0) return false;
+  if (n > 32) return true;
+  let digits = true;
+  let hex = true;
+  let dashes = 0;
+  for (let i = from; i < to; i++) {
+    const c = path.charCodeAt(i);
+    if (c < 48 || c > 57) digits = false;
+    if (c === 45 /* - */) dashes++;
+    else if (!isHex(c)) hex = false;
+  }
+  if (digits) return true;
+  if (!hex) return false;
+  return dashes === 0 ? n >= 8 : n === 36 && dashes === 4;
+}
 
 /**
  * A route template guessed from a raw path when the host gives none: segments that look like
  * ids (numbers, hex, UUIDs, very long) become `:id`, and only the first `maxSegments` are kept.
+ * Paths that need no change are returned without building a new string.
  */
 export function guessRoute(url: string | undefined, maxSegments = 4): string {
   const path = pathOf(url);
-  if (path === '/') return '/';
-  const parts = path.split('/');
+  if (path === '/' || path.charCodeAt(0) !== 47) return '/';
+  // First pass: is any change needed?
+  let segments = 0;
+  let clean = true;
+  for (let from = 1; from <= path.length;) {
+    let to = path.indexOf('/', from);
+    if (to < 0) to = path.length;
+    if (to === path.length && to === from) break; // trailing slash
+    segments++;
+    if (segments > maxSegments || idLike(path, from, to)) {
+      clean = false;
+      break;
+    }
+    from = to + 1;
+  }
+  if (clean) return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
   let out = '';
-  let n = 0;
-  for (let i = 1; i < parts.length; i++) {
-    const seg = parts[i]!;
-    if (seg === '' && i === parts.length - 1) break;
-    if (n === maxSegments) {
+  segments = 0;
+  for (let from = 1; from <= path.length;) {
+    let to = path.indexOf('/', from);
+    if (to < 0) to = path.length;
+    if (to === path.length && to === from) break;
+    if (segments === maxSegments) {
       out += '/*';
       break;
     }
-    out += '/' + (ID_LIKE.test(seg) ? ':id' : seg);
-    n++;
+    out += idLike(path, from, to) ? '/:id' : '/' + path.slice(from, to);
+    segments++;
+    from = to + 1;
   }
   return out === '' ? '/' : out;
 }

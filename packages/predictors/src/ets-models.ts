@@ -12,9 +12,20 @@ import {
 } from './internal/ets.js';
 import { baseModelShape, periodSchema } from './internal/options.js';
 import { zFor } from './internal/math.js';
+import { decompose, seasonalityTest } from './decompose.js';
 
 /** Options of {@link createSes}, {@link createHolt} and {@link createDampedTrend}. */
-export const etsOptionsSchema = z.object({ ...baseModelShape }).strict();
+export const etsOptionsSchema = z
+  .object({
+    ...baseModelShape,
+    /**
+     * Seasonal adjustment as in the M4 competition's benchmarks: when set and the history tests
+     * seasonal at this period (and is positive), the model runs on the series divided by
+     * classical multiplicative seasonal indices, and its forecasts are multiplied back.
+     */
+    adjustPeriod: periodSchema.optional(),
+  })
+  .strict();
 /** Options of the non-seasonal exponential-smoothing models (all optional). */
 export type EtsOptions = z.input<typeof etsOptionsSchema>;
 
@@ -45,17 +56,29 @@ class EtsModel extends BaseModel {
   private core: EtsCore | undefined;
   /** The specification actually fitted after any fallback. */
   effective: EtsSpec;
+  /** Seasonal indices of the M4-style adjustment, when it applies. */
+  private indices: Float64Array | undefined;
+  private phase = 0;
+  private readonly adjustPeriod: number | undefined;
 
   constructor(
     readonly name: string,
     private readonly spec: EtsSpec,
-    opts: { level: number; maxHistory: number },
+    opts: { level: number; maxHistory: number; adjustPeriod?: number | undefined },
   ) {
     super(opts.level, opts.maxHistory);
     this.effective = spec;
+    this.adjustPeriod = opts.adjustPeriod;
   }
 
-  protected estimate(h: readonly number[]): void {
+  protected estimate(history: readonly number[]): void {
+    const m = this.adjustPeriod;
+    this.indices =
+      m !== undefined && history.every((v) => v > 0) && seasonalityTest(history, m)
+        ? decompose(history, m, 'multiplicative').indices
+        : undefined;
+    this.phase = m === undefined ? 0 : history.length % m;
+    const h = this.indices ? history.map((v, t) => v / this.indices![t % m!]!) : history;
     let spec: EtsSpec = this.spec;
     if (spec.season === 'multiplicative' && h.some((v) => v <= 0))
       spec = { ...spec, season: 'additive' };
@@ -74,18 +97,22 @@ class EtsModel extends BaseModel {
   protected override step(value: number): boolean {
     const core = this.core;
     if (!core || (this.effective.season === 'multiplicative' && value <= 0)) return false;
-    core.step(value);
+    if (this.indices && value <= 0) return false;
+    core.step(this.indices ? value / this.indices[this.phase]! : value);
     core.sigma = Math.sqrt(core.sse / Math.max(1, core.n - 1));
+    if (this.adjustPeriod !== undefined) this.phase = (this.phase + 1) % this.adjustPeriod;
     return true;
   }
 
   protected predict(h: number): ForecastResult {
     const { mean, sd } = this.core!.forecast(h);
     const z = zFor(this.level);
+    const si = (i: number): number =>
+      this.indices ? this.indices[(this.phase + i) % this.adjustPeriod!]! : 1;
     return {
-      mean,
-      lower: mean.map((m, i) => m - z * sd[i]!),
-      upper: mean.map((m, i) => m + z * sd[i]!),
+      mean: mean.map((m, i) => m * si(i)),
+      lower: mean.map((m, i) => (m - z * sd[i]!) * si(i)),
+      upper: mean.map((m, i) => (m + z * sd[i]!) * si(i)),
       level: this.level,
     };
   }
@@ -101,7 +128,8 @@ function etsModel(
 }
 
 /**
- * Simple exponential smoothing (level only): a flat forecast from a smoothed level.
+ * Simple exponential smoothing (level only): a flat forecast from a smoothed level (re-seasonalised
+ * when `adjustPeriod` is set and the series is seasonal).
  *
  * @throws {ConfigError} when the options are invalid.
  * @example

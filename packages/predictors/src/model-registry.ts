@@ -24,9 +24,10 @@ export const modelRegistry: Readonly<Record<string, ModelFactory>> = {
   snaive: () => createSeasonalNaive({ period: 24 }),
   'snaive-weekly': () => createSeasonalNaive({ period: 168 }),
   naive2: () => createNaive2({ period: 24 }),
-  ses: () => createSes(),
-  holt: () => createHolt(),
-  damped: () => createDampedTrend(),
+  // As the M4 benchmarks: on the seasonally adjusted series when it tests seasonal.
+  ses: () => createSes({ adjustPeriod: 24 }),
+  holt: () => createHolt({ adjustPeriod: 24 }),
+  damped: () => createDampedTrend({ adjustPeriod: 24 }),
   'hw-additive': () => createHoltWinters({ period: 24, trend: 'damped' }),
   'hw-multiplicative': () =>
     createHoltWinters({ period: 24, season: 'multiplicative', trend: 'damped' }),

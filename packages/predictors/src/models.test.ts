@@ -97,6 +97,20 @@ describe('exponential smoothing', () => {
     }
   });
 
+  it('adjustPeriod runs SES on the seasonally adjusted series and re-seasonalises (as M4)', () => {
+    const pattern = [0.5, 1, 1.5, 1];
+    const x = Array.from({ length: 48 }, (_, t) => 10 * pattern[t % 4]!);
+    const m = createSes({ adjustPeriod: 4 });
+    m.fit(x);
+    expect(m.forecast(4).mean.map((v) => Number(v.toFixed(6)))).toEqual([5, 10, 15, 10]);
+    m.update(5);
+    expect(m.forecast(1).mean[0]).toBeCloseTo(10, 6);
+    // Not seasonal (or not positive): plain SES.
+    const flat = createSes({ adjustPeriod: 4 });
+    flat.fit([1, 2, 1, 2, -1]);
+    expect(new Set(flat.forecast(3).mean).size).toBe(1);
+  });
+
   it('update advances the state without refitting (a new level shows in the forecast)', () => {
     const m = createSes();
     const r = rng(7);

@@ -46,11 +46,11 @@ export function makeCandidate(name: CandidateName, ctx: CandidateContext): Model
     case 'naive2':
       return createNaive2({ ...base, period });
     case 'ses':
-      return createSes(base);
+      return createSes({ ...base, adjustPeriod: period });
     case 'holt':
-      return createHolt(base);
+      return createHolt({ ...base, adjustPeriod: period });
     case 'damped':
-      return createDampedTrend(base);
+      return createDampedTrend({ ...base, adjustPeriod: period });
     case 'hw-additive':
       return createHoltWinters({ ...base, period, trend: 'damped' });
     case 'hw-multiplicative':

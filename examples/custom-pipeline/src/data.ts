@@ -3,7 +3,6 @@
  * sample per minute of event time, with three injected faults and a few malformed samples. Seeded,
  * so every run sees the same data.
  */
-import type { Sample } from '@homeostat/core';
 
 /** Days in the generated history; the faults are on the last day. */
 export const DAYS = 4;

@@ -21,7 +21,11 @@ export interface HotPathResult {
 }
 
 /** Measures `reps` alternating bare/sidecar loops of `iterations` requests each. */
-export function measureHotPath(iterations: number, reps: number, options: SidecarOptions): HotPathResult {
+export function measureHotPath(
+  iterations: number,
+  reps: number,
+  options: SidecarOptions,
+): HotPathResult {
   const socket = new Socket();
   const sidecar = createSidecar({ service: 'bench', ...options });
   let observed = 0;

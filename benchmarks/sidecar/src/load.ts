@@ -66,7 +66,8 @@ export interface LoadResult {
   readonly shedRps: number;
   readonly p50: number;
   readonly p99: number;
-  /** p99 latency of 2xx responses only (admitted requests), ms. */
+  /** p50 and p99 latency of 2xx responses only (admitted requests), ms. */
+  readonly okP50: number;
   readonly okP99: number;
   readonly responses: number;
   readonly errors: number;
@@ -140,6 +141,7 @@ export async function drive(url: string, shape: LoadShape): Promise<LoadResult> 
     shedRps: shed / shape.durationS,
     p50: quantile(all, 0.5),
     p99: quantile(all, 0.99),
+    okP50: quantile(ok, 0.5),
     okP99: quantile(ok, 0.99),
     responses: all.length,
     errors,

@@ -17,6 +17,7 @@ import os from 'node:os';
 import { interactive, median, printTable, writeResults } from '@homeostat-bench/common';
 import type { SidecarOptions } from '@homeostat/sidecar';
 import { drive, startServer, type LoadResult, type LoadShape } from './load.js';
+import { measureHotPath, type HotPathResult } from './hot-path.js';
 import type { ServerConfig } from './server.js';
 
 const { values: args } = parseArgs({
@@ -157,6 +158,35 @@ if (overheadRuns.length > 0) {
   );
 }
 
+// ---------------------------------------------------------------- 1b. hot path, in process
+let hotPath: (HotPathResult & { predictedRpsRatio?: number }) | undefined;
+if (only === undefined || only === 'overhead' || only === 'hot-path') {
+  log('hot path: in-process CPU cost per request');
+  const hp = measureHotPath(smoke ? 20_000 : 200_000, smoke ? 3 : 7, overheadSidecar);
+  const bareCpu = median(
+    overheadRuns
+      .filter((r) => r.framework === 'node' && r.variant === 'bare')
+      .map((r) => r.cpuMicrosPerRequest),
+  );
+  const predictedRpsRatio = Number.isFinite(bareCpu)
+    ? bareCpu / (bareCpu + hp.overheadNs / 1000)
+    : undefined;
+  hotPath = { ...hp, ...(predictedRpsRatio === undefined ? {} : { predictedRpsRatio }) };
+  printTable(
+    'Hot path: CPU per request in process (IncomingMessage/ServerResponse objects, no network)',
+    [
+      {
+        'bare ns/req': Math.round(hp.bareNs),
+        'sidecar ns/req': Math.round(hp.sidecarNs),
+        'sidecar adds ns/req': Math.round(hp.overheadNs),
+        'node:http bare CPU µs/req (above)': Number.isFinite(bareCpu) ? round2(bareCpu) : 'n/a',
+        'CPU-bound req/s vs bare (predicted)':
+          predictedRpsRatio === undefined ? 'n/a' : round2(predictedRpsRatio),
+      },
+    ],
+  );
+}
+
 // ---------------------------------------------------------------- 2. overload
 const workMs = 5;
 // Shed a request once 5 ms (one handler's worth) of work has run ahead of it in the same
@@ -225,6 +255,7 @@ if (only === undefined || only === 'overload') {
       'goodput req/s': Math.round(goodput),
       'goodput / capacity': round2(goodput / capacity),
       'shed (503) req/s': Math.round(median(rs.map((r) => r.shedRps))),
+      'admitted p50 ms': round2(median(rs.map((r) => r.okP50))),
       'admitted p99 ms': round2(okP99),
       'p99 / unloaded p99': round2(okP99 / unloaded.okP99),
       timeouts: rs.reduce((a, r) => a + r.timeouts, 0),
@@ -265,6 +296,7 @@ const file = writeResults(
       rows: overheadRows,
       runs: overheadRuns,
     },
+    hotPath,
     overload,
   },
   { smoke },

@@ -166,7 +166,7 @@ export interface PromRegistryLike {
 export interface SidecarDeps extends OperatorDeps {
   /** Wall time for observation and sample timestamps. Default: `systemClock`. */
   readonly clock?: Clock;
-  /** Monotonic time for latencies. Default: `monotonicClock`. */
+  /** Monotonic time for latencies (only differences are used). Default: `performance.now()`. */
   readonly monotonic?: Clock;
   /** Breaker states reported by readiness (for example from `@homeostat/circuit-breaker`). */
   readonly breakerStates?: () => Readonly<Record<string, BreakerState>>;

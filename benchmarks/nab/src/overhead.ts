@@ -1,8 +1,8 @@
 /**
  * Operator overhead: the same samples scored through the plain API (one detector per series, a
  * loop of `update` calls) and through the package's `detect` operator (one detector per series
- * through core's `keyed`, emitting `Scored` events), in the same run, interleaved, median of
- * several rounds.
+ * through core's `keyed`, emitting `Scored` events), in the same run: one warm-up of each, then
+ * rounds alternating which goes first, median of the rounds.
  */
 import { from, type OperatorFunction } from 'rxjs';
 import type { Sample } from '@homeostat/core';
@@ -70,30 +70,44 @@ export async function operatorOverhead(
   const opNs: number[] = [];
   let sinkPlain = 0;
   let sinkOp = 0;
-  for (let r = 0; r < rounds; r++) {
-    {
-      const detectors = new Map<string, Detector>();
-      const t0 = nowNs();
-      for (const s of samples) {
-        let d = detectors.get(s.series);
-        if (d === undefined) {
-          d = sync();
-          detectors.set(s.series, d);
-        }
-        sinkPlain += d.update(s.value, s.t);
+  const runPlain = (): void => {
+    const detectors = new Map<string, Detector>();
+    const t0 = nowNs();
+    for (const s of samples) {
+      let d = detectors.get(s.series);
+      if (d === undefined) {
+        d = sync();
+        detectors.set(s.series, d);
       }
-      plainNs.push(nowNs() - t0);
+      sinkPlain += d.update(s.value, s.t);
     }
-    {
-      const t0 = nowNs();
-      from(samples)
-        .pipe(build(sync))
-        .subscribe((scored) => {
-          sinkOp += scored.score;
-        });
-      opNs.push(nowNs() - t0);
+    plainNs.push(nowNs() - t0);
+  };
+  const runOperator = (): void => {
+    const t0 = nowNs();
+    from(samples)
+      .pipe(build(sync))
+      .subscribe((scored) => {
+        sinkOp += scored.score;
+      });
+    opNs.push(nowNs() - t0);
+  };
+  // A warm-up of each, then rounds that alternate which goes first, so neither always pays for
+  // the other's garbage.
+  runPlain();
+  runOperator();
+  plainNs.length = 0;
+  opNs.length = 0;
+  for (let r = 0; r < rounds; r++) {
+    if (r % 2 === 0) {
+      runPlain();
+      runOperator();
+    } else {
+      runOperator();
+      runPlain();
     }
   }
+
   if (!(Number.isFinite(sinkPlain) && Number.isFinite(sinkOp))) return null;
   const plain = median(plainNs);
   const op = median(opNs);

@@ -15,6 +15,7 @@ import {
   createTheta,
   modelRegistry,
   DEFAULT_MODEL,
+  CANDIDATE_NAMES,
   ForecastInputError,
   type Model,
 } from './index.js';
@@ -209,6 +210,13 @@ describe('automatic selection and the ensemble', () => {
     m.fit(x);
     expect(m.selected).toBe('snaive');
     expect(() => createAutoModel({ origins: 0 })).toThrow(/origins/);
+  });
+
+  it.each(CANDIDATE_NAMES)('candidate %s can be chosen and forecasts', (name) => {
+    const m = createAutoModel({ candidates: [name], periods: [24, 48], holdout: 24 });
+    m.fit(hourly(24 * 8, 11));
+    expect(m.selected).toBe(name);
+    expect(m.forecast(30).mean.every(Number.isFinite)).toBe(true);
   });
 
   it('auto uses the fallback on a short history', () => {

@@ -23,9 +23,12 @@ export const CANDIDATE_NAMES = [
   'theta',
   'linear',
 ] as const;
+/** A name from {@link CANDIDATE_NAMES}. */
 export type CandidateName = (typeof CANDIDATE_NAMES)[number];
+/** Validates a {@link CandidateName}. */
 export const candidateNameSchema = z.enum(CANDIDATE_NAMES);
 
+/** What every candidate is built with. */
 export interface CandidateContext {
   readonly periods: readonly number[];
   readonly level: number;

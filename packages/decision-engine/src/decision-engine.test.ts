@@ -243,6 +243,24 @@ describe('createDecisionEngine', () => {
     expect(d.rationale.join('\n')).toMatch(/change freeze: all-day/);
   });
 
+  it('escalates (never drops) when a host capability throws', () => {
+    const engine = createDecisionEngine(
+      [restart],
+      {},
+      {
+        clock: createManualClock(0),
+        signature: () => {
+          throw new Error('knowledge store offline');
+        },
+      },
+    );
+    const d = engine.decide(makeIncident());
+    expect(d.verdict).toBe('escalate');
+    expect(d.runbook).toBe('restart-pod');
+    expect(d.rationale.at(-1)).toMatch(/deciding failed \(knowledge store offline\) → escalate/);
+    expect(engine.stats.hostFailures).toBe(1);
+  });
+
   it('accepts a compiled PolicySet and refuses bad options', () => {
     const set = compilePolicies([restart]);
     expect(createDecisionEngine(set).policies).toBe(set);

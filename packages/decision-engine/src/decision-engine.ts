@@ -18,7 +18,12 @@ import {
   type TrackRecord,
 } from './confidence.js';
 import { gateDecision, gateOptionsSchema } from './gate.js';
-import { compilePolicies, type PolicyInput, type PolicySet } from './policy.js';
+import {
+  compilePolicies,
+  type CompiledPolicy,
+  type PolicyInput,
+  type PolicySet,
+} from './policy.js';
 import { assessRisk, defaultRiskFactors, type RiskContext, type RiskFactor } from './risk.js';
 import { createSafetyGuard, safetyOptionsSchema, type SafetyGuard } from './safety.js';
 import { renderTemplate } from './template.js';
@@ -76,6 +81,8 @@ export interface DecisionEngineStats {
   paramFailures: number;
   /** Executions downgraded by a safety constraint. */
   safetyRefusals: number;
+  /** Decisions escalated because a host capability (signature, track record, schema) threw. */
+  hostFailures: number;
   outcomes: number;
 }
 
@@ -137,6 +144,7 @@ export function createDecisionEngine(
     templateFailures: 0,
     paramFailures: 0,
     safetyRefusals: 0,
+    hostFailures: 0,
     outcomes: 0,
   };
   let seq = 0;
@@ -173,9 +181,38 @@ export function createDecisionEngine(
       rationale.push(`no policy matched (${set.policies.length} loaded): a person must look`);
       return finish({ incident, verdict: 'escalate', confidence: 0, risk: 1, rationale, t: now });
     }
+    rationale.push(prepared.get(policy)!.matchedLine);
+    try {
+      return decideMatched({ incident, policy, rationale, now });
+    } catch (e) {
+      // A host capability (signature, track record, param schema) failed: escalate, never drop.
+      stats.hostFailures++;
+      rationale.push(`deciding failed (${e instanceof Error ? e.message : String(e)}) → escalate`);
+      return finish({
+        incident,
+        verdict: 'escalate',
+        runbook: policy.runbook,
+        confidence: 0,
+        risk: 1,
+        rationale,
+        t: now,
+      });
+    }
+  };
+
+  const decideMatched = ({
+    incident,
+    policy,
+    rationale,
+    now,
+  }: {
+    incident: Incident;
+    policy: CompiledPolicy;
+    rationale: string[];
+    now: number;
+  }): Decision => {
     const runbook = policy.runbook;
     const pre = prepared.get(policy)!;
-    rationale.push(pre.matchedLine);
 
     // Parameters and target: plain substitution, a missing field fails the decision.
     let params: Record<string, unknown> = {};

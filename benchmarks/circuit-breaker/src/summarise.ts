@@ -5,6 +5,11 @@ export interface RoundTimes {
   readonly scenario: string;
   readonly contender: string;
   readonly ns: readonly number[];
+  /**
+   * ns per call of every batch, in the order run; batch i of every contender of a scenario ran in
+   * the same cycle, one right after the other.
+   */
+  readonly batchNs?: readonly number[];
 }
 
 /** Per contender: median ns, and the medians of per-round overhead and ratio against the baseline. */
@@ -16,10 +21,13 @@ export interface Summary {
   readonly overheadNs: number;
   /** Median over rounds of contender / baseline in the same round. */
   readonly ratio: number;
-  /** Fastest round: interference from other processes only ever adds time. */
-  readonly bestNs: number;
-  /** Fastest round minus the baseline's fastest round. */
-  readonly bestOverheadNs: number;
+  /**
+   * Median over batches of (contender − baseline) in the same cycle: the estimate least moved by
+   * bursts of load from other processes, which hit a few batches rather than whole rounds.
+   */
+  readonly batchOverheadNs: number;
+  /** Median over batches of contender / baseline in the same cycle. */
+  readonly batchRatio: number;
   readonly roundsNs: readonly number[];
 }
 
@@ -41,10 +49,21 @@ export function summarise(times: readonly RoundTimes[], baseline: string): Summa
       medianNs: median(t.ns),
       overheadNs: median(t.ns.map((ns, i) => ns - base.ns[i]!)),
       ratio: median(t.ns.map((ns, i) => ns / base.ns[i]!)),
-      bestNs: Math.min(...t.ns),
-      bestOverheadNs: Math.min(...t.ns) - Math.min(...base.ns),
+      ...paired(t.batchNs, base.batchNs),
       roundsNs: t.ns,
     });
   }
   return out;
+}
+
+function paired(
+  own: readonly number[] | undefined,
+  base: readonly number[] | undefined,
+): { batchOverheadNs: number; batchRatio: number } {
+  if (own === undefined || base === undefined || own.length !== base.length || own.length === 0)
+    return { batchOverheadNs: Number.NaN, batchRatio: Number.NaN };
+  return {
+    batchOverheadNs: median(own.map((ns, i) => ns - base[i]!)),
+    batchRatio: median(own.map((ns, i) => ns / base[i]!)),
+  };
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseOptions } from '@homeostat/core';
-import type { ForecastResult, Model } from './model.js';
+import type { ForecastResult, Model, ModelState } from './model.js';
 import { checkHistory } from './internal/base.js';
 import { baseModelShape, periodSchema } from './internal/options.js';
 import {
@@ -71,6 +71,7 @@ export function createAutoModel(options: AutoModelOptions = {}): AutoModel {
   let inner: Model | undefined;
   let selected: CandidateName | undefined;
   let widenBy = 1;
+  let kept: number[] = [];
   const model: AutoModel = {
     name: 'auto',
     get selected() {
@@ -78,6 +79,7 @@ export function createAutoModel(options: AutoModelOptions = {}): AutoModel {
     },
     fit(history: ArrayLike<number>): void {
       const h = checkHistory('auto', history);
+      kept = h.slice(-o.maxHistory);
       const min = Math.min(...o.periods);
       let choice: CandidateName = o.fallback;
       let factor = 1;
@@ -121,6 +123,11 @@ export function createAutoModel(options: AutoModelOptions = {}): AutoModel {
         return;
       }
       inner.update(value, t);
+      kept.push(value);
+      if (kept.length > o.maxHistory) kept.shift();
+    },
+    toJSON(): ModelState {
+      return { model: 'auto', history: [...kept] };
     },
     forecast(h: number): ForecastResult {
       if (!inner) return makeCandidate(o.fallback, ctx).forecast(h); // throws the unfitted error

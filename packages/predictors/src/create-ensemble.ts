@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseOptions } from '@homeostat/core';
-import type { ForecastResult, Model } from './model.js';
+import type { ForecastResult, Model, ModelState } from './model.js';
 import { checkHistory, checkHorizon } from './internal/base.js';
 import { baseModelShape, periodSchema } from './internal/options.js';
 import {
@@ -66,6 +66,7 @@ export function createEnsemble(options: EnsembleOptions = {}): Ensemble {
   const o = parseOptions(ensembleOptionsSchema, options, { source: 'createEnsemble' });
   const ctx = { periods: o.periods, level: o.level, maxHistory: o.maxHistory };
   let members: Member[] = [];
+  let kept: number[] = [];
   const weightsOf = (): number[] => {
     const inv = members.map((m) => 1 / Math.max(m.err, 1e-12));
     const total = inv.reduce((a, b) => a + b, 0);
@@ -79,6 +80,7 @@ export function createEnsemble(options: EnsembleOptions = {}): Ensemble {
     },
     fit(history: ArrayLike<number>): void {
       const h = checkHistory('ensemble', history);
+      kept = h.slice(-o.maxHistory);
       const min = Math.min(...o.periods);
       let chosen: { name: CandidateName; mae: number }[];
       if (h.length >= o.holdout + 2 * min) {
@@ -113,6 +115,11 @@ export function createEnsemble(options: EnsembleOptions = {}): Ensemble {
         m.err = o.decay * m.err + (1 - o.decay) * Math.abs(value - f);
         m.model.update(value, t);
       }
+      kept.push(value);
+      if (kept.length > o.maxHistory) kept.shift();
+    },
+    toJSON(): ModelState {
+      return { model: 'ensemble', history: [...kept] };
     },
     forecast(h: number): ForecastResult {
       checkHorizon('ensemble', h);

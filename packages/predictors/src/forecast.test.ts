@@ -117,6 +117,7 @@ describe('forecast operator', () => {
         },
         update: (v) => inner.update(v),
         forecast: (h) => inner.forecast(h),
+        toJSON: () => inner.toJSON(),
       };
     };
     const samples = Array.from({ length: 5 }, (_, i) => ({ series: 's', t: i * MIN, value: i }));

@@ -10,7 +10,9 @@ export {
   type ForecastResult,
   type Model,
   type ModelFactory,
+  type ModelState,
 } from './model.js';
+export { restoreModel } from './restore-model.js';
 export { seasonalityTest, decompose, type Decomposition } from './decompose.js';
 export { cyclicFeatures } from './cyclic-features.js';
 export {

@@ -39,6 +39,18 @@ export interface Model {
    * @throws {ForecastInputError} when nothing has been fitted, or `h` is not a positive integer.
    */
   forecast(h: number): ForecastResult;
+  /**
+   * The state to save across a restart: the model name and the history it keeps (bounded by
+   * `maxHistory`). {@link restoreModel} refits from it; fitting is deterministic, so the restored
+   * model forecasts as the saved one did after its last `fit`.
+   */
+  toJSON(): ModelState;
+}
+
+/** Serialisable state of a {@link Model} (see {@link Model.toJSON}). */
+export interface ModelState {
+  readonly model: string;
+  readonly history: readonly number[];
 }
 
 /** Creates a fresh, unfitted {@link Model}. */

@@ -16,6 +16,7 @@ import {
   modelRegistry,
   DEFAULT_MODEL,
   CANDIDATE_NAMES,
+  restoreModel,
   ForecastInputError,
   type Model,
 } from './index.js';
@@ -233,6 +234,44 @@ describe('automatic selection and the ensemble', () => {
     expect(w['linear']!).toBeGreaterThan(w['ses']!);
     const f = m.forecast(3);
     expect(f.mean).toHaveLength(3);
+  });
+});
+
+describe('saving and restoring', () => {
+  it.each(Object.entries(modelRegistry))(
+    '%s: toJSON → restoreModel forecasts the same',
+    (_, make) => {
+      const x = hourly(24 * 10, 4);
+      const m = make();
+      m.fit(x.slice(0, -5));
+      for (const v of x.slice(-5)) m.update(v);
+      const state = JSON.parse(JSON.stringify(m.toJSON())) as unknown;
+      const again = restoreModel(make, state);
+      const refit = make();
+      refit.fit(x);
+      expect(again.forecast(6)).toEqual(refit.forecast(6));
+    },
+  );
+
+  it('refuses a state from another model or with bad values', () => {
+    const state = createSes().toJSON();
+    expect(state).toEqual({ model: 'ses', history: [] });
+    expect(restoreModel(() => createSes(), state).name).toBe('ses');
+    expect(() => restoreModel(() => createHolt(), state)).toThrow(/saved by "ses"/);
+    expect(() => restoreModel(() => createSes(), { model: 'ses', history: [1, 'x'] })).toThrow(
+      /history\.1/,
+    );
+  });
+
+  it('keeps at most maxHistory values', () => {
+    const m = createSeasonalNaive({ period: 2, maxHistory: 5 });
+    m.fit([1, 2, 3, 4, 5, 6, 7]);
+    m.update(8);
+    expect(m.toJSON().history).toEqual([4, 5, 6, 7, 8]);
+    const a = createAutoModel({ maxHistory: 3 });
+    a.fit([1, 2, 3, 4]);
+    a.update(5);
+    expect(a.toJSON()).toEqual({ model: 'auto', history: [3, 4, 5] });
   });
 });
 

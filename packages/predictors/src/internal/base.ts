@@ -1,4 +1,4 @@
-import { ForecastInputError, type ForecastResult, type Model } from '../model.js';
+import { ForecastInputError, type ForecastResult, type Model, type ModelState } from '../model.js';
 
 /** Checks a history: non-empty and finite everywhere. Returns a copy as a plain array. */
 export function checkHistory(model: string, history: ArrayLike<number>): number[] {
@@ -118,6 +118,10 @@ export abstract class BaseModel implements Model {
       this.stale = false;
     }
     return sanitise(this.predict(h), this.history, this.clampToRange);
+  }
+
+  toJSON(): ModelState {
+    return { model: this.name, history: [...this.history] };
   }
 
   /** Estimates parameters and state from `history` (finite, non-empty). */

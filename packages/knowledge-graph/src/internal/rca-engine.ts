@@ -13,7 +13,7 @@ import {
   solveSpd,
   std,
   upperBound,
-  upperHalfMean,
+  trimmedUpperMean,
 } from './stats.js';
 
 /** One metric series of one node, sorted by time, finite values only. */
@@ -102,7 +102,7 @@ export function seriesDeparture(
       : new Float64Array(Math.max(n1 - n0, i1 - i0));
   const { center, scale } = robustStats(s.v, { from: n0, to: n1 }, work);
   for (let i = i0; i < i1; i++) work[i - i0] = Math.abs(s.v[i]! - center) / scale;
-  return upperHalfMean(work, i1 - i0);
+  return trimmedUpperMean(work, i1 - i0);
 }
 
 /** Classical z below which a series is not examined with robust statistics. */
@@ -421,7 +421,7 @@ export function residualDeparture(
   const rScale = Math.max(robustScale(rBase, rCenter), 0.2 * yScale);
   const z = new Float64Array(ni);
   for (let i = 0; i < ni; i++) z[i] = Math.abs(resid[nn + i]! - rCenter) / rScale;
-  return { score: upperHalfMean(z), explainedBy: used.map((f) => f.name) };
+  return { score: trimmedUpperMean(z), explainedBy: used.map((f) => f.name) };
 }
 
 /**

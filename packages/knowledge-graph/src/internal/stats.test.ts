@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { median, robustStats, select, solveSpd, upperHalfMean } from './stats.js';
+import { median, robustStats, select, solveSpd, trimmedUpperMean, upperHalfMean } from './stats.js';
 
 describe('stats helpers', () => {
   it('select and median agree with sorting (property)', () => {
@@ -21,6 +21,13 @@ describe('stats helpers', () => {
   it('upperHalfMean, robustStats and solveSpd', () => {
     expect(upperHalfMean(Float64Array.from([1, 2, 3, 4]))).toBe(3.5);
     expect(upperHalfMean(new Float64Array(0))).toBe(0);
+    // 20 points: median to 85th percentile = sorted[10..17); the 3 largest (a spike) are dropped.
+    const spiky = Float64Array.from([...Array.from({ length: 17 }, () => 1), 500, 500, 500]);
+    expect(trimmedUpperMean(spiky)).toBe(1);
+    const lasting = Float64Array.from(Array.from({ length: 20 }, (_, i) => (i < 2 ? 0 : 10)));
+    expect(trimmedUpperMean(lasting)).toBe(10);
+    expect(trimmedUpperMean(Float64Array.from([1, 9]))).toBe(9);
+    expect(trimmedUpperMean(new Float64Array(0))).toBe(0);
     const { center, scale } = robustStats(
       Float64Array.from([5, 5, 5, 5, 100]),
       { from: 0, to: 5 },

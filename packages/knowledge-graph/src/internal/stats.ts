@@ -108,6 +108,21 @@ export function upperHalfMean(z: Float64Array, n = z.length): number {
   return s / (n - from);
 }
 
+/**
+ * Mean of `z[0..n)` between the median and the 85th percentile (reorders `z`): the typical size
+ * of a departure that lasts, while the largest 15% of the points (short spikes) are left out.
+ * With fewer than 4 points nothing is trimmed.
+ */
+export function trimmedUpperMean(z: Float64Array, n = z.length): number {
+  if (n === 0) return 0;
+  const s = z.subarray(0, n).sort();
+  const from = n >> 1;
+  const to = n >= 4 ? Math.max(from + 1, n - Math.floor(0.15 * n)) : n;
+  let sum = 0;
+  for (let i = from; i < to; i++) sum += s[i]!;
+  return sum / (to - from);
+}
+
 /** First index with `t[i] >= x` in a sorted array. */
 export function lowerBound(t: ArrayLike<number>, x: number): number {
   let lo = 0;

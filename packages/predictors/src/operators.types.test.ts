@@ -1,3 +1,4 @@
+// Type assertions: checked by `pnpm typecheck` (tsc); at run time `expectTypeOf` is a no-op.
 import { expectTypeOf, it } from 'vitest';
 import type { OperatorFunction } from 'rxjs';
 import type { ExhaustionForecast, Forecast, Sample } from '@homeostat/core';

@@ -63,7 +63,7 @@ const round2 = (v: number): number => Math.round(v * 100) / 100;
 // ---------------------------------------------------------------- 1. overhead
 const overheadCases: [Framework, Variant[]][] = [
   ['node', ['bare', 'sidecar']],
-  ['express', ['bare', 'sidecar']],
+  ['express', ['bare', 'noop-middleware', 'sidecar']],
   ['fastify', ['bare', 'sidecar', 'under-pressure']],
 ];
 // Metrics (observations, per-route aggregates, sketch) and the adaptive limiter on. Overload

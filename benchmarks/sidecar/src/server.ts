@@ -18,7 +18,8 @@ import {
 
 export interface ServerConfig {
   readonly framework: 'node' | 'express' | 'fastify';
-  readonly variant: 'bare' | 'sidecar' | 'under-pressure';
+  /** `noop-middleware`: Express with one middleware that only calls `next()` (the framework's own cost of a middleware). */
+  readonly variant: 'bare' | 'sidecar' | 'under-pressure' | 'noop-middleware';
   /** Milliseconds of synchronous CPU work per request. */
   readonly workMs: number;
   readonly sidecar?: SidecarOptions;
@@ -73,6 +74,8 @@ async function start(): Promise<number> {
     app.disable('x-powered-by');
     app.disable('etag');
     if (sidecar) app.use(expressSidecar(sidecar));
+    if (config.variant === 'noop-middleware')
+      app.use((_req: IncomingMessage, _res: ServerResponse, next: () => void) => next());
     app.get('/', (_req, res) => {
       work(config.workMs);
       res.type('text/plain').send(body);

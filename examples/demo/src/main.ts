@@ -313,7 +313,7 @@ const scalingIncidents$ = samples$.pipe(
 // ---------------------------------------------------------------- plan
 const engine = createDecisionEngine(
   checkoutPolicies(),
-  { safety: { cooldownMs: 20_000 } },
+  { safety: { cooldownMs: 10_000 } },
   {
     trackRecord: memory,
     signature: signatureOf,
@@ -359,7 +359,15 @@ const executor = createExecutor(
   {
     audit,
     approvals,
-    metrics: { read: (query) => latest.get(query) ?? Number.NaN },
+    metrics: {
+      read: (query) =>
+        query === SERIES.checkoutSlo
+          ? Math.max(
+              (latest.get(SERIES.checkoutP99) ?? Number.NaN) / 100,
+              (latest.get(SERIES.checkoutErrors) ?? Number.NaN) / 0.05,
+            )
+          : (latest.get(query) ?? Number.NaN),
+    },
     onEscalate: (e) =>
       log('escalated', `${e.decision.runbook ?? e.decision.incident.id}: ${e.reason}`),
   },

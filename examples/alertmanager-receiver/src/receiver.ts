@@ -145,6 +145,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
     const chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = false;
+    req.on('error', () => res.destroy());
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > maxBody) tooLarge = true;

@@ -71,17 +71,18 @@ export function run(options: RunOptions = {}): RunResult {
   const p = lastDay(predictive);
   const r = lastDay(reactive);
   log(`Last day (day ${days}), with a surge at 14:00 that no history predicts:`);
-  log('                          predictive                 reactive');
-  log('time   demand  fcst+10m | replicas (ready)  util    | replicas (ready)  util');
+  const head = (mode: string): string =>
+    `${`${mode} replicas`.padStart(19)} ${'(ready)'.padStart(7)} ${'util'.padStart(5)}      `;
+  log(`time   demand  fcst+10m |${head('predictive')}|${head('reactive')}`.trimEnd());
   for (let i = 0; i < p.length; i++) {
     const a = p[i]!;
     const b = r[i]!;
     const time = hhmm(a.t);
     if (!SHOWN.includes(time)) continue;
     const cell = (s: Step): string =>
-      `${String(s.replicas).padStart(8)} (${String(s.ready).padStart(2)})   ${(s.utilisation * 100).toFixed(0).padStart(4)}%${s.dropped > 0 ? ' OVER' : '     '}`;
+      `${String(s.replicas).padStart(19)} ${`(${s.ready})`.padStart(7)} ${(s.utilisation * 100).toFixed(0).padStart(4)}%${s.dropped > 0 ? ' OVER ' : '      '}`;
     log(
-      `${time}  ${a.demand.toFixed(0).padStart(6)}  ${(a.forecast ?? Number.NaN).toFixed(0).padStart(8)} | ${cell(a)} | ${cell(b)}`.trimEnd(),
+      `${time}  ${a.demand.toFixed(0).padStart(6)}  ${(a.forecast ?? Number.NaN).toFixed(0).padStart(8)} |${cell(a)}|${cell(b)}`.trimEnd(),
     );
   }
 

@@ -2,12 +2,13 @@
 //
 //   tsx scripts/bench-docs.ts          write docs/benchmarks.md
 //   tsx scripts/bench-docs.ts --check  exit 1 when docs/benchmarks.md is out of date
+//   --results DIR, --out FILE           other locations (DIR's parent is scanned for benchmark folders)
 //
 // Every figure on the page is read from a results file. The only numbers written here are the
 // targets the issues set; whether a target is hit is taken from the JSON when the benchmark
 // records it, and computed from the JSON's figures otherwise.
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as prettier from 'prettier';
@@ -15,8 +16,15 @@ import { fmt, get, isRecord, markdownTable, num, rec, records, str } from './int
 import type { Cell, Json } from './internal/json.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const resultsDir = join(repoRoot, 'benchmarks', 'results');
-const outFile = join(repoRoot, 'docs', 'benchmarks.md');
+const { values: args } = parseArgs({
+  options: {
+    check: { type: 'boolean', default: false },
+    results: { type: 'string', default: join(repoRoot, 'benchmarks', 'results') },
+    out: { type: 'string', default: join(repoRoot, 'docs', 'benchmarks.md') },
+  },
+});
+const resultsDir = resolve(args.results);
+const outFile = resolve(args.out);
 
 /** One target line: what was asked, what was measured, and whether it was hit. */
 interface TargetRow {
@@ -394,9 +402,9 @@ const known: Record<string, Known> = {
 /** Benchmark names: every benchmark folder and every full results file. */
 function benchmarkNames(): string[] {
   const names = new Set<string>();
-  const benchDir = join(repoRoot, 'benchmarks');
-  for (const entry of readdirSync(benchDir)) {
-    if (entry === 'common' || entry === 'results') continue;
+  const benchDir = dirname(resultsDir);
+  for (const entry of existsSync(benchDir) ? readdirSync(benchDir) : []) {
+    if (entry === 'common' || entry === basename(resultsDir) || entry.startsWith('.')) continue;
     if (statSync(join(benchDir, entry)).isDirectory()) names.add(entry);
   }
   if (existsSync(resultsDir)) {
@@ -526,18 +534,17 @@ async function generate(): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { check: { type: 'boolean', default: false } } });
   const md = await generate();
-  if (values.check) {
+  if (args.check) {
     const current = existsSync(outFile) ? readFileSync(outFile, 'utf8') : '';
     if (current !== md) {
       console.error(
-        'docs/benchmarks.md is out of date with benchmarks/results/*.json: run `tsx scripts/bench-docs.ts`.',
+        `${relative(repoRoot, outFile)} is out of date with ${relative(repoRoot, resultsDir)}/*.json: run \`tsx scripts/bench-docs.ts\`.`,
       );
       process.exitCode = 1;
       return;
     }
-    console.log('docs/benchmarks.md is up to date.');
+    console.log(`${relative(repoRoot, outFile)} is up to date.`);
     return;
   }
   writeFileSync(outFile, md);

@@ -3,6 +3,7 @@
 //   tsx scripts/check-readmes.ts                     every packages/*/README.md
 //   tsx scripts/check-readmes.ts sidecar detectors   only these packages
 //   tsx scripts/check-readmes.ts --timeout 60        seconds per block (default 30)
+//   tsx scripts/check-readmes.ts --packages DIR      another folder of packages
 //
 // Each ```ts block under the "Quick start" heading is written to a temporary file inside the
 // package's folder (so `@homeostat/*` imports resolve through the workspace), run with
@@ -37,6 +38,14 @@ process.once('SIGINT', () => {
 
 function lastLines(text: string, n: number): string {
   return text.trim().split('\n').slice(-n).join(' / ');
+}
+
+/** The first line that names an error (`TypeError: …`, `error TS…`), else the last lines. */
+function errorSummary(text: string): string {
+  const line = text
+    .split('\n')
+    .find((l) => /^\s*(\w*Error\b|error\b)/i.test(l) && !/^\s*at /.test(l));
+  return line?.trim() ?? lastLines(text, 3);
 }
 
 function runBlock(pkgDir: string, file: string, timeoutMs: number): Promise<RunResult> {
@@ -77,7 +86,7 @@ function runBlock(pkgDir: string, file: string, timeoutMs: number): Promise<RunR
         done({
           ok: false,
           seconds,
-          detail: `exit ${code ?? signal ?? '?'}: ${lastLines(err || out, 3)}`,
+          detail: `exit ${code ?? signal ?? '?'}: ${errorSummary(err || out)}`,
         });
       }
     });
@@ -87,13 +96,16 @@ function runBlock(pkgDir: string, file: string, timeoutMs: number): Promise<RunR
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { timeout: { type: 'string', default: '30' } },
+    options: {
+      timeout: { type: 'string', default: '30' },
+      packages: { type: 'string', default: join(repoRoot, 'packages') },
+    },
   });
   const timeoutMs = Number(values.timeout) * 1000;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
     throw new Error(`--timeout must be a positive number of seconds, got "${values.timeout}"`);
   }
-  const packagesDir = join(repoRoot, 'packages');
+  const packagesDir = resolve(values.packages);
   const names = readdirSync(packagesDir)
     .filter((n) => existsSync(join(packagesDir, n, 'README.md')))
     .filter((n) => positionals.length === 0 || positionals.includes(n))

@@ -1,0 +1,109 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const repoRoot = resolve(import.meta.dirname, '..');
+const tsx = join(repoRoot, 'node_modules', '.bin', 'tsx');
+const script = join(repoRoot, 'scripts', 'bench-docs.ts');
+
+const machine = {
+  node: 'v20.0.0',
+  platform: 'linux-x64',
+  cpus: 4,
+  cpuModel: 'Test CPU',
+  memoryGiB: 8,
+};
+
+let dir: string;
+let results: string;
+let out: string;
+
+async function benchDocs(
+  ...extra: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const r = await run(tsx, [script, '--results', results, '--out', out, ...extra]);
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'bench-docs-'));
+  results = join(dir, 'benchmarks', 'results');
+  mkdirSync(results, { recursive: true });
+  mkdirSync(join(dir, 'benchmarks', 'sidecar')); // a benchmark folder with no results yet
+  out = join(dir, 'benchmarks.md');
+  writeFileSync(
+    join(results, 'keyed.json'),
+    JSON.stringify({
+      benchmark: 'keyed',
+      date: '2026-01-02T03:04:05.678Z',
+      machine,
+      results: {
+        series: 10000,
+        keyed: { median: 1234567.8 },
+        groupByScan: { median: 234567 },
+        mapFloor: { median: 9876543 },
+        ratio: 5.26,
+        target: { samplesPerSecond: 5000000, met: false },
+      },
+    }),
+  );
+  writeFileSync(
+    join(results, 'newthing.json'),
+    JSON.stringify({
+      benchmark: 'newthing',
+      date: '2026-01-02T00:00:00.000Z',
+      machine,
+      results: { throughput: 4242.4, targets: { 'p99 <= 5 ms': { measured: 3.21, met: true } } },
+    }),
+  );
+  writeFileSync(
+    join(results, 'keyed.smoke.json'),
+    JSON.stringify({ results: { keyed: { median: 1 } } }),
+  );
+  writeFileSync(join(results, 'broken.json'), '{ not json');
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('bench-docs', () => {
+  it('writes figures, targets, date and machine from the results files', async () => {
+    const r = await benchDocs();
+    expect(r.code).toBe(0);
+    const md = readFileSync(out, 'utf8');
+    expect(md).toContain('1,234,568'); // keyed median from the JSON, rounded
+    expect(md).toMatch(/≥ 5,000,000 samples\/s.*\| *missed *\|/); // met: false in the JSON
+    expect(md).toContain(
+      'Measured 2026-01-02 03:04:05 UTC on Node v20.0.0, linux-x64, 4 CPUs (Test CPU), 8 GiB.',
+    );
+    expect(md).toMatch(/p99 <= 5 ms \| *3\.21 *\| *met/); // unknown benchmark: recorded targets
+    expect(md).toContain('4,242'); // unknown benchmark: scalar figures
+    expect(md).toMatch(/## sidecar[\s\S]*Not run yet/); // folder without results
+    expect(md).toMatch(/## broken[\s\S]*Unreadable results file/);
+    expect(md).not.toMatch(/\| *1 *\|\n/); // the smoke file's figure is not used
+  });
+
+  it('--check passes when up to date and fails when a results file changes', async () => {
+    await benchDocs();
+    expect((await benchDocs('--check')).code).toBe(0);
+    const file = join(results, 'keyed.json');
+    const data = JSON.parse(readFileSync(file, 'utf8')) as {
+      results: { keyed: { median: number } };
+    };
+    data.results.keyed.median = 7654321;
+    writeFileSync(file, JSON.stringify(data));
+    const r = await benchDocs('--check');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('out of date');
+    await benchDocs();
+    expect(readFileSync(out, 'utf8')).toContain('7,654,321');
+  });
+});

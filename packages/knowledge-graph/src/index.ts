@@ -76,3 +76,12 @@ export {
   type KnowledgeSnapshot,
 } from './knowledge-store.js';
 export { GraphError, StoreError, type GraphErrorCode, type StoreErrorCode } from './errors.js';
+export {
+  toIncidents,
+  parseSeriesName,
+  toIncidentsOptionsSchema,
+  type ToIncidentsOptions,
+  type ToIncidentsDeps,
+  type ToIncidentsStats,
+  type SeriesParts,
+} from './to-incidents.js';

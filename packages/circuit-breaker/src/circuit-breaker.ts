@@ -444,7 +444,8 @@ export class CircuitBreaker implements Policy, BreakerSource {
    * ```ts
    * const permit = breaker.tryAcquire();
    * if (!permit) throw breaker.refusal();
-   * try { permit.success(await work()); } catch (e) { permit.failure(e); throw e; }
+   * try { const value = await work(); permit.success(); return value; }
+   * catch (e) { permit.failure(e); throw e; }
    * ```
    */
   tryAcquire(): BreakerPermit | undefined {

@@ -27,6 +27,7 @@ import {
   heapPerSeries,
   loadCorpus,
   runBenchmark,
+  scoreResultFiles,
   type DetectorResult,
   type RunnerDetector,
 } from './run.js';
@@ -41,7 +42,8 @@ const USAGE = `usage: pnpm bench:nab [--data DIR] [--out OUTDIR] [--detector NAM
   --detector NAME   a registered detector, ${TF_DETECTORS.join(', ')}, or "all" (default: homeostat); repeatable
   --files N         at most N files, spread across categories
   --repeats R       timing passes per detector (default 3; 1 for tf detectors and smoke runs)
-  --smoke           a few short files, quiet (what CI runs)`;
+  --smoke           a few short files, quiet (what CI runs)
+  --score RESULTS   only score existing RESULTS/NAME/CATEGORY/NAME_FILE.csv for each --detector NAME`;
 
 /** A tf detector, imported only when asked for (the main entry never loads TensorFlow.js). */
 async function tfDetector(name: (typeof TF_DETECTORS)[number]): Promise<RunnerDetector> {
@@ -99,6 +101,7 @@ async function main(): Promise<void> {
       detector: { type: 'string', multiple: true },
       files: { type: 'string' },
       repeats: { type: 'string' },
+      score: { type: 'string' },
       smoke: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -119,6 +122,10 @@ async function main(): Promise<void> {
     throw new Error(
       `--data ${dataDir}: no data/ folder (expected DIR/data/CATEGORY/FILE.csv)\n${USAGE}`,
     );
+  }
+  if (args.score !== undefined) {
+    scoreOnly(dataDir, fromCwd(args.score), args.detector ?? []);
+    return;
   }
   const outDir =
     args.out !== undefined ? fromCwd(args.out) : mkdtempSync(join(tmpdir(), 'homeostat-nab-'));
@@ -232,6 +239,34 @@ async function main(): Promise<void> {
     );
     console.log(`results: ${path}`);
   }
+}
+
+/** `--score RESULTS`: scores result files already on disk, one table row per detector name. */
+function scoreOnly(dataDir: string, resultsDir: string, names: readonly string[]): void {
+  if (!existsSync(join(dataDir, 'combined_windows.json'))) {
+    throw new Error(`--score needs labels: ${join(dataDir, 'combined_windows.json')} is absent`);
+  }
+  if (names.length === 0) throw new Error('--score needs at least one --detector NAME');
+  printTable(
+    `NAB v1.1 normalised scores of the result files in ${resultsDir}`,
+    names.map((name) => {
+      const r = scoreResultFiles({
+        dataDir,
+        resultsDir,
+        detector: name,
+        threshold: DEFAULT_THRESHOLD,
+      });
+      const p = r.profiles ?? {};
+      return {
+        detector: name,
+        standard: fmt(p.standard?.score),
+        reward_low_FP: fmt(p.reward_low_FP_rate?.score),
+        reward_low_FN: fmt(p.reward_low_FN_rate?.score),
+        'standard LOCO': fmt(r.locoScore),
+        'opt. threshold': p.standard ? String(Number(p.standard.threshold.toPrecision(8))) : '–',
+      };
+    }),
+  );
 }
 
 /** Detectors of an earlier full run on the same files, kept so runs of single detectors add up. */

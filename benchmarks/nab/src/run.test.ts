@@ -6,7 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_THRESHOLD, detectorRegistry } from '@homeostat/detectors';
 import { repoRoot } from '@homeostat-bench/common';
 import { parseTimestamp } from './corpus.js';
-import { heapPerSeries, runBenchmark, runSeries, spreadFiles, timeOrder } from './run.js';
+import {
+  heapPerSeries,
+  runBenchmark,
+  runSeries,
+  scoreResultFiles,
+  spreadFiles,
+  timeOrder,
+} from './run.js';
 import { makeSamples, operatorOverhead } from './overhead.js';
 
 let dir: string;
@@ -145,6 +152,15 @@ describe('runBenchmark', () => {
       'reward_low_FP_rate',
       'reward_low_FN_rate',
     ]);
+    // The files written score exactly as the in-memory scores did.
+    const again = scoreResultFiles({
+      dataDir: dir,
+      resultsDir: out,
+      detector: 'homeostat',
+      threshold: DEFAULT_THRESHOLD,
+    });
+    expect(again.profiles).toEqual(r!.profiles);
+    expect(again.locoScore).toBe(r!.locoScore);
   });
 
   it('a stand-in that fires exactly at each window start scores 100, one that never fires 0', async () => {
@@ -196,7 +212,7 @@ describe('memory and operator overhead', () => {
 
   it('estimates heap per live series (NaN only when gc cannot be forced)', async () => {
     const values = Array.from({ length: 500 }, (_, i) => Math.sin(i / 10));
-    const bytes = await heapPerSeries(detectorRegistry.homeostat!, values, 50);
+    const bytes = await heapPerSeries(detectorRegistry.homeostat!, values, 300);
     if (!Number.isNaN(bytes)) expect(bytes).toBeGreaterThan(0);
   });
 });

@@ -14,6 +14,7 @@ import {
   listDataFiles,
   readDataFile,
   readProfiles,
+  readScores,
   readWindows,
   resultPath,
   type DataFile,
@@ -309,6 +310,74 @@ export function loadCorpus(
   });
 }
 
+/** The scored part of a {@link DetectorResult}. */
+export type ScoredFigures = Pick<
+  DetectorResult,
+  'profiles' | 'categories' | 'unlabelled' | 'locoScore'
+>;
+
+/**
+ * Scores one detector's outputs (one score array per file, in file order) for every profile:
+ * optimised and fixed thresholds, per category, leave-one-category-out. Files without labels
+ * are listed, not scored.
+ */
+export function scoreDetector(
+  files: readonly DataFile[],
+  run: {
+    readonly scores: readonly ArrayLike<number>[];
+    readonly windows: ReadonlyMap<string, [number, number][]>;
+    readonly profiles: Profiles;
+    readonly threshold: number;
+  },
+): ScoredFigures {
+  const { windows } = run;
+  const labelled = files
+    .map((f, i) => ({ f, scores: run.scores[i]! }))
+    .filter(({ f }) => windows.has(f.key));
+  const unlabelled = files.filter((f) => !windows.has(f.key)).map((f) => f.key);
+  const figures: Record<string, ProfileFigures> = {};
+  let categories: CategoryFigures[] = [];
+  let locoScore = Number.NaN;
+  for (const [name, cost] of Object.entries(run.profiles)) {
+    const swept = labelled.map(({ f, scores }) =>
+      sweepFile({ key: f.key, times: f.times, scores, windows: windows.get(f.key) ?? [] }, cost),
+    );
+    const fig = profileFigures(swept, cost, run.threshold);
+    figures[name] = fig;
+    if (name === 'standard') {
+      categories = categoryFigures(swept, cost, fig.threshold);
+      const raw = categories.reduce((sum, c) => sum + c.locoRaw, 0);
+      locoScore = normalizeScore(raw, nullScore(swept, cost), perfectScore(swept, cost));
+    }
+  }
+  return { profiles: figures, categories, unlabelled, locoScore };
+}
+
+/**
+ * Scores result files already on disk (`RESULTS/NAME/CATEGORY/NAME_FILE.csv`, e.g. NAB's own
+ * `results/` or `reference-results/`) against a labelled folder.
+ */
+export function scoreResultFiles(options: {
+  readonly dataDir: string;
+  readonly resultsDir: string;
+  readonly detector: string;
+  readonly threshold: number;
+}): ScoredFigures {
+  const files = loadCorpus(options.dataDir);
+  const windows = readWindows(join(options.dataDir, 'combined_windows.json'));
+  const profilesPath = join(options.dataDir, 'profiles.json');
+  const profiles = existsSync(profilesPath) ? readProfiles(profilesPath) : DEFAULT_PROFILES;
+  const scores = files.map((f) => {
+    const path = join(options.resultsDir, resultPath(options.detector, f.key));
+    const s = readScores(path);
+    if (s.length !== f.values.length) {
+      throw new Error(`${path}: ${s.length} rows for ${f.values.length} data rows`);
+    }
+    return s;
+  });
+  return scoreDetector(files, { scores, windows, profiles, threshold: options.threshold });
+}
+
 /**
  * Runs every detector over every file, writes result files when `outDir` is set, and scores
  * when `DIR/combined_windows.json` exists.
@@ -350,32 +419,9 @@ export async function runBenchmark(options: RunOptions): Promise<DetectorResult[
     }
     bar?.done();
     const updateSeconds = median(passNs) / 1e9;
-    let scored: Pick<DetectorResult, 'profiles' | 'categories' | 'unlabelled' | 'locoScore'> = {};
-    if (windows) {
-      const labelled = files
-        .map((f, i) => ({ f, scores: allScores[i]! }))
-        .filter(({ f }) => windows.has(f.key));
-      const unlabelled = files.filter((f) => !windows.has(f.key)).map((f) => f.key);
-      const figures: Record<string, ProfileFigures> = {};
-      let categories: CategoryFigures[] = [];
-      let locoScore = Number.NaN;
-      for (const [name, cost] of Object.entries(profiles)) {
-        const swept = labelled.map(({ f, scores }) =>
-          sweepFile(
-            { key: f.key, times: f.times, scores, windows: windows.get(f.key) ?? [] },
-            cost,
-          ),
-        );
-        const fig = profileFigures(swept, cost, det.threshold);
-        figures[name] = fig;
-        if (name === 'standard') {
-          categories = categoryFigures(swept, cost, fig.threshold);
-          const raw = categories.reduce((sum, c) => sum + c.locoRaw, 0);
-          locoScore = normalizeScore(raw, nullScore(swept, cost), perfectScore(swept, cost));
-        }
-      }
-      scored = { profiles: figures, categories, unlabelled, locoScore };
-    }
+    const scored = windows
+      ? scoreDetector(files, { scores: allScores, windows, profiles, threshold: det.threshold })
+      : {};
     results.push({
       detector: det.name,
       files: files.length,
@@ -397,8 +443,9 @@ function collectGarbage(): boolean {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as unknown;
     if (typeof gc !== 'function') return false;
-    (gc as () => void)();
-    (gc as () => void)();
+    // Several passes: one full collection can leave garbage that a later one frees, which would
+    // show up as a negative delta.
+    for (let i = 0; i < 4; i++) (gc as () => void)();
     return true;
   } catch {
     return false;

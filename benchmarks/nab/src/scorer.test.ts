@@ -22,6 +22,7 @@ import {
   sweepFile,
   windowRows,
 } from './scorer.js';
+import { scoreResultFiles } from './run.js';
 
 const standard: CostMatrix = { tpWeight: 1, fnWeight: 1, fpWeight: 0.11 };
 const S = (p: number): number => 2 / (1 + Math.exp(5 * p)) - 1;
@@ -196,6 +197,24 @@ describe('reproduces the published NAB figures on reference-results/', () => {
           ).toBe(figure);
         }
       }
+    },
+    60_000,
+  );
+});
+
+describe("scoreResultFiles (the runner's --score mode)", () => {
+  it.skipIf(!haveNab)(
+    'scores reference-results/ from disk to the README figures (skipped when ../shared/datasets/nab is absent)',
+    () => {
+      const r = scoreResultFiles({
+        dataDir: nabDir,
+        resultsDir: join(nabDir, 'reference-results'),
+        detector: 'numenta',
+        threshold: 0.5,
+      });
+      expect(r.profiles!.standard!.score.toFixed(2)).toBe('75.52');
+      expect(r.profiles!.reward_low_FP_rate!.score.toFixed(2)).toBe('70.68');
+      expect(r.profiles!.reward_low_FN_rate!.score.toFixed(2)).toBe('78.99');
     },
     60_000,
   );

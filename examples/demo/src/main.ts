@@ -50,11 +50,11 @@ import {
   learnDependencies,
   rankRootCauses,
   saveKnowledge,
+  toIncidents,
 } from '@homeostat/knowledge-graph';
 import { createSidecar, observeOutgoing } from '@homeostat/sidecar';
 import { startCheckout, startPayments } from './loop/services.js';
 import { startLoad, type LoadReport } from './loop/load.js';
-import { toIncidents } from './loop/incidents.js';
 import { checkoutPolicies, checkoutRunbooks, SERIES } from './loop/remediation.js';
 import { dependencySamples, demandSamples } from './loop/windows.js';
 import { primeWithHistory } from './loop/prime.js';
@@ -195,12 +195,8 @@ anomalies$.subscribe((a) => {
     a.sample.t,
   );
 });
-const related = (a: string, b: string): boolean =>
-  graph.hasNode(a) &&
-  graph.hasNode(b) &&
-  (graph.paths(a, b, { maxDepth: 3 }).length > 0 || graph.paths(b, a, { maxDepth: 3 }).length > 0);
 const anomalyIncidents$ = anomalies$.pipe(
-  toIncidents({ gatherMs: 1_500, quietMs: 10_000 }, { related }),
+  toIncidents({ gatherMs: 1_500, quietMs: 10_000 }, { graph }),
   rankRootCauses(graph),
 );
 

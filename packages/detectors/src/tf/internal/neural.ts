@@ -127,6 +127,8 @@ export class NeuralDetector<W> implements Detector {
   private weights: W | null = null;
   private lastT: number | null = null;
   private lastExplanation = 'no value seen yet';
+  /** Why the last training failed, until one succeeds. */
+  private trainingFailure: string | null = null;
   private readonly span: Float64Array;
 
   constructor(
@@ -171,15 +173,20 @@ export class NeuralDetector<W> implements Detector {
         this.lastExplanation = `learning: ${this.count} of ${o.trainSize} values before the first training`;
         return 0;
       }
-      this.train();
+      if (!this.tryTrain()) return 0;
     } else if (o.retrainEvery > 0 && this.sinceTrain >= o.retrainEvery) {
-      this.train();
+      this.tryTrain();
     }
-    const weights = this.weights!;
+    const weights = this.weights;
+    if (weights === null) return 0;
     const n = this.model.span;
     for (let i = 0; i < n; i++)
       this.span[i] = this.norm(this.buffer.at(this.buffer.length - n + i));
     const err = this.model.error(weights, this.span);
+    if (!Number.isFinite(err)) {
+      this.lastExplanation = `${this.name}: the model gave a non-finite error; value not scored`;
+      return 0;
+    }
     const errors = this.errors;
     let score = 0;
     let z = 0;
@@ -199,7 +206,9 @@ export class NeuralDetector<W> implements Detector {
     this.pushError(err);
     this.lastExplanation = `${this.name}: model error ${err.toPrecision(3)}, recent errors ${z.toFixed(
       2,
-    )} standard deviations from their usual level (value ${v}, trained ${this.trainings}×)`;
+    )} standard deviations from their usual level (value ${v}, trained ${this.trainings}×)${
+      this.trainingFailure === null ? '' : `; last ${this.trainingFailure}`
+    }`;
     return score;
   }
 
@@ -254,6 +263,25 @@ export class NeuralDetector<W> implements Detector {
     }
   }
 
+  /**
+   * Trains, keeping the detector usable when TensorFlow.js fails (the backend went away, out of
+   * memory): the old weights stay, and the next attempt waits `retrainEvery` (or `trainSize`)
+   * values. Returns whether weights are available.
+   */
+  private tryTrain(): boolean {
+    try {
+      this.train();
+    } catch (cause) {
+      this.sinceTrain = 0;
+      if (this.weights === null) this.count = 0;
+      this.trainingFailure = `training failed (${
+        cause instanceof Error ? cause.message : String(cause)
+      }); ${this.weights === null ? 'still learning' : 'keeping the previous model'}`;
+      this.lastExplanation = `${this.name}: ${this.trainingFailure}`;
+    }
+    return this.weights !== null;
+  }
+
   private train(): void {
     const b = this.buffer;
     if (this.trainings === 0) {
@@ -271,6 +299,7 @@ export class NeuralDetector<W> implements Detector {
     const values = new Float64Array(b.length);
     for (let i = 0; i < b.length; i++) values[i] = this.norm(b.at(i));
     this.weights = this.model.train(values, this.weights);
+    this.trainingFailure = null;
     this.trainings++;
     this.sinceTrain = 0;
   }

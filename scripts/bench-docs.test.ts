@@ -66,6 +66,37 @@ beforeAll(() => {
     }),
   );
   writeFileSync(
+    join(results, 'loop.json'),
+    JSON.stringify({
+      benchmark: 'loop',
+      date: '2026-01-02T00:00:00.000Z',
+      machine,
+      results: {
+        series: 100,
+        samplesPerSecond: 98765.4,
+        stages: { scored: 1000, incidents: 3 },
+        demo: {
+          faults: [
+            {
+              fault: 'slow dependency',
+              expected: 'healed alone',
+              outcome: 'healed alone',
+              'time to heal': '5.3 s',
+            },
+            {
+              fault: 'needs a person',
+              expected: 'healed after approval',
+              outcome: 'escalated',
+              'time to heal': '-',
+            },
+          ],
+          anomalies: 7,
+          spurious: 1,
+        },
+      },
+    }),
+  );
+  writeFileSync(
     join(results, 'keyed.smoke.json'),
     JSON.stringify({ results: { keyed: { median: 1 } } }),
   );
@@ -89,6 +120,10 @@ describe('bench-docs', () => {
     expect(md).toMatch(/## sidecar[\s\S]*Not run yet/); // folder without results
     expect(md).toMatch(/## broken[\s\S]*Unreadable results file/);
     expect(md).not.toMatch(/\| *1 *\|\n/); // the smoke file's figure is not used
+    expect(md).toContain('98,765'); // loop: samples/s
+    expect(md).toMatch(/slow dependency: healed alone *\| *healed alone *\| *met/);
+    expect(md).toMatch(/needs a person: healed after approval *\| *escalated *\| *missed/);
+    expect(md).toContain('Anomalies in the demo: 7, of which 1 with no fault injected.');
   });
 
   it('--check passes when up to date and fails when a results file changes', async () => {

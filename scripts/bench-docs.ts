@@ -312,6 +312,50 @@ function renderSidecar(r: Json): Rendered {
   };
 }
 
+function renderLoop(r: Json): Rendered {
+  const stages = rec(get(r, 'stages'));
+  const demo = get(r, 'demo');
+  const faults = flatRows(get(demo, 'faults'));
+  const tables: Rendered['tables'] = [
+    {
+      rows: [
+        {
+          series: num(get(r, 'series')),
+          'samples per series': num(get(r, 'samplesPerSeries')),
+          samples: num(get(r, 'samples')),
+          seconds: num(get(r, 'seconds')),
+          'samples/s': num(get(r, 'samplesPerSecond')),
+        },
+      ],
+    },
+    {
+      title: 'What came out of each stage',
+      rows: Object.entries(stages).map(([stage, count]) => ({ stage, count: num(count) })),
+    },
+  ];
+  const notes: string[] = [];
+  if (faults.length > 0) {
+    tables.push({ title: "The demo's faults (its last run)", rows: faults });
+    const spurious = num(get(demo, 'spurious'));
+    const anomaliesFired = num(get(demo, 'anomalies'));
+    if (anomaliesFired !== undefined) {
+      notes.push(
+        `Anomalies in the demo: ${fmt(anomaliesFired)}, of which ${fmt(spurious)} with no fault injected.`,
+      );
+    }
+  } else if (str(get(demo, 'note'))) {
+    notes.push(`Demo times: ${str(get(demo, 'note')) ?? ''}.`);
+  }
+  const faultTargets: TargetRow[] = faults
+    .filter((f) => typeof f.expected === 'string' && typeof f.outcome === 'string')
+    .map((f) => ({
+      target: `${String(f.fault)}: ${String(f.expected)}`,
+      measured: String(f.outcome),
+      met: f.expected === f.outcome,
+    }));
+  return { tables, targets: faultTargets, notes };
+}
+
 /** Rows of an array of flat objects, keeping only scalar cells. */
 function flatRows(value: Json): Record<string, Cell>[] {
   return records(value).map((o) => {
@@ -394,8 +438,8 @@ const known: Record<string, Known> = {
   loop: {
     what: 'The whole loop: samples per second through detect → incidents → decide over 10,000 series, and the demo’s times to detect and heal.',
     command: 'pnpm --filter @homeostat-bench/loop bench',
-    render: renderGeneric,
-    pages: ['docs/benchmarks/loop.md'],
+    render: renderLoop,
+    pages: ['docs/benchmarks/loop.md', 'examples/demo/README.md'],
   },
 };
 
@@ -449,7 +493,7 @@ function section(name: string): { summary: Record<string, Cell>; body: string } 
     );
   const pages = (info?.pages ?? []).filter((p) => existsSync(join(repoRoot, p)));
   const linkList = pages.map(
-    (p) => `[${relative('docs', p).replace(/\.md$/, '')}](${relative('docs', p)})`,
+    (p) => `[${p.replace(/^docs\//, '').replace(/\.md$/, '')}](${relative('docs', p)})`,
   );
   if (linkList.length > 0) lines.push(`Details: ${linkList.join(', ')}.`, '');
   const summary: Record<string, Cell> = { benchmark: `[${name}](#${name})` };

@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { isHomeostatError } from '@homeostat/core';
 import type { Detector } from '../detector.js';
@@ -194,6 +195,29 @@ describe.each(kinds)('%s', (name, make) => {
       const s = d.update(i < 240 ? 5 : 1e300, i);
       expect(Number.isNaN(s)).toBe(false);
     }
+  });
+
+  it('never throws nor returns NaN on arbitrary values and times (fast-check)', async () => {
+    // Few runs: each creates and trains a real model (mostly finite values, so it does train).
+    const value = fc.oneof(
+      { arbitrary: fc.double({ noNaN: true, noDefaultInfinity: true }), weight: 10 },
+      { arbitrary: fc.constantFrom(Number.NaN, Infinity, -1e300, 0), weight: 1 },
+    );
+    const time = fc.oneof(fc.double(), fc.constant(Number.NaN));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(value, time), { minLength: 260, maxLength: 280 }),
+        async (points) => {
+          const d = await make();
+          const ok = points.every(([v, t]) => {
+            const s = d.update(v, t);
+            return s >= 0 && s <= 1;
+          });
+          return ok && !d.explain().startsWith('learning');
+        },
+      ),
+      { numRuns: 3, seed: 11 },
+    );
   });
 
   it('round-trips through toJSON and restore, scoring on identically', async () => {

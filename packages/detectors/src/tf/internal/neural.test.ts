@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { NeuralDetector, type ModelKind, type NeuralOptions } from './neural.js';
 
@@ -97,5 +98,39 @@ describe('NeuralDetector (stand-in models)', () => {
     ).toBeGreaterThan(0);
     for (const s of scores) expect(Number.isNaN(s)).toBe(false);
     expect(scores[150]).toBeGreaterThan(0.9999);
+  });
+});
+
+describe('NeuralDetector on any input (fast-check)', () => {
+  const value = fc.oneof(
+    fc.double({ noNaN: false }),
+    fc.constantFrom(Number.NaN, Infinity, -Infinity, 1e308, -1e308, 0, 5),
+  );
+  const time = fc.oneof(fc.double(), fc.integer({ min: -1e6, max: 1e6 }), fc.constant(Number.NaN));
+
+  it('never throws and always returns a score in [0, 1]', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(value, time), { minLength: 0, maxLength: 150 }), (points) => {
+        const d = new NeuralDetector(naive(), options);
+        for (const [v, t] of points) {
+          const s = d.update(v, t);
+          if (!(s >= 0 && s <= 1)) return false;
+          if (typeof d.explain() !== 'string') return false;
+        }
+        return JSON.stringify(d.toJSON()).length > 0;
+      }),
+      { numRuns: 200, seed: 7 },
+    );
+  });
+
+  it('a constant series scores without NaN', () => {
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (c) => {
+        const d = new NeuralDetector(naive(), options);
+        for (let i = 0; i < 100; i++) if (Number.isNaN(d.update(c, i))) return false;
+        return true;
+      }),
+      { numRuns: 100, seed: 8 },
+    );
   });
 });

@@ -124,6 +124,27 @@ export async function createAutoencoderDetector(
 }
 
 /**
+ * A synchronous factory of autoencoder detectors (one per series), for the `detect` operator:
+ * TensorFlow.js is started once, here, so the factory itself needs no `await`.
+ *
+ * @throws {ConfigError} (rejects) on invalid options; {@link TfBackendError} when no backend starts.
+ * @example
+ * ```ts
+ * samples$.pipe(detect(await autoencoderDetectorFactory({ window: 24 }))).subscribe(console.log);
+ * ```
+ */
+export async function autoencoderDetectorFactory(
+  options: AutoencoderOptions = {},
+  init: InitTfOptions = {},
+): Promise<() => Detector> {
+  const o = parseOptions(autoencoderOptionsSchema, options, {
+    source: 'autoencoderDetectorFactory',
+  });
+  await initTf(init);
+  return () => new NeuralDetector(autoencoderKind(o), o);
+}
+
+/**
  * Recreates an autoencoder detector from `detector.toJSON()`.
  *
  * @throws {DetectorStateError} (rejects) when the state is not an autoencoder state.

@@ -21,12 +21,14 @@ export { initTf, TfBackendError, type InitTfOptions } from './init-tf.js';
 export const TF_DEFAULT_THRESHOLD = 0.9999;
 export {
   createAutoencoderDetector,
+  autoencoderDetectorFactory,
   restoreAutoencoderDetector,
   autoencoderOptionsSchema,
   type AutoencoderOptions,
 } from './autoencoder.js';
 export {
   createLstmDetector,
+  lstmDetectorFactory,
   restoreLstmDetector,
   lstmOptionsSchema,
   type LstmOptions,

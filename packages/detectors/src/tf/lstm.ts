@@ -141,6 +141,25 @@ export async function createLstmDetector(
 }
 
 /**
+ * A synchronous factory of LSTM detectors (one per series), for the `detect` operator:
+ * TensorFlow.js is started once, here, so the factory itself needs no `await`.
+ *
+ * @throws {ConfigError} (rejects) on invalid options; {@link TfBackendError} when no backend starts.
+ * @example
+ * ```ts
+ * samples$.pipe(detect(await lstmDetectorFactory())).subscribe((s) => console.log(s.score));
+ * ```
+ */
+export async function lstmDetectorFactory(
+  options: LstmOptions = {},
+  init: InitTfOptions = {},
+): Promise<() => Detector> {
+  const o = parseOptions(lstmOptionsSchema, options, { source: 'lstmDetectorFactory' });
+  await initTf(init);
+  return () => new NeuralDetector(lstmKind(o), o);
+}
+
+/**
  * Recreates an LSTM detector from `detector.toJSON()`.
  *
  * @throws {DetectorStateError} (rejects) when the state is not an LSTM state.

@@ -7,10 +7,14 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { isHomeostatError } from '@homeostat/core';
 import type { Detector } from '../detector.js';
+import { from, lastValueFrom, toArray } from 'rxjs';
+import { detect } from '../detect.js';
 import {
+  autoencoderDetectorFactory,
   createAutoencoderDetector,
   createLstmDetector,
   initTf,
+  lstmDetectorFactory,
   restoreAutoencoderDetector,
   restoreLstmDetector,
   TfBackendError,
@@ -244,6 +248,31 @@ describe.each(kinds)('%s', (name, make) => {
     const before = tf.memory().numTensors;
     run(d, xs.slice(0, 260));
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('sync factories for the detect operator', () => {
+  it('score each series with its own detector, as the plain API does', async () => {
+    for (const [factory, opts] of [
+      [autoencoderDetectorFactory, { window: 12, hidden: 8, code: 3, epochs: 30, ...small }],
+      [lstmDetectorFactory, { lookback: 8, units: 6, epochs: 8, ...small }],
+    ] as const) {
+      const make = await factory(opts);
+      const a = series(260, 240, 1);
+      const b = series(260, 250, 2);
+      const samples = a.flatMap((x, i) => [
+        { series: 'a', t: x.t, value: x.v },
+        { series: 'b', t: b[i]!.t, value: b[i]!.v },
+      ]);
+      const scored = await lastValueFrom(from(samples).pipe(detect(make), toArray()));
+      expect(scored).toHaveLength(samples.length);
+      const plainA = run(make(), a);
+      expect(scored.filter((s) => s.sample.series === 'a').map((s) => s.score)).toEqual(plainA);
+      expect(scored[0]!.detector).toBe(make().name);
+    }
+    await expect(lstmDetectorFactory({ units: 0 })).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+    });
   });
 });
 

@@ -303,12 +303,20 @@ function renderSidecar(r: Json): Rendered {
       met: typeof goodput === 'number' ? goodput >= 0.85 : undefined,
     });
   }
+  const hot = get(r, 'hotPath');
+  const notes: string[] = [];
+  if (num(get(hot, 'overheadNs')) !== undefined) {
+    notes.push(
+      `In-process hot path (no network): ${fmt(num(get(hot, 'bareNs')))} ns per request bare, ${fmt(num(get(hot, 'sidecarNs')))} ns with the sidecar (+${fmt(num(get(hot, 'overheadNs')))} ns), which predicts ${fmt(num(get(hot, 'predictedRpsRatio')))} of bare req/s for a trivial handler. The closed-loop figures above are noisier on a shared machine; the detailed page discusses both.`,
+    );
+  }
   return {
     tables: [
       { title: 'Overhead (closed loop)', rows: overhead },
       { title: 'Overload', rows: overload },
     ],
     targets,
+    notes,
   };
 }
 

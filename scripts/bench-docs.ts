@@ -344,6 +344,12 @@ function renderLoop(r: Json): Rendered {
   const notes: string[] = [];
   if (faults.length > 0) {
     tables.push({ title: "The demo's faults (its last run)", rows: faults });
+    const writtenAt = str(get(demo, 'writtenAt'));
+    if (writtenAt) {
+      notes.push(
+        `The demo figures come from its run of ${writtenAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')} (\`pnpm demo\`), read by the benchmark.`,
+      );
+    }
     const spurious = num(get(demo, 'spurious'));
     const anomaliesFired = num(get(demo, 'anomalies'));
     if (anomaliesFired !== undefined) {

@@ -30,12 +30,7 @@ export function parseOptions<TSchema extends z.ZodType>(
   input: unknown,
   context: ParseContext = {},
 ): z.output<TSchema> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  throw new ConfigError(toIssues(result.error), {
-    cause: result.error,
-    ...(context.source === undefined ? {} : { source: context.source }),
-  });
+  return parseWith(schema, input, context, ConfigError);
 }
 
 /**
@@ -48,9 +43,18 @@ export function parseInput<TSchema extends z.ZodType>(
   input: unknown,
   context: ParseContext = {},
 ): z.output<TSchema> {
+  return parseWith(schema, input, context, InputError);
+}
+
+function parseWith<TSchema extends z.ZodType>(
+  schema: TSchema,
+  input: unknown,
+  context: ParseContext,
+  ErrorClass: typeof ConfigError | typeof InputError,
+): z.output<TSchema> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  throw new InputError(toIssues(result.error), {
+  throw new ErrorClass(toIssues(result.error), {
     cause: result.error,
     ...(context.source === undefined ? {} : { source: context.source }),
   });

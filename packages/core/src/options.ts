@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { ConfigError, InputError, type Issue } from './errors.js';
+import { ConfigError, InputError, type Issue, type IssueErrorOptions } from './errors.js';
 
 /** Turns zod issues into `{ path, message }` pairs with dotted paths. */
 export function toIssues(error: z.ZodError): Issue[] {
@@ -30,7 +30,11 @@ export function parseOptions<TSchema extends z.ZodType>(
   input: unknown,
   context: ParseContext = {},
 ): z.output<TSchema> {
-  return parseWith(schema, input, context, ConfigError);
+  return parseWith(
+    schema,
+    input,
+    (error) => new ConfigError(toIssues(error), errorOptions(error, context)),
+  );
 }
 
 /**
@@ -43,19 +47,23 @@ export function parseInput<TSchema extends z.ZodType>(
   input: unknown,
   context: ParseContext = {},
 ): z.output<TSchema> {
-  return parseWith(schema, input, context, InputError);
+  return parseWith(
+    schema,
+    input,
+    (error) => new InputError(toIssues(error), errorOptions(error, context)),
+  );
+}
+
+function errorOptions(error: z.ZodError, context: ParseContext): IssueErrorOptions {
+  return context.source === undefined ? { cause: error } : { cause: error, source: context.source };
 }
 
 function parseWith<TSchema extends z.ZodType>(
   schema: TSchema,
   input: unknown,
-  context: ParseContext,
-  ErrorClass: typeof ConfigError | typeof InputError,
+  fail: (error: z.ZodError) => Error,
 ): z.output<TSchema> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  throw new ErrorClass(toIssues(result.error), {
-    cause: result.error,
-    ...(context.source === undefined ? {} : { source: context.source }),
-  });
+  throw fail(result.error);
 }

@@ -39,6 +39,10 @@ export default defineConfig({
       },
       {
         extends: true as const,
+        test: { name: 'scripts', include: ['scripts/**/*.test.ts'], testTimeout: 60_000 },
+      },
+      {
+        extends: true as const,
         test: { name: 'examples', include: ['examples/*/src/**/*.test.ts'], testTimeout: 120_000 },
       },
     ],

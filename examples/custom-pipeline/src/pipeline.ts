@@ -1,7 +1,7 @@
 /**
  * A whole Monitor → Analyse → Plan → Execute loop composed by hand out of operators, without
  * HTTP: synthetic samples (event time, so two days replay in about a second) →
- * `validateSamples` → `detect(defaultDetector)` → `anomalies` → `correlate` (this example's own
+ * `validateSamples` → `detect(defaultDetector)` → `anomalies` → `toIncidents` (correlation
  * step) → `rankRootCauses` over a small `DependencyGraph` → `decide` with policies → `execute`
  * with runbooks in dry-run mode.
  */
@@ -17,7 +17,12 @@ import {
   type Outcome,
 } from '@homeostat/core';
 import { anomalies, DEFAULT_THRESHOLD, defaultDetector, detect } from '@homeostat/detectors';
-import { DependencyGraph, rankRootCauses } from '@homeostat/knowledge-graph';
+import {
+  DependencyGraph,
+  rankRootCauses,
+  toIncidents,
+  type ToIncidentsStats,
+} from '@homeostat/knowledge-graph';
 import { compilePolicies, createDecisionEngine, decide } from '@homeostat/decision-engine';
 import {
   createMemoryAudit,
@@ -27,7 +32,6 @@ import {
   execute,
   type Escalation,
 } from '@homeostat/runbooks';
-import { correlate, type CorrelateStats } from './correlate.js';
 import { DAYS, FAULTS, generateSamples, T0, WARMUP_DAYS } from './data.js';
 
 /** Options of {@link run}. */
@@ -46,7 +50,7 @@ export interface RunResult {
   readonly warmupAnomalies: number;
   /** Anomalies after the warm-up, passed on to correlation. */
   readonly anomalies: readonly Anomaly[];
-  readonly correlation: CorrelateStats;
+  readonly correlation: ToIncidentsStats;
   readonly incidents: readonly Incident[];
   readonly decisions: readonly Decision[];
   readonly outcomes: readonly Outcome[];
@@ -163,7 +167,7 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
   for (const f of FAULTS) log(`  ${minutes(f.start)} for ${f.minutes} min: ${f.name}`);
 
   const validation = createSampleCounters();
-  const correlation: CorrelateStats = { opened: 0, emitted: 0, closedEarly: 0, droppedSymptoms: 0 };
+  const correlation: ToIncidentsStats = { opened: 0, absorbed: 0, droppedSymptoms: 0, evicted: 0 };
   let scored = 0;
   const found: Anomaly[] = [];
   let warmupAnomalies = 0;
@@ -172,10 +176,6 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
   const decisions: Decision[] = [];
   const escalations: Escalation[] = [];
   const plans: string[] = [];
-
-  const related = (a: string, b: string): boolean =>
-    graph.paths(a, b, { maxDepth: 3, limit: 1 }).length > 0 ||
-    graph.paths(b, a, { maxDepth: 3, limit: 1 }).length > 0;
 
   const anomalies$ = from(raw).pipe(
     validateSamples({ policy: 'drop' }, { counters: validation }),
@@ -192,7 +192,12 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
   );
   const outcomes = await lastValueFrom(
     anomalies$.pipe(
-      correlate({ quietMs: 15 * 60_000 }, { related }, correlation),
+      // Days replay in well under a second, so incidents close by event time (15 quiet minutes)
+      // or at the end of the replay, before the live gathering timer (scheduler time) fires.
+      toIncidents(
+        { quietMs: 15 * 60_000, gatherMs: 60_000, relatedDepth: 3 },
+        { graph, stats: correlation },
+      ),
       rankRootCauses(graph, { top: 3 }),
       tap((i) => {
         incidents.push(i);

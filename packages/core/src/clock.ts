@@ -1,16 +1,17 @@
 /** Something that tells the time in epoch milliseconds; a `SchedulerLike` has the same shape. */
 export interface Clock {
+  /** Current time in epoch milliseconds. */
   now(): number;
 }
 
 /** Wall-clock time (`Date.now()`): the default for code outside RxJS. */
 export const systemClock: Clock = { now: () => Date.now() };
 
+const origin = performance.timeOrigin; // read once: the getter is slow on hot paths
 /**
  * Monotonic time in milliseconds (`performance.now()` offset to the epoch at start): use it for
  * durations, which must not jump when the wall clock is adjusted.
  */
-const origin = performance.timeOrigin; // read once: the getter is slow on hot paths
 export const monotonicClock: Clock = {
   now: () => origin + performance.now(),
 };

@@ -3,7 +3,9 @@ import type { HomeostatError } from './errors.js';
 
 /** Where Homeostat writes messages; `console` fits. */
 export interface Logger {
+  /** Logs a warning (the default `onError` reports isolated errors here). */
   warn(message: string, ...details: unknown[]): void;
+  /** Logs an error. */
   error(message: string, ...details: unknown[]): void;
 }
 

@@ -4,6 +4,9 @@ export type CoreErrorCode =
 
 /** Options accepted by every {@link HomeostatError} constructor. */
 export interface HomeostatErrorOptions {
+  /**
+   * The underlying error or value, kept as the standard `Error.cause`; omitted when `undefined`.
+   */
   readonly cause?: unknown;
 }
 

@@ -7,6 +7,10 @@ import { resolveOnError, type OperatorDeps } from './deps.js';
  * an event, or `undefined` to emit nothing.
  */
 export interface IsolatedHandler<T, R> {
+  /**
+   * Handles one event: returns the output, or `undefined` to emit nothing. A throw skips the event
+   * and is reported.
+   */
   next(value: T): R | undefined;
   /** Called on completion; whatever it returns is emitted before `complete`. */
   flush?(): Iterable<R> | undefined;

@@ -1,6 +1,17 @@
 /** A value or an error, for callers who want failures in the stream rather than reported. */
 export type Result<T, E = Error> =
-  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: E };
+  | {
+      /** `true`: the value is in `value`. */
+      readonly ok: true;
+      /** The successful value. */
+      readonly value: T;
+    }
+  | {
+      /** `false`: the failure is in `error`. */
+      readonly ok: false;
+      /** The failure. */
+      readonly error: E;
+    };
 
 /** Wraps a success. */
 export function ok<T>(value: T): Result<T, never> {

@@ -10,6 +10,7 @@
  * ```
  */
 export class RingBuffer {
+  /** Most values the ring holds (a positive integer). */
   readonly capacity: number;
   private readonly data: Float64Array;
   private start = 0;
@@ -68,7 +69,12 @@ export class RingBuffer {
   }
 
   /** Serialisable state: `{ capacity, values }`. */
-  toJSON(): { capacity: number; values: number[] } {
+  toJSON(): {
+    /** The ring's capacity. */
+    capacity: number;
+    /** The values held, oldest first (at most `capacity`). */
+    values: number[];
+  } {
     return { capacity: this.capacity, values: this.toArray() };
   }
 

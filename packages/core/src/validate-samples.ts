@@ -65,7 +65,9 @@ export function checkSample(value: unknown): SampleIssue | undefined {
 
 /** Counters of {@link validateSamples}, updated in place and readable by the host. */
 export interface SampleCounters {
+  /** Samples passed through. */
   accepted: number;
+  /** Samples refused, whatever the policy (also counted per reason in `byIssue`). */
   dropped: number;
   /** Drops per reason. */
   readonly byIssue: Record<SampleIssue, number>;

@@ -33,6 +33,7 @@ export interface AnomaliesCounters {
 
 /** Capabilities of {@link anomalies}: keyed deps plus a cooldown counter the host can read. */
 export interface AnomaliesDeps extends KeyedDeps {
+  /** Counters updated in place (drops by cooldown); omitted: nothing is counted. */
   readonly counters?: AnomaliesCounters;
 }
 

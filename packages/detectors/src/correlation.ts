@@ -32,11 +32,17 @@ export type CorrelationOptions = z.input<typeof correlationOptionsSchema>;
 
 /** A detector over two metrics at once: the plain API of {@link detectCorrelated}. */
 export interface CorrelationDetector {
+  /** Detector name, `'correlation'`; used as `Scored.detector`. */
   readonly name: string;
   /** Scores one pair of values observed at time t; a score in [0, 1], never NaN, never throws. */
   update(a: number, b: number, t: number): number;
   /** Deviation of `a` and `b` in standard deviations at the last update. */
-  readonly lastZ: { readonly a: number; readonly b: number };
+  readonly lastZ: {
+    /** z-score of `a` against its window (clamped to ±1e6); 0 while warming up. */
+    readonly a: number;
+    /** z-score of `b` against its window (clamped to ±1e6); 0 while warming up. */
+    readonly b: number;
+  };
   /** Explanation of the last update, in words; `names` label the two metrics. */
   explain(names?: { readonly a: string; readonly b: string }): string;
   /** Serialisable state; pass it to {@link restoreCorrelationDetector}. */

@@ -17,7 +17,17 @@ export const ensembleOptionsSchema = z.object({
 export type EnsembleOptions = z.input<typeof ensembleOptionsSchema>;
 
 /** One member of an ensemble: a detector, or a detector with a weight (default 1). */
-export type EnsembleMember = Detector | { readonly detector: Detector; readonly weight?: number };
+export type EnsembleMember =
+  | Detector
+  | {
+      /** The member detector. */
+      readonly detector: Detector;
+      /**
+       * Weight of the member's score (in the weighted mean, or multiplied in before `max`), in
+       * [0, 1e6]. Default 1.
+       */
+      readonly weight?: number;
+    };
 
 const memberSchema = z.object({ weight: z.number().min(0).max(1e6) });
 

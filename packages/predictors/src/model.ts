@@ -2,8 +2,11 @@ import { HomeostatError } from '@homeostat/core';
 
 /** Mean forecast and prediction interval, one entry per step ahead (index 0 = one step). */
 export interface ForecastResult {
+  /** Point forecast per step ahead (index 0 = one step), in the series' unit. */
   readonly mean: number[];
+  /** Lower bound of the prediction interval per step ahead, at coverage `level`. */
   readonly lower: number[];
+  /** Upper bound of the prediction interval per step ahead, at coverage `level`. */
   readonly upper: number[];
   /** Coverage of `[lower, upper]`, for example 0.95. */
   readonly level: number;
@@ -49,7 +52,14 @@ export interface Model {
 
 /** Serialisable state of a {@link Model} (see {@link Model.toJSON}). */
 export interface ModelState {
+  /**
+   * Name of the model that saved the state; {@link restoreModel} refuses it for a model of another
+   * name.
+   */
   readonly model: string;
+  /**
+   * The values the model kept, oldest first (at most its `maxHistory` option); refitted on restore.
+   */
   readonly history: readonly number[];
 }
 

@@ -19,7 +19,9 @@ export type BulkheadOptions = z.input<typeof bulkheadOptionsSchema>;
 
 /** Counters and gauges of a bulkhead. */
 export interface BulkheadStats {
+  /** Calls running now (at most `maxConcurrent`). */
   readonly active: number;
+  /** Calls waiting for a slot now (at most `maxQueue`). */
   readonly queued: number;
   /** Calls started since creation. */
   readonly executed: number;

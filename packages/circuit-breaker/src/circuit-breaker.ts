@@ -163,6 +163,7 @@ export interface CircuitBreakerDeps {
 export interface BreakerStats {
   /** Calls let through (admitted). */
   readonly calls: number;
+  /** Admitted calls that succeeded. */
   readonly successes: number;
   /** Failed calls that counted as failures (time-outs included). */
   readonly failures: number;
@@ -185,10 +186,13 @@ export type CircuitBreakerJSON = z.output<typeof circuitBreakerJsonSchema>;
 
 /** The current contents of the failure window. */
 export interface BreakerWindowSnapshot {
+  /** The kind of failure window configured (`options.window.type`). */
   readonly type: 'consecutive' | 'count' | 'time';
   /** Calls in the window (for `consecutive`: the current run of failures). */
   readonly calls: number;
+  /** Failures in the window (for `consecutive`: the current run, equal to `calls`). */
   readonly failures: number;
+  /** Slow calls in the window (always 0 for `consecutive`). */
   readonly slow: number;
   /** failures / calls, 0 when empty. */
   readonly failureRate: number;
@@ -198,7 +202,9 @@ export interface BreakerWindowSnapshot {
 
 /** A point-in-time health view of one breaker. */
 export interface BreakerSnapshot {
+  /** Name of the breaker. */
   readonly name: string;
+  /** State at the time of the snapshot (an expired `open` reads as `half-open`). */
   readonly state: BreakerState;
   /** Clock time of the snapshot. */
   readonly t: number;
@@ -208,7 +214,9 @@ export interface BreakerSnapshot {
   readonly isolations: number;
   /** Calls running now. */
   readonly inFlight: number;
+  /** Contents of the failure window at `t`. */
   readonly window: BreakerWindowSnapshot;
+  /** Cumulative counters at `t`. */
   readonly stats: BreakerStats;
 }
 
@@ -220,9 +228,13 @@ export type Unsubscribe = () => void;
 
 /** Anything with a name, a state, a health snapshot and a `BreakerEvent` stream: breakers and adapters. */
 export interface BreakerSource {
+  /** Name used in events and the registry. */
   readonly name: string;
+  /** Current state. */
   readonly state: BreakerState;
+  /** A point-in-time health view: state, window contents and counters. */
   snapshot(): BreakerSnapshot;
+  /** Every event of the breaker, hot: subscribers see events from when they subscribe. */
   readonly events$: Observable<BreakerEvent>;
 }
 

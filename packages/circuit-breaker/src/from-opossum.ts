@@ -8,23 +8,37 @@ import type { BreakerControls } from './registry.js';
  * package never imports opossum (an optional peer): any opossum breaker instance fits.
  */
 export interface OpossumLike {
+  /** The breaker's name (the adapter's default name). */
   readonly name: string;
+  /** True while the breaker is open. */
   readonly opened: boolean;
+  /** True while the breaker is half-open. */
   readonly halfOpen: boolean;
+  /** False after `disable()`: read as `disabled`. */
   readonly enabled: boolean;
+  /** True after `shutdown()`: read as `disabled`. */
   readonly isShutdown: boolean;
+  /** opossum's rolling-window counters, used for the window in `snapshot()`. */
   readonly stats: {
+    /** Successful calls in opossum's rolling window. */
     readonly successes: number;
+    /** Failed calls in opossum's rolling window (time-outs included). */
     readonly failures: number;
+    /** Timed-out calls in opossum's rolling window. */
     readonly timeouts: number;
+    /** Calls rejected without running, in opossum's rolling window. */
     readonly rejects: number;
   };
   // opossum's listener arguments vary per event; the adapter reads them defensively.
+  /** Adds an event listener (the adapter listens to call and state events). */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   on(event: string, listener: (...args: any[]) => void): unknown;
+  /** Removes a listener added with `on` (used by `dispose()`). */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   removeListener(event: string, listener: (...args: any[]) => void): unknown;
+  /** Opens the breaker (opossum's manual open). */
   open(): void;
+  /** Closes the breaker (opossum's manual close). */
   close(): void;
 }
 

@@ -31,10 +31,18 @@ export type BreakerRegistryOptions = z.input<typeof breakerRegistryOptionsSchema
 
 /** Control methods a runbook may call; breakers have all of them, adapters some. */
 export interface BreakerControls {
+  /** Opens the breaker now, as if it had tripped. */
   open?(): void;
+  /** Closes the breaker now. */
   close?(): void;
+  /**
+   * Forces the breaker open until the returned release function is called (reference-counted
+   * holds).
+   */
   isolate?(): () => void;
+  /** Releases one isolation hold; returns the number of holds left (0 when there was none). */
   release?(): number;
+  /** Back to a fresh closed breaker: holds, window and counters cleared. */
   reset?(): void;
 }
 

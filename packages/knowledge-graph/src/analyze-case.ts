@@ -147,6 +147,84 @@ export interface RcaResult {
 
 const DEFAULT_WEIGHTS = { metric: 0.6, upstream: 0.25, pagerank: 0.15 };
 
+/** {@link scanSeries}: every value finite and times in order. */
+const CLEAN = 0;
+/** {@link scanSeries}: only missing or non-finite values, or times out of order. */
+const NEEDS_CLEANING = 1;
+/** {@link scanSeries}: some element has the wrong type. */
+const INVALID = 2;
+
+/**
+ * Checks one series' elements in a tight loop (it runs on millions of values): CLEAN,
+ * NEEDS_CLEANING (nulls, NaN, ±Infinity in `v` or non-finite times, or times out of order) or
+ * INVALID (a time that is not a number, or a value that is neither a number nor null).
+ */
+function scanSeries(st: readonly unknown[], sv: readonly unknown[]): number {
+  let prev = -Infinity;
+  const n = st.length;
+  for (let k = 0; k < n; k++) {
+    const t = st[k];
+    const v = sv[k];
+    if (typeof t === 'number' && typeof v === 'number' && t - t === 0 && v - v === 0) {
+      if (t < prev) return scanRest(st, sv, k, NEEDS_CLEANING);
+      prev = t;
+      continue;
+    }
+    return scanRest(st, sv, k, NEEDS_CLEANING);
+  }
+  return CLEAN;
+}
+
+/** The rest of {@link scanSeries} once a series is known not to be clean: looks for wrong types. */
+function scanRest(
+  st: readonly unknown[],
+  sv: readonly unknown[],
+  from: number,
+  status: number,
+): number {
+  for (let k = from; k < st.length; k++) {
+    const v = sv[k];
+    if (typeof st[k] !== 'number' || (v !== null && typeof v !== 'number')) return INVALID;
+  }
+  return status;
+}
+
+/** Adds an issue (with its path) for every element of wrong type, up to 20 issues in all. */
+function reportInvalidValues(
+  st: readonly unknown[],
+  sv: readonly unknown[],
+  path: string,
+  issues: Issue[],
+): void {
+  for (let k = 0; k < st.length && issues.length < 20; k++) {
+    const v = sv[k];
+    if (typeof st[k] !== 'number')
+      issues.push({ path: `${path}.t.${k}`, message: 'must be a number' });
+    else if (v !== null && typeof v !== 'number') {
+      issues.push({ path: `${path}.v.${k}`, message: 'must be a number or null' });
+    }
+  }
+}
+
+/** Copies the usable points of a series (finite time and value), sorted by time (stable). */
+function cleanSeries(
+  st: readonly number[],
+  sv: readonly (number | null)[],
+): { t: Float64Array; v: Float64Array } {
+  const keep: number[] = [];
+  for (let k = 0; k < st.length; k++) {
+    if (Number.isFinite(st[k]) && Number.isFinite(sv[k])) keep.push(k);
+  }
+  keep.sort((a, b) => st[a]! - st[b]! || a - b);
+  const t = new Float64Array(keep.length);
+  const v = new Float64Array(keep.length);
+  for (let j = 0; j < keep.length; j++) {
+    t[j] = st[keep[j]!]!;
+    v[j] = sv[keep[j]!]!;
+  }
+  return { t, v };
+}
+
 /**
  * Validates a case and prepares it for scoring.
  *
@@ -190,98 +268,32 @@ export function prepareCase(input: unknown, source?: string): PreparedCase {
   }
   const g = compactFromPairs(pairs, [...(c.graph.nodes ?? []), ...Object.keys(c.metrics)]);
   const series: SeriesData[][] = g.ids.map(() => []);
+  // One pass over every value: clean series (all values finite, times in order — the common
+  // case) are used as given, without a copy; the others are filtered and sorted into copies.
   let dropped = 0;
-  // Pass 1: check every value (one tight loop) and note which series need filtering/sorting.
-  const pending: {
-    node: number;
-    metric: string;
-    t: readonly number[];
-    v: readonly (number | null)[];
-    keep: number[] | undefined; // undefined: all values usable and already in time order
-  }[] = [];
-  for (const [node, metrics] of Object.entries(c.metrics)) {
-    const i = g.index.get(node)!;
-    for (const [metric, s] of Object.entries(metrics)) {
-      const st = s.t as unknown[];
-      const sv = s.v as unknown[];
-      let clean = true;
-      let sorted = true;
-      let prev = -Infinity;
-      for (let k = 0; k < st.length; k++) {
-        const t = st[k];
-        const v = sv[k];
-        if (Number.isFinite(t) && Number.isFinite(v)) {
-          if ((t as number) < prev) sorted = false;
-          prev = t as number;
-          continue;
-        }
-        clean = false;
-        if (typeof t !== 'number') {
-          if (issues.length < 20) {
-            issues.push({ path: `metrics.${node}.${metric}.t.${k}`, message: 'must be a number' });
-          }
-        } else if (v !== null && typeof v !== 'number' && issues.length < 20) {
-          issues.push({
-            path: `metrics.${node}.${metric}.v.${k}`,
-            message: 'must be a number or null',
-          });
-        }
+  for (const node of Object.keys(c.metrics)) {
+    const byMetric = c.metrics[node]!;
+    const list = series[g.index.get(node)!]!;
+    for (const metric of Object.keys(byMetric)) {
+      const s = byMetric[metric]!;
+      const st = s.t as readonly unknown[];
+      const sv = s.v as readonly unknown[];
+      const status = scanSeries(st, sv);
+      if (status === CLEAN) {
+        if (issues.length === 0) list.push({ metric, t: s.t, v: s.v as number[] });
+        continue;
       }
-      let keep: number[] | undefined;
-      if (!clean || !sorted) {
-        keep = [];
-        for (let k = 0; k < st.length; k++) {
-          if (Number.isFinite(st[k]) && Number.isFinite(sv[k])) keep.push(k);
-          else dropped++;
-        }
-        keep.sort((a, b) => s.t[a]! - s.t[b]! || a - b);
+      if (status === INVALID) {
+        reportInvalidValues(st, sv, `metrics.${node}.${metric}`, issues);
+        continue;
       }
-      pending.push({ node: i, metric, t: s.t, v: s.v, keep });
+      if (issues.length > 0) continue;
+      const cleaned = cleanSeries(s.t, s.v);
+      dropped += s.t.length - cleaned.t.length;
+      list.push({ metric, ...cleaned });
     }
   }
   if (issues.length > 0) throw new InputError(issues, ctx);
-  // Pass 2: copy everything into one buffer (many small typed arrays are slow to allocate and
-  // to collect); series that share the same time array share one copy of it.
-  const sharedT = new Map<readonly number[], number>();
-  let total = 0;
-  for (const p of pending) {
-    const len = p.keep ? p.keep.length : p.t.length;
-    if (p.keep || !sharedT.has(p.t)) {
-      if (!p.keep) sharedT.set(p.t, -1);
-      total += len;
-    }
-    total += len;
-  }
-  const pool = new Float64Array(total);
-  let at = 0;
-  for (const p of pending) {
-    let t: Float64Array;
-    let v: Float64Array;
-    if (p.keep) {
-      const len = p.keep.length;
-      t = pool.subarray(at, at + len);
-      v = pool.subarray(at + len, at + 2 * len);
-      p.keep.forEach((k, j) => {
-        t[j] = p.t[k]!;
-        v[j] = p.v[k]!;
-      });
-      at += 2 * len;
-    } else {
-      const len = p.t.length;
-      const tAt = sharedT.get(p.t)!;
-      if (tAt >= 0) t = pool.subarray(tAt, tAt + len);
-      else {
-        t = pool.subarray(at, at + len);
-        t.set(p.t);
-        sharedT.set(p.t, at);
-        at += len;
-      }
-      v = pool.subarray(at, at + len);
-      v.set(p.v as number[]);
-      at += len;
-    }
-    series[p.node]!.push({ metric: p.metric, t, v });
-  }
   if (dropped > 0) warnings.push(`${dropped} missing or non-finite value(s) skipped`);
   let target: PreparedCase['target'];
   if (c.target) {

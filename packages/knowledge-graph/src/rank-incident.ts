@@ -68,7 +68,14 @@ export function rankIncident(
   }
   // Invert p = z² / (z² + τ²) so the evidence can speak in the same units as analyzeCase.
   for (let i = 0; i < n; i++) z[i] = ANOMALY_THRESHOLD * Math.sqrt(p[i]! / (1 - p[i]!));
-  const an: Anomalies = { z, p, metric, observed, perSeries: [] };
+  const an: Anomalies = {
+    z,
+    p,
+    metric,
+    observed,
+    perSeries: new Float64Array(0),
+    seriesStart: new Int32Array(n + 1),
+  };
   const pc: PreparedCase = {
     g,
     series: [],

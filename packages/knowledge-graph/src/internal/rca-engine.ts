@@ -16,11 +16,15 @@ import {
   trimmedUpperMean,
 } from './stats.js';
 
-/** One metric series of one node, sorted by time, finite values only. */
+/**
+ * One metric series of one node, sorted by time, finite values only. Clean input series are
+ * used as given (no copy: the caller's arrays are only read); series that needed filtering or
+ * sorting are cleaned copies.
+ */
 export interface SeriesData {
   readonly metric: string;
-  readonly t: Float64Array;
-  readonly v: Float64Array;
+  readonly t: ArrayLike<number>;
+  readonly v: ArrayLike<number>;
 }
 
 /** A case ready for scoring. */
@@ -44,8 +48,13 @@ export interface Anomalies {
   readonly metric: readonly (string | undefined)[];
   /** True for nodes with at least one series. */
   readonly observed: Uint8Array;
-  /** Per node and series: departure of that series (same order as `PreparedCase.series`). */
-  readonly perSeries: readonly Float64Array[];
+  /**
+   * Departure of every series, flat: node i's series k (same order as `PreparedCase.series`) is
+   * at `perSeries[seriesStart[i] + k]`.
+   */
+  readonly perSeries: Float64Array;
+  /** Offsets into `perSeries`, one per node plus one. */
+  readonly seriesStart: Int32Array;
 }
 
 /** A scored node with its evidence. */
@@ -78,11 +87,13 @@ export function seriesDeparture(
   // A one-pass screen with mean and standard deviation: series whose incident values all stay
   // within SCREEN_Z of the normal mean skip the robust statistics (the slow part at 10k nodes)
   // and report their mean classical departure, which is below the anomaly threshold anyway.
+  const v = s.v;
   let sum = 0;
   let sq = 0;
   for (let i = n0; i < n1; i++) {
-    sum += s.v[i]!;
-    sq += s.v[i]! * s.v[i]!;
+    const x = v[i]!;
+    sum += x;
+    sq += x * x;
   }
   const mean = sum / (n1 - n0);
   const sd = Math.sqrt(Math.max(0, sq / (n1 - n0) - mean * mean));
@@ -90,7 +101,7 @@ export function seriesDeparture(
     let peak = 0;
     let total = 0;
     for (let i = i0; i < i1; i++) {
-      const z = Math.abs(s.v[i]! - mean) / sd;
+      const z = Math.abs(v[i]! - mean) / sd;
       total += z;
       if (z > peak) peak = z;
     }
@@ -100,8 +111,8 @@ export function seriesDeparture(
     scratch && scratch.length >= Math.max(n1 - n0, i1 - i0)
       ? scratch
       : new Float64Array(Math.max(n1 - n0, i1 - i0));
-  const { center, scale } = robustStats(s.v, { from: n0, to: n1 }, work);
-  for (let i = i0; i < i1; i++) work[i - i0] = Math.abs(s.v[i]! - center) / scale;
+  const { center, scale } = robustStats(v, { from: n0, to: n1 }, work);
+  for (let i = i0; i < i1; i++) work[i - i0] = Math.abs(v[i]! - center) / scale;
   return trimmedUpperMean(work, i1 - i0);
 }
 
@@ -115,28 +126,35 @@ export function computeAnomalies(pc: PreparedCase, tau = ANOMALY_THRESHOLD): Ano
   const p = new Float64Array(n);
   const observed = new Uint8Array(n);
   const metric: (string | undefined)[] = new Array<string | undefined>(n).fill(undefined);
-  const perSeries: Float64Array[] = [];
+  const seriesStart = new Int32Array(n + 1);
   let empty = 0;
   let longest = 0;
-  for (const list of pc.series) for (const s of list) longest = Math.max(longest, s.t.length);
+  for (let i = 0; i < n; i++) {
+    const list = pc.series[i];
+    const count = list ? list.length : 0;
+    seriesStart[i + 1] = seriesStart[i]! + count;
+    for (let k = 0; k < count; k++) longest = Math.max(longest, list![k]!.t.length);
+  }
+  const perSeries = new Float64Array(seriesStart[n]!);
   const scratch = new Float64Array(longest);
   for (let i = 0; i < n; i++) {
-    const list = pc.series[i] ?? [];
-    const ps = new Float64Array(list.length);
-    if (list.length > 0) observed[i] = 1;
-    list.forEach((s, k) => {
+    const list = pc.series[i];
+    const count = list ? list.length : 0;
+    if (count > 0) observed[i] = 1;
+    const at = seriesStart[i]!;
+    for (let k = 0; k < count; k++) {
+      const s = list![k]!;
       const d = seriesDeparture(s, pc, scratch);
       if (d === undefined) {
         empty++;
-        return;
+        continue;
       }
-      ps[k] = d;
+      perSeries[at + k] = d;
       if (d > z[i]!) {
         z[i] = d;
         metric[i] = s.metric;
       }
-    });
-    perSeries.push(ps);
+    }
     p[i] = (z[i]! * z[i]!) / (z[i]! * z[i]! + tau * tau);
   }
   if (empty > 0) {
@@ -144,7 +162,7 @@ export function computeAnomalies(pc: PreparedCase, tau = ANOMALY_THRESHOLD): Ano
       `${empty} series had fewer than 3 points in the normal window or none in the incident window; they were left out`,
     );
   }
-  return { z, p, metric, observed, perSeries };
+  return { z, p, metric, observed, perSeries, seriesStart };
 }
 
 /** Indices of anomalous nodes (p ≥ 0.5), most anomalous first, at most `cap`. */
@@ -361,10 +379,14 @@ export function residualDeparture(
   if (nn < 5 || ni < 1) return undefined;
   const times = new Float64Array(nn + ni);
   const y = new Float64Array(nn + ni);
-  times.set(s.t.subarray(n0, n1), 0);
-  times.set(s.t.subarray(i0, i1), nn);
-  y.set(s.v.subarray(n0, n1), 0);
-  y.set(s.v.subarray(i0, i1), nn);
+  for (let i = n0; i < n1; i++) {
+    times[i - n0] = s.t[i]!;
+    y[i - n0] = s.v[i]!;
+  }
+  for (let i = i0; i < i1; i++) {
+    times[nn + i - i0] = s.t[i]!;
+    y[nn + i - i0] = s.v[i]!;
+  }
   const yBase = y.subarray(0, nn);
   const yCenter = median(yBase);
   const yScale = robustScale(yBase, yCenter);
@@ -449,9 +471,10 @@ export function rankMetric(pc: PreparedCase, an: Anomalies, cands: readonly numb
     let best = 0;
     let bestMetric = '';
     let bestBy: string[] = [];
+    const at = an.seriesStart[c]!;
     own.forEach((s, k) => {
       // Only series that depart at all are worth modelling.
-      if (an.perSeries[c]![k]! < 1) return;
+      if (an.perSeries[at + k]! < 1) return;
       const r = residualDeparture(s, parents, pc);
       if (r && r.score > best) {
         best = r.score;

@@ -55,7 +55,7 @@ export function medianInPlace(a: Float64Array, n: number): number {
  * space: median, and 1.4826·MAD with the same fallbacks as {@link robustScale}.
  */
 export function robustStats(
-  v: Float64Array,
+  v: ArrayLike<number>,
   range: { readonly from: number; readonly to: number },
   scratch: Float64Array,
 ): { center: number; scale: number } {
@@ -65,7 +65,7 @@ export function robustStats(
   const center = medianInPlace(scratch, n);
   for (let i = 0; i < n; i++) scratch[i] = Math.abs(v[from + i]! - center);
   let scale = 1.4826 * medianInPlace(scratch, n);
-  if (scale === 0) scale = std(v.subarray(from, to));
+  if (scale === 0) scale = stdRange(v, from, to);
   return { center, scale: Math.max(scale, 1e-3 * Math.abs(center), 1e-9) };
 }
 
@@ -78,12 +78,18 @@ export function mad(a: Float64Array, center: number): number {
 
 /** Population standard deviation. */
 export function std(a: ArrayLike<number>, n = a.length): number {
-  if (n === 0) return 0;
+  return stdRange(a, 0, n);
+}
+
+/** Population standard deviation of `a[from..to)` (0 when empty). */
+export function stdRange(a: ArrayLike<number>, from: number, to: number): number {
+  const n = to - from;
+  if (n <= 0) return 0;
   let s = 0;
-  for (let i = 0; i < n; i++) s += a[i]!;
+  for (let i = from; i < to; i++) s += a[i]!;
   const mean = s / n;
   let q = 0;
-  for (let i = 0; i < n; i++) q += (a[i]! - mean) ** 2;
+  for (let i = from; i < to; i++) q += (a[i]! - mean) ** 2;
   return Math.sqrt(q / n);
 }
 

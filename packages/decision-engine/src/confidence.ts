@@ -5,7 +5,9 @@ import { f2 } from './internal/format.js';
 
 /** Successes and failures of a runbook on one kind of incident. */
 export interface TrackCounts {
+  /** Runs that succeeded (counts below 0 are read as 0). */
   readonly successes: number;
+  /** Runs that failed, rolled back or timed out (counts below 0 are read as 0). */
   readonly failures: number;
 }
 
@@ -14,7 +16,9 @@ export interface TrackCounts {
  * `record` is optional: a read-only view (for example over the knowledge graph) is enough.
  */
 export interface TrackRecord {
+  /** Counts of `runbook` on incidents of kind `signature`; zeros when unknown. */
   get(signature: string, runbook: string): TrackCounts;
+  /** Adds one outcome of `runbook` on incidents of kind `signature`. */
   record?(signature: string, runbook: string, success: boolean): void;
 }
 
@@ -25,9 +29,14 @@ const trackRecordSchema = z.object({
 
 /** An in-memory {@link TrackRecord} with bounded size; `evicted` counts forgotten pairs. */
 export interface MemoryTrackRecord extends TrackRecord {
+  /**
+   * Adds one outcome of `runbook` on incidents of kind `signature` (may evict the least recently
+   * used pair).
+   */
   record(signature: string, runbook: string, success: boolean): void;
   /** Pairs forgotten because `maxEntries` was reached. */
   readonly evicted: number;
+  /** Pairs (signature, runbook) held now (at most `maxEntries`). */
   readonly size: number;
 }
 
@@ -121,21 +130,32 @@ export type ConfidenceOptions = z.input<typeof confidenceOptionsSchema>;
 
 /** Inputs to confidence. */
 export interface ConfidenceInputs {
+  /** The incident: its top symptom score and top root cause feed confidence. */
   readonly incident: Incident;
   /** Specificity of the matching policy, in [0, 1). */
   readonly specificity: number;
+  /** The runbook's record on this kind of incident. */
   readonly track: TrackCounts;
 }
 
 /** Confidence with its parts. */
 export interface ConfidenceResult {
+  /** Weighted mean of the parts, in [0, 1]. */
   readonly confidence: number;
+  /** Each component, in [0, 1] (`neutral` when not available). */
   readonly parts: {
+    /** Highest symptom score (`neutral` without symptoms). */
     readonly detector: number;
+    /** Top root cause's score clamped to [0, 1] (`neutral` without root causes). */
     readonly rootCause: number;
+    /** The matching policy's specificity. */
     readonly specificity: number;
+    /**
+     * Beta posterior mean of the track record: (successes + α) / (successes + failures + α + β).
+     */
     readonly trackRecord: number;
   };
+  /** One line per part, in words, for the rationale. */
   readonly reasons: readonly string[];
 }
 

@@ -70,10 +70,15 @@ export interface DecisionEngineDeps {
 
 /** Counters of an engine. */
 export interface DecisionEngineStats {
+  /** Decisions made, whatever the verdict. */
   decisions: number;
+  /** Decisions with verdict `execute`. */
   execute: number;
+  /** Decisions with verdict `approve`. */
   approve: number;
+  /** Decisions with verdict `escalate`. */
   escalate: number;
+  /** Decisions with verdict `ignore` (resolved incidents). */
   ignore: number;
   /** Decisions escalated because a template named a missing field. */
   templateFailures: number;
@@ -83,14 +88,19 @@ export interface DecisionEngineStats {
   safetyRefusals: number;
   /** Decisions escalated because a host capability (signature, track record, schema) threw. */
   hostFailures: number;
+  /** Outcomes fed back through {@link DecisionEngine.recordOutcome}. */
   outcomes: number;
 }
 
 /** The Plan stage as a plain object. */
 export interface DecisionEngine {
+  /** The compiled policies the engine matches against. */
   readonly policies: PolicySet;
+  /** The engine's safety guard (rate limit, cooldowns, concurrency, error budget). */
   readonly safety: SafetyGuard;
+  /** The runbooks' records: `deps.trackRecord` or the in-memory default. */
   readonly trackRecord: TrackRecord;
+  /** Counters updated in place, readable by the host. */
   readonly stats: DecisionEngineStats;
   /** Decides what to do about one incident. Never throws for a well-formed incident. */
   decide(incident: Incident): Decision;

@@ -32,7 +32,9 @@ export type GateThresholds = z.output<typeof gateOptionsSchema>;
 
 /** The gate's verdict and the reason for it. */
 export interface GateResult {
+  /** `execute`, `approve` or `escalate`. */
   readonly verdict: Extract<Verdict, 'execute' | 'approve' | 'escalate'>;
+  /** The comparison that decided it, in words. */
   readonly reason: string;
 }
 

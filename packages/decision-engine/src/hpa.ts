@@ -80,6 +80,7 @@ export type HpaLimit =
 
 /** One recommendation with every intermediate value. */
 export interface HpaRecommendation {
+  /** The replica count given as input. */
   readonly currentReplicas: number;
   /** From the metric (or the predictive scaler), before stabilization and rate limits. */
   readonly rawReplicas: number;
@@ -87,12 +88,15 @@ export interface HpaRecommendation {
   readonly stabilizedReplicas: number;
   /** Final: after rate policies and min/max. */
   readonly desiredReplicas: number;
+  /** Which rule set the final count (Kubernetes' condition reasons). */
   readonly limitedBy: HpaLimit;
+  /** Each step of the calculation, in words. */
   readonly rationale: readonly string[];
 }
 
 /** Input of {@link HpaCalculator.recommend}. */
 export interface HpaInput {
+  /** Replicas running now (an integer ≥ 0; 0 disables scaling unless `minReplicas` is 0). */
   readonly currentReplicas: number;
   /** Current metric value (average per replica, as Kubernetes uses it). */
   readonly value: number;
@@ -104,8 +108,11 @@ export interface HpaInput {
 
 /** Input of {@link HpaCalculator.normalize}: a raw replica count from any source. */
 export interface HpaNormalizeInput {
+  /** Replicas running now (an integer ≥ 0). */
   readonly currentReplicas: number;
+  /** The replica count asked for, before stabilization, rate policies and min/max. */
   readonly rawReplicas: number;
+  /** Time of the recommendation (epoch ms). Default: the clock's now. */
   readonly t?: number;
   /** Overrides the scale-down stabilization window for this call (seconds). */
   readonly scaleDownWindowSeconds?: number;
@@ -113,6 +120,7 @@ export interface HpaNormalizeInput {
 
 /** Counters of a calculator. */
 export interface HpaStats {
+  /** Recommendations made (calls to `recommend` and `normalize`). */
   recommendations: number;
   /** History entries dropped because `maxHistory` was reached. */
   historyDropped: number;
@@ -126,6 +134,7 @@ export interface HpaCalculator {
   normalize(input: HpaNormalizeInput): HpaRecommendation;
   /** Records a scale that happened outside {@link HpaCalculator.recommend} (with `autoRecord` off or by hand). */
   recordScale(from: number, to: number, t?: number): void;
+  /** Counters updated in place, readable by the host. */
   readonly stats: HpaStats;
 }
 

@@ -59,23 +59,41 @@ export interface CompiledMatcher {
   readonly text: string;
   /** The field the matcher reads. */
   readonly field: string;
+  /** The comparison operator. */
   readonly op: MatchOp;
   /** How much the matcher narrows the match (feeds policy specificity). */
   readonly weight: number;
+  /**
+   * True when the incident satisfies the matcher. On a many-valued field (symptoms) it holds when
+   * any value matches, or, for a negated operator, when none does.
+   */
   test(incident: Incident): boolean;
 }
 
 /** A policy checked and compiled: regexes and templates built once, at load. */
 export interface CompiledPolicy {
+  /** Unique name of the policy, quoted in decision rationales. */
   readonly name: string;
+  /** Free-text description, when one was written. */
   readonly description: string | undefined;
+  /** Higher is evaluated first when several policies match (default 0). */
   readonly priority: number;
+  /** Id of the runbook the policy runs. */
   readonly runbook: string;
+  /** The compiled matchers; all must hold (an empty list matches every incident). */
   readonly matchers: readonly CompiledMatcher[];
+  /** Runbook parameters: compiled templates for strings, numbers and booleans as written. */
   readonly params: Readonly<Record<string, CompiledTemplate | number | boolean>>;
+  /**
+   * Template of what the action touches (default `${incident.resource}`), for cooldowns and blast
+   * radius.
+   */
   readonly target: CompiledTemplate;
+  /** Whether the runbook can be rolled back; `undefined` when the policy does not say. */
   readonly rollback: boolean | undefined;
+  /** `always`: never act without a person's approval; `auto` (default): the gate decides. */
   readonly approval: 'auto' | 'always';
+  /** False: loaded and checked but never matched (default true). */
   readonly enabled: boolean;
   /** In [0, 1): Σw / (Σw + 1) over matcher weights. */
   readonly specificity: number;
@@ -85,6 +103,7 @@ export interface CompiledPolicy {
 
 /** Compiled policies in evaluation order (priority, then specificity, then input order). */
 export interface PolicySet {
+  /** Every policy, disabled ones included, in evaluation order. */
   readonly policies: readonly CompiledPolicy[];
   /** Where the policies came from (file name), when known. */
   readonly source: string | undefined;

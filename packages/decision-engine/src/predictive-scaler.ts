@@ -39,9 +39,13 @@ export type ScalerOptions = z.input<typeof scalerOptionsSchema>;
 
 /** A scaling recommendation for one series. */
 export interface ScalingRecommendation {
+  /** The series the recommendation is for. */
   readonly series: string;
+  /** Time of the recommendation: the sample's event time (epoch ms). */
   readonly t: number;
+  /** The replica count given as input. */
   readonly currentReplicas: number;
+  /** Final replica count, after the HPA's stabilization, rate policies and min/max. */
   readonly desiredReplicas: number;
   /** What the present metric asks for (HPA formula with tolerance). */
   readonly reactiveReplicas: number;
@@ -49,7 +53,9 @@ export interface ScalingRecommendation {
   readonly predictiveReplicas?: number;
   /** Which side drove the raw recommendation. */
   readonly mode: 'reactive' | 'predictive';
+  /** Which HPA rule set the final count. */
   readonly limitedBy: HpaLimit;
+  /** Each step, reactive and predictive, in words. */
   readonly rationale: readonly string[];
 }
 
@@ -63,6 +69,7 @@ export interface ScalerDeps {
 
 /** Counters of a scaler. */
 export interface ScalerStats {
+  /** Forecasts accepted. */
   forecasts: number;
   /** Forecasts dropped because `maxForecasts` was reached. */
   forecastsDropped: number;
@@ -81,6 +88,7 @@ export interface Scaler {
     readonly value: number;
     readonly t: number;
   }): ScalingRecommendation;
+  /** Counters updated in place, readable by the host. */
   readonly stats: ScalerStats;
 }
 

@@ -30,7 +30,10 @@ export interface RecommendScalingDeps extends OperatorDeps, Omit<ScalerDeps, 'cl
   /** The replica count of a series' target right now (from the host's orchestrator). */
   readonly currentReplicas: (series: string, sample: Sample) => number;
   /** Counters updated in place: series evicted by `maxSeries`. */
-  readonly stats?: { seriesEvicted: number };
+  readonly stats?: {
+    /** Series forgotten because `maxSeries` was reached. */
+    seriesEvicted: number;
+  };
 }
 
 /**

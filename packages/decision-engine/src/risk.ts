@@ -5,9 +5,13 @@ import type { CompiledPolicy } from './policy.js';
 
 /** What a risk factor may look at. */
 export interface RiskContext {
+  /** The incident being decided. */
   readonly incident: Incident;
+  /** The policy that matched. */
   readonly policy: CompiledPolicy;
+  /** Id of the runbook the policy chose. */
   readonly runbook: string;
+  /** Runbook parameters after templates (and the runbook's schema, when given). */
   readonly params: Readonly<Record<string, unknown>>;
   /** What the action touches (the policy's rendered target). */
   readonly target: string;
@@ -15,8 +19,11 @@ export interface RiskContext {
   readonly now: number;
   /** Actions started and not yet finished: in total, on this target, and of this runbook. */
   readonly inFlight: {
+    /** Actions in flight in the whole engine. */
     readonly total: number;
+    /** Actions in flight on this target. */
     readonly sameTarget: number;
+    /** Actions in flight of this runbook. */
     readonly sameRunbook: number;
   };
   /** Failures of this runbook (any target) since `since` (epoch ms). */
@@ -25,17 +32,21 @@ export interface RiskContext {
 
 /** One risk factor's verdict: a score in [0, 1] (1 = riskiest) and why. */
 export interface RiskAssessment {
+  /** Risk in [0, 1], 1 the riskiest (out-of-range values are clamped; NaN counts as 1). */
   readonly score: number;
+  /** Why, in words, for the rationale. */
   readonly reason: string;
 }
 
 /** A pluggable risk factor. */
 export interface RiskFactor {
+  /** Name of the factor, shown in `RiskResult.factors` and the rationale. */
   readonly name: string;
   /** Weight in the weighted mean (> 0). */
   readonly weight: number;
   /** When true, this factor's score is also a floor for the total (a freeze cannot be averaged away). */
   readonly hard?: boolean;
+  /** Scores one action. A throw or a non-number score counts as 1 (fail safe). */
   assess(context: RiskContext): RiskAssessment;
 }
 
@@ -43,8 +54,11 @@ export interface RiskFactor {
 export interface RiskResult {
   /** In [0, 1]: Σ wᵢ·sᵢ / Σ wᵢ, raised to the largest `hard` factor's score. */
   readonly risk: number;
+  /** Every factor's verdict, in the order given, with its name and weight. */
   readonly factors: readonly (RiskAssessment & {
+    /** Name of the factor. */
     readonly name: string;
+    /** Weight of the factor in the mean. */
     readonly weight: number;
     /** True for a factor whose score is a floor of the total. */
     readonly hard: boolean;

@@ -35,6 +35,7 @@ export interface SafetyDeps {
 
 /** Result of a safety check. */
 export interface SafetyCheck {
+  /** True when every constraint passed. */
   readonly ok: boolean;
   /** One reason per constraint that failed (empty when ok). */
   readonly reasons: readonly string[];
@@ -66,7 +67,15 @@ export interface SafetyGuard {
   inFlight(
     target: string,
     runbook: string,
-  ): { total: number; sameTarget: number; sameRunbook: number };
+  ): {
+    /** Actions in flight in total. */
+    total: number;
+    /** Actions in flight on `target`. */
+    sameTarget: number;
+    /** Actions in flight of `runbook`. */
+    sameRunbook: number;
+  };
+  /** Counters updated in place, readable by the host. */
   readonly stats: SafetyStats;
 }
 

@@ -1,18 +1,22 @@
 import { InputError, toIssues, type Issue, type RootCause } from '@homeostat/core';
 import { z } from 'zod';
-import { compactFromPairs } from './internal/compact-graph.js';
+import { buildCompactGraph } from './internal/compact-graph.js';
 import {
   anomalousSet,
   candidates,
   computeAnomalies,
+  departureAt,
   normalise,
   rankMetric,
   rankPageRank,
   rankUpstream,
+  seriesOf,
   upstreamOf,
+  windowIndex,
   type NodeScore,
   type PreparedCase,
   type SeriesData,
+  type WindowIndex,
 } from './internal/rca-engine.js';
 
 const id = z.string().min(1, 'must be a non-empty string');
@@ -147,60 +151,65 @@ export interface RcaResult {
 
 const DEFAULT_WEIGHTS = { metric: 0.6, upstream: 0.25, pagerank: 0.15 };
 
-/** {@link scanSeries}: every value finite and times in order. */
+/** Per series: every element finite and times in order. */
 const CLEAN = 0;
-/** {@link scanSeries}: only missing or non-finite values, or times out of order. */
+/** Per series: some missing or non-finite elements, or times out of order. */
 const NEEDS_CLEANING = 1;
-/** {@link scanSeries}: some element has the wrong type. */
+/** Per series: some element has the wrong type. */
 const INVALID = 2;
 
 /**
- * Checks one series' elements in a tight loop (it runs on millions of values): CLEAN,
- * NEEDS_CLEANING (nulls, NaN, ±Infinity in `v` or non-finite times, or times out of order) or
- * INVALID (a time that is not a number, or a value that is neither a number nor null).
+ * Checks a time array in one tight loop (it runs on millions of values): CLEAN (finite and
+ * non-decreasing), NEEDS_CLEANING (non-finite or out of order) or INVALID (some element is not a
+ * number).
  */
-function scanSeries(st: readonly unknown[], sv: readonly unknown[]): number {
+function scanTimes(st: readonly unknown[]): number {
   let prev = -Infinity;
-  const n = st.length;
-  for (let k = 0; k < n; k++) {
+  for (let k = 0; k < st.length; k++) {
     const t = st[k];
-    const v = sv[k];
-    if (typeof t === 'number' && typeof v === 'number' && t - t === 0 && v - v === 0) {
-      if (t < prev) return scanRest(st, sv, k, NEEDS_CLEANING);
-      prev = t;
-      continue;
-    }
-    return scanRest(st, sv, k, NEEDS_CLEANING);
+    if (typeof t !== 'number') return INVALID;
+    if (t - t !== 0 || t < prev) return scanRest(st, k, 'number');
+    prev = t;
   }
   return CLEAN;
 }
 
-/** The rest of {@link scanSeries} once a series is known not to be clean: looks for wrong types. */
-function scanRest(
-  st: readonly unknown[],
-  sv: readonly unknown[],
-  from: number,
-  status: number,
-): number {
-  for (let k = from; k < st.length; k++) {
+/**
+ * Checks a value array: CLEAN (all finite numbers), NEEDS_CLEANING (some null or non-finite) or
+ * INVALID (some element is neither a number nor null).
+ */
+function scanValues(sv: readonly unknown[]): number {
+  for (let k = 0; k < sv.length; k++) {
     const v = sv[k];
-    if (typeof st[k] !== 'number' || (v !== null && typeof v !== 'number')) return INVALID;
+    if (typeof v !== 'number' || v - v !== 0) return scanRest(sv, k, 'number or null');
   }
-  return status;
+  return CLEAN;
+}
+
+/** The rest of a scan once an array is known not to be clean: looks for wrong types. */
+function scanRest(
+  a: readonly unknown[],
+  from: number,
+  allowed: 'number' | 'number or null',
+): number {
+  for (let k = from; k < a.length; k++) {
+    const x = a[k];
+    if (typeof x !== 'number' && (allowed === 'number' || x !== null)) return INVALID;
+  }
+  return NEEDS_CLEANING;
 }
 
 /** Adds an issue (with its path) for every element of wrong type, up to 20 issues in all. */
 function reportInvalidValues(
-  st: readonly unknown[],
-  sv: readonly unknown[],
+  s: { readonly t: readonly unknown[]; readonly v: readonly unknown[] },
   path: string,
   issues: Issue[],
 ): void {
-  for (let k = 0; k < st.length && issues.length < 20; k++) {
-    const v = sv[k];
-    if (typeof st[k] !== 'number')
+  for (let k = 0; k < s.t.length && issues.length < 20; k++) {
+    const v = s.v[k];
+    if (typeof s.t[k] !== 'number') {
       issues.push({ path: `${path}.t.${k}`, message: 'must be a number' });
-    else if (v !== null && typeof v !== 'number') {
+    } else if (v !== null && typeof v !== 'number') {
       issues.push({ path: `${path}.v.${k}`, message: 'must be a number or null' });
     }
   }
@@ -223,6 +232,186 @@ function cleanSeries(
     v[j] = sv[keep[j]!]!;
   }
   return { t, v };
+}
+
+const isObject = (x: unknown): x is Record<string, unknown> =>
+  typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/** Node ids in order of first appearance, with their index. */
+class IdTable {
+  readonly ids: string[] = [];
+  readonly index = new Map<string, number>();
+
+  id(s: string): number {
+    let i = this.index.get(s);
+    if (i === undefined) {
+      i = this.ids.length;
+      this.ids.push(s);
+      this.index.set(s, i);
+    }
+    return i;
+  }
+}
+
+/**
+ * The graph part of a case: ids in the order edges, `graph.nodes`, then metric nodes first name
+ * them; duplicate edges and self-loops dropped.
+ */
+function edgesOf(
+  edges: readonly (readonly [string, string])[],
+  table: IdTable,
+  warnings: string[],
+): { from: number[]; to: number[]; length: number } {
+  const from: number[] = [];
+  const to: number[] = [];
+  // Duplicates would double-count in walks and coverage. Numeric keys are exact while both
+  // indices stay below 2^26 (67M nodes); beyond that, string keys.
+  const seen = new Set<number | string>();
+  let selfLoops = 0;
+  for (let e = 0; e < edges.length; e++) {
+    const a = edges[e]![0];
+    const b = edges[e]![1];
+    if (a === b) {
+      selfLoops++;
+      continue;
+    }
+    const ia = table.id(a);
+    const ib = table.id(b);
+    const key = ia < 67_108_864 && ib < 67_108_864 ? ia * 67_108_864 + ib : `${ia}:${ib}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    from.push(ia);
+    to.push(ib);
+  }
+  if (selfLoops > 0) warnings.push(`${selfLoops} self-loop edge(s) ignored`);
+  return { from, to, length: from.length };
+}
+
+/** What the pass over the metric tree collects. */
+interface SeriesTable {
+  readonly series: SeriesData[];
+  readonly departure: number[];
+  /** Per metric node (in key order): its node index, first series and series count. */
+  readonly nodes: number[];
+  readonly starts: number[];
+  readonly counts: number[];
+  /** Nodes in `metrics` that the graph does not name. */
+  readonly unknown: string[];
+  /** Values dropped as missing or non-finite. */
+  dropped: number;
+}
+
+/**
+ * One pass over the metric tree: checks the shape of every series (`issues`) and the type of
+ * every element (`valueIssues`), and computes each series' departure while its values are hot
+ * in cache. Clean series (the common case) are used as given, without a copy; the others are
+ * filtered and sorted into copies first. A time array shared by several series is checked and
+ * searched for the windows once.
+ */
+function scanMetrics(
+  c: {
+    readonly metrics: Record<string, Record<string, { t: number[]; v: (number | null)[] }>>;
+    readonly normal: readonly [number, number];
+    readonly incident: readonly [number, number];
+  },
+  table: IdTable,
+  issues: { readonly shape: Issue[]; readonly values: Issue[] },
+): SeriesTable {
+  const out: SeriesTable = {
+    series: [],
+    departure: [],
+    nodes: [],
+    starts: [],
+    counts: [],
+    unknown: [],
+    dropped: 0,
+  };
+  const known = table.ids.length;
+  let scratch = new Float64Array(64);
+  let lastT: unknown = undefined;
+  let tStatus = CLEAN;
+  const w: WindowIndex = { n0: 0, n1: 0, i0: 0, i1: 0 };
+  for (const node of Object.keys(c.metrics)) {
+    if (issues.shape.length >= 20) break;
+    if (node.length === 0)
+      issues.shape.push({ path: 'metrics', message: 'node names must be non-empty' });
+    const byMetric: unknown = c.metrics[node];
+    if (!isObject(byMetric)) {
+      issues.shape.push({
+        path: `metrics.${node}`,
+        message: 'must be an object: metric → { t, v }',
+      });
+      continue;
+    }
+    const i = table.id(node);
+    if (i >= known) out.unknown.push(node);
+    const start = out.series.length;
+    for (const metric of Object.keys(byMetric)) {
+      const s = byMetric[metric];
+      if (!isObject(s)) {
+        issues.shape.push({
+          path: `metrics.${node}.${metric}`,
+          message: 'must be an object { t, v }',
+        });
+        continue;
+      }
+      const st = s.t;
+      const sv = s.v;
+      if (!Array.isArray(st)) {
+        issues.shape.push({
+          path: `metrics.${node}.${metric}.t`,
+          message: 'must be an array of numbers',
+        });
+        continue;
+      }
+      if (!Array.isArray(sv)) {
+        issues.shape.push({
+          path: `metrics.${node}.${metric}.v`,
+          message: 'must be an array of numbers or nulls',
+        });
+        continue;
+      }
+      if (st.length !== sv.length) {
+        issues.shape.push({
+          path: `metrics.${node}.${metric}.v`,
+          message: 't and v must have the same length',
+        });
+        continue;
+      }
+      if (issues.shape.length > 0) continue; // the case is rejected for its shape anyway
+      if (st !== lastT) {
+        lastT = st;
+        tStatus = scanTimes(st);
+        if (tStatus === CLEAN) windowIndex(st as number[], c, w);
+      }
+      const status = tStatus === INVALID ? INVALID : Math.max(tStatus, scanValues(sv));
+      if (status === INVALID) {
+        reportInvalidValues({ t: st, v: sv }, `metrics.${node}.${metric}`, issues.values);
+        continue;
+      }
+      if (issues.values.length > 0) continue;
+      if (scratch.length < st.length) scratch = new Float64Array(st.length);
+      if (status === CLEAN) {
+        out.series.push({ metric, t: st as number[], v: sv as number[] });
+        out.departure.push(departureAt(sv as number[], w, scratch));
+      } else {
+        const cleaned = cleanSeries(st as number[], sv as (number | null)[]);
+        out.dropped += st.length - cleaned.t.length;
+        out.series.push({ metric, ...cleaned });
+        out.departure.push(
+          departureAt(
+            cleaned.v,
+            windowIndex(cleaned.t, c, { n0: 0, n1: 0, i0: 0, i1: 0 }),
+            scratch,
+          ),
+        );
+      }
+    }
+    out.nodes.push(i);
+    out.starts.push(start);
+    out.counts.push(out.series.length - start);
+  }
+  return out;
 }
 
 /**
@@ -249,51 +438,38 @@ export function prepareCase(input: unknown, source?: string): PreparedCase {
   const warnings: string[] = [];
   const issues: Issue[] = [];
   checkEdges(c.graph.edges, issues);
-  checkMetricTree(c.metrics, issues);
+  const table = new IdTable();
+  const edges =
+    issues.length === 0 ? edgesOf(c.graph.edges, table, warnings) : { from: [], to: [], length: 0 };
+  for (const node of c.graph.nodes ?? []) table.id(node);
+  const valueIssues: Issue[] = [];
+  const scanned = scanMetrics(c, table, { shape: issues, values: valueIssues });
   if (issues.length > 0) throw new InputError(issues, ctx);
-  const pairs: [string, string][] = [];
-  let selfLoops = 0;
-  for (const [a, b] of c.graph.edges) {
-    if (a === b) selfLoops++;
-    else pairs.push([a, b]);
-  }
-  if (selfLoops > 0) warnings.push(`${selfLoops} self-loop edge(s) ignored`);
-  const graphNodes = new Set<string>(c.graph.nodes ?? []);
-  for (const [a, b] of pairs) graphNodes.add(a).add(b);
-  const unknown = Object.keys(c.metrics).filter((n) => !graphNodes.has(n));
+  if (valueIssues.length > 0) throw new InputError(valueIssues, ctx);
+  const { unknown, dropped } = scanned;
   if (unknown.length > 0) {
     warnings.push(
       `${unknown.length} node(s) in metrics are not in the graph and were added without edges: ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', …' : ''}`,
     );
   }
-  const g = compactFromPairs(pairs, [...(c.graph.nodes ?? []), ...Object.keys(c.metrics)]);
-  const series: SeriesData[][] = g.ids.map(() => []);
-  // One pass over every value: clean series (all values finite, times in order — the common
-  // case) are used as given, without a copy; the others are filtered and sorted into copies.
-  let dropped = 0;
-  for (const node of Object.keys(c.metrics)) {
-    const byMetric = c.metrics[node]!;
-    const list = series[g.index.get(node)!]!;
-    for (const metric of Object.keys(byMetric)) {
-      const s = byMetric[metric]!;
-      const st = s.t as readonly unknown[];
-      const sv = s.v as readonly unknown[];
-      const status = scanSeries(st, sv);
-      if (status === CLEAN) {
-        if (issues.length === 0) list.push({ metric, t: s.t, v: s.v as number[] });
-        continue;
-      }
-      if (status === INVALID) {
-        reportInvalidValues(st, sv, `metrics.${node}.${metric}`, issues);
-        continue;
-      }
-      if (issues.length > 0) continue;
-      const cleaned = cleanSeries(s.t, s.v);
-      dropped += s.t.length - cleaned.t.length;
-      list.push({ metric, ...cleaned });
-    }
+  const g = buildCompactGraph(table.ids, edges, table.index);
+  const n = g.ids.length;
+  const seriesStart = new Int32Array(n);
+  const seriesCount = new Int32Array(n);
+  for (let k = 0; k < scanned.nodes.length; k++) {
+    seriesStart[scanned.nodes[k]!] = scanned.starts[k]!;
+    seriesCount[scanned.nodes[k]!] = scanned.counts[k]!;
   }
-  if (issues.length > 0) throw new InputError(issues, ctx);
+  const pc: PreparedCase = {
+    g,
+    series: scanned.series,
+    seriesStart,
+    seriesCount,
+    departure: Float64Array.from(scanned.departure),
+    normal: c.normal,
+    incident: c.incident,
+    warnings,
+  };
   if (dropped > 0) warnings.push(`${dropped} missing or non-finite value(s) skipped`);
   let target: PreparedCase['target'];
   if (c.target) {
@@ -301,21 +477,13 @@ export function prepareCase(input: unknown, source?: string): PreparedCase {
     if (ti === undefined)
       warnings.push(`target node '${c.target.node}' is not in the case; ignored`);
     else {
-      if (c.target.metric && !series[ti]!.some((s) => s.metric === c.target!.metric)) {
+      if (c.target.metric && !seriesOf(pc, ti).some((s) => s.metric === c.target!.metric)) {
         warnings.push(`target metric '${c.target.metric}' has no series on '${c.target.node}'`);
       }
       target = { node: ti, ...(c.target.metric ? { metric: c.target.metric } : {}) };
     }
   }
-  if (issues.length > 0) throw new InputError(issues, ctx);
-  return {
-    g,
-    series,
-    normal: c.normal,
-    incident: c.incident,
-    warnings,
-    ...(target ? { target } : {}),
-  };
+  return { ...pc, ...(target ? { target } : {}) };
 }
 
 /** Runs the chosen method on a prepared case; returns the full ranking (not truncated). */

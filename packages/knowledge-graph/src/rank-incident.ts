@@ -10,7 +10,7 @@ import {
   rankUpstream,
   upstreamOf,
   type Anomalies,
-  type PreparedCase,
+  withoutSeries,
 } from './internal/rca-engine.js';
 
 /** Options of {@link rankIncident} and {@link rankRootCauses}. */
@@ -68,21 +68,8 @@ export function rankIncident(
   }
   // Invert p = z² / (z² + τ²) so the evidence can speak in the same units as analyzeCase.
   for (let i = 0; i < n; i++) z[i] = ANOMALY_THRESHOLD * Math.sqrt(p[i]! / (1 - p[i]!));
-  const an: Anomalies = {
-    z,
-    p,
-    metric,
-    observed,
-    perSeries: new Float64Array(0),
-    seriesStart: new Int32Array(n + 1),
-  };
-  const pc: PreparedCase = {
-    g,
-    series: [],
-    normal: [0, 0],
-    incident: [0, 0],
-    warnings: [],
-  };
+  const an: Anomalies = { z, p, metric, observed, perSeries: new Float64Array(0) };
+  const pc = withoutSeries(g);
   const anomalous = anomalousSet(an, 300);
   const out: RootCause[] = [];
   if (anomalous.length > 0) {

@@ -27,11 +27,16 @@ export interface EdgeList {
   readonly length: number;
 }
 
-/** Builds a {@link CompactGraph}; self-loops in the edge list are skipped. */
-export function buildCompactGraph(ids: readonly string[], edges: EdgeList): CompactGraph {
+/**
+ * Builds a {@link CompactGraph}; self-loops in the edge list are skipped. `index` (id → position
+ * in `ids`) is built when not given.
+ */
+export function buildCompactGraph(
+  ids: readonly string[],
+  edges: EdgeList,
+  index: Map<string, number> = new Map(ids.map((id, i) => [id, i])),
+): CompactGraph {
   const n = ids.length;
-  const index = new Map<string, number>();
-  ids.forEach((id, i) => index.set(id, i));
   const depCount = new Int32Array(n + 1);
   const revCount = new Int32Array(n + 1);
   let m = 0;
@@ -117,5 +122,5 @@ export function compactFromPairs(
     to.push(ib);
   }
   for (const s of extraIds) id(s);
-  return buildCompactGraph(ids, { from, to, length: from.length });
+  return buildCompactGraph(ids, { from, to, length: from.length }, index);
 }

@@ -30,12 +30,43 @@ export interface SeriesData {
 /** A case ready for scoring. */
 export interface PreparedCase {
   readonly g: CompactGraph;
-  /** Series per node index (empty array for nodes without metrics). */
-  readonly series: readonly (readonly SeriesData[])[];
+  /**
+   * Every series, grouped by node: node i's are `series[seriesStart[i] .. seriesStart[i] +
+   * seriesCount[i])`.
+   */
+  readonly series: readonly SeriesData[];
+  readonly seriesStart: Int32Array;
+  readonly seriesCount: Int32Array;
+  /**
+   * Departure of each series (same order as `series`, see {@link departureAt}); NaN where the
+   * normal window has fewer than 3 points or the incident window none.
+   */
+  readonly departure: Float64Array;
   readonly normal: readonly [number, number];
   readonly incident: readonly [number, number];
   readonly target?: { readonly node: number; readonly metric?: string };
   readonly warnings: string[];
+}
+
+/** A prepared case with a graph and no series (for rankers that get anomaly levels directly). */
+export function withoutSeries(g: CompactGraph): PreparedCase {
+  const n = g.ids.length;
+  return {
+    g,
+    series: [],
+    seriesStart: new Int32Array(n),
+    seriesCount: new Int32Array(n),
+    departure: new Float64Array(0),
+    normal: [0, 0],
+    incident: [0, 0],
+    warnings: [],
+  };
+}
+
+/** The series of node `i`. */
+export function seriesOf(pc: PreparedCase, i: number): SeriesData[] {
+  const from = pc.seriesStart[i] ?? 0;
+  return pc.series.slice(from, from + (pc.seriesCount[i] ?? 0));
 }
 
 /** Anomaly level of every node. */
@@ -49,12 +80,10 @@ export interface Anomalies {
   /** True for nodes with at least one series. */
   readonly observed: Uint8Array;
   /**
-   * Departure of every series, flat: node i's series k (same order as `PreparedCase.series`) is
-   * at `perSeries[seriesStart[i] + k]`.
+   * Departure of every series (same order as `PreparedCase.series`); 0 where a window was too
+   * short.
    */
   readonly perSeries: Float64Array;
-  /** Offsets into `perSeries`, one per node plus one. */
-  readonly seriesStart: Int32Array;
 }
 
 /** A scored node with its evidence. */
@@ -75,19 +104,55 @@ function windowRange(s: SeriesData, w: readonly [number, number]): [number, numb
   return [lowerBound(s.t, w[0]), upperBound(s.t, w[1])];
 }
 
+/**
+ * Index ranges of the normal window (`n0..n1`) and the incident window (`i0..i1`) in a sorted
+ * time array.
+ */
+export interface WindowIndex {
+  n0: number;
+  n1: number;
+  i0: number;
+  i1: number;
+}
+
+/** Finds the window index ranges of sorted times `t` (binary search), into `out`. */
+export function windowIndex(
+  t: ArrayLike<number>,
+  pc: Pick<PreparedCase, 'normal' | 'incident'>,
+  out: WindowIndex,
+): WindowIndex {
+  out.n0 = lowerBound(t, pc.normal[0]);
+  out.n1 = upperBound(t, pc.normal[1]);
+  out.i0 = lowerBound(t, pc.incident[0]);
+  out.i1 = upperBound(t, pc.incident[1]);
+  return out;
+}
+
 /** Departure of one series in the incident window from its normal window. */
 export function seriesDeparture(
   s: SeriesData,
   pc: Pick<PreparedCase, 'normal' | 'incident'>,
   scratch?: Float64Array,
 ): number | undefined {
-  const [n0, n1] = windowRange(s, pc.normal);
-  const [i0, i1] = windowRange(s, pc.incident);
-  if (n1 - n0 < 3 || i1 - i0 < 1) return undefined;
+  const d = departureAt(s.v, windowIndex(s.t, pc, { n0: 0, n1: 0, i0: 0, i1: 0 }), scratch);
+  return Number.isNaN(d) ? undefined : d;
+}
+
+/**
+ * Departure of values `v` in the incident window from the normal window, given the windows'
+ * index ranges (see {@link windowIndex}); NaN when the normal window has fewer than 3 points or
+ * the incident window none. `scratch` is work space (allocated when missing or too short).
+ */
+export function departureAt(
+  v: ArrayLike<number>,
+  w: Readonly<WindowIndex>,
+  scratch?: Float64Array,
+): number {
+  const { n0, n1, i0, i1 } = w;
+  if (n1 - n0 < 3 || i1 - i0 < 1) return Number.NaN;
   // A one-pass screen with mean and standard deviation: series whose incident values all stay
   // within SCREEN_Z of the normal mean skip the robust statistics (the slow part at 10k nodes)
   // and report their mean classical departure, which is below the anomaly threshold anyway.
-  const v = s.v;
   let sum = 0;
   let sq = 0;
   for (let i = n0; i < n1; i++) {
@@ -119,40 +184,29 @@ export function seriesDeparture(
 /** Classical z below which a series is not examined with robust statistics. */
 const SCREEN_Z = 2.5;
 
-/** Computes node anomaly levels from their series. */
+/** Computes node anomaly levels from the departures of their series. */
 export function computeAnomalies(pc: PreparedCase, tau = ANOMALY_THRESHOLD): Anomalies {
   const n = pc.g.ids.length;
   const z = new Float64Array(n);
   const p = new Float64Array(n);
   const observed = new Uint8Array(n);
   const metric: (string | undefined)[] = new Array<string | undefined>(n).fill(undefined);
-  const seriesStart = new Int32Array(n + 1);
+  const perSeries = new Float64Array(pc.series.length);
   let empty = 0;
-  let longest = 0;
   for (let i = 0; i < n; i++) {
-    const list = pc.series[i];
-    const count = list ? list.length : 0;
-    seriesStart[i + 1] = seriesStart[i]! + count;
-    for (let k = 0; k < count; k++) longest = Math.max(longest, list![k]!.t.length);
-  }
-  const perSeries = new Float64Array(seriesStart[n]!);
-  const scratch = new Float64Array(longest);
-  for (let i = 0; i < n; i++) {
-    const list = pc.series[i];
-    const count = list ? list.length : 0;
+    const count = pc.seriesCount[i]!;
     if (count > 0) observed[i] = 1;
-    const at = seriesStart[i]!;
-    for (let k = 0; k < count; k++) {
-      const s = list![k]!;
-      const d = seriesDeparture(s, pc, scratch);
-      if (d === undefined) {
+    const from = pc.seriesStart[i]!;
+    for (let k = from; k < from + count; k++) {
+      const d = pc.departure[k]!;
+      if (Number.isNaN(d)) {
         empty++;
         continue;
       }
-      perSeries[at + k] = d;
+      perSeries[k] = d;
       if (d > z[i]!) {
         z[i] = d;
-        metric[i] = s.metric;
+        metric[i] = pc.series[k]!.metric;
       }
     }
     p[i] = (z[i]! * z[i]!) / (z[i]! * z[i]! + tau * tau);
@@ -162,7 +216,7 @@ export function computeAnomalies(pc: PreparedCase, tau = ANOMALY_THRESHOLD): Ano
       `${empty} series had fewer than 3 points in the normal window or none in the incident window; they were left out`,
     );
   }
-  return { z, p, metric, observed, perSeries, seriesStart };
+  return { z, p, metric, observed, perSeries };
 }
 
 /** Indices of anomalous nodes (p ≥ 0.5), most anomalous first, at most `cap`. */
@@ -455,7 +509,7 @@ export function rankMetric(pc: PreparedCase, an: Anomalies, cands: readonly numb
   const g = pc.g;
   const out: NodeScore[] = [];
   for (const c of cands) {
-    const own = pc.series[c] ?? [];
+    const own = seriesOf(pc, c);
     if (own.length === 0) {
       out.push({ node: c, score: 0, evidence: ['no metrics: the metric scorer cannot judge it'] });
       continue;
@@ -464,14 +518,14 @@ export function rankMetric(pc: PreparedCase, an: Anomalies, cands: readonly numb
     const parentNames: string[] = [];
     for (let e = g.depStart[c]!; e < g.depStart[c + 1]!; e++) {
       const d = g.depAdj[e]!;
-      const list = pc.series[d] ?? [];
+      const list = seriesOf(pc, d);
       for (const s of list) parents.push({ ...s, metric: `${g.ids[d]}.${s.metric}` });
       if (list.length > 0) parentNames.push(g.ids[d]!);
     }
     let best = 0;
     let bestMetric = '';
     let bestBy: string[] = [];
-    const at = an.seriesStart[c]!;
+    const at = pc.seriesStart[c]!;
     own.forEach((s, k) => {
       // Only series that depart at all are worth modelling.
       if (an.perSeries[at + k]! < 1) return;

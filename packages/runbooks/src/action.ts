@@ -19,12 +19,20 @@ export interface ActionContext {
   readonly target: string;
   /** Every target of the run. */
   readonly targets: readonly string[];
+  /** Id of the run this call belongs to; every audit record of the run carries it. */
   readonly runId: string;
+  /** Id of the runbook being run. */
   readonly runbook: string;
+  /**
+   * Step label: the step's `name` (default `<n>:<action>`), `name@target` per target,
+   * `precondition`, `verify`, or `undo:<name>` in a rollback.
+   */
   readonly step: string;
   /** 1 for the first attempt. */
   readonly attempt: number;
+  /** The incident the decision is about. */
   readonly incident: Incident;
+  /** The decision being executed. */
   readonly decision: Decision;
   /** True in a dry run (only read-only actions are called then). */
   readonly dryRun: boolean;
@@ -32,6 +40,7 @@ export interface ActionContext {
 
 /** What `undo` receives: the context plus the result the `run` it undoes returned. */
 export interface UndoContext extends ActionContext {
+  /** What the `run` being undone returned; `undefined` when it returned nothing. */
   readonly result: ActionResult | undefined;
 }
 
@@ -39,6 +48,7 @@ export interface UndoContext extends ActionContext {
 export interface ActionDefinition<TSchema extends z.ZodType> {
   /** Name that runbook steps refer to. */
   readonly name: string;
+  /** A one-line description for people. Default `''`. */
   readonly description?: string;
   /** zod schema of the params, checked after templates are rendered and before `run`. */
   readonly params: TSchema;
@@ -58,12 +68,19 @@ export interface ActionDefinition<TSchema extends z.ZodType> {
 
 /** A registered action, type-erased for the registry. */
 export interface Action {
+  /** Name that runbook steps refer to (unique within a registry). */
   readonly name: string;
+  /** A one-line description for people; `''` when none was given. */
   readonly description: string;
+  /** True when the action changes nothing: only such actions run in a dry run. */
   readonly readOnly: boolean;
+  /** zod schema of the params, checked after templates are rendered and before `run`. */
   readonly params: z.ZodType;
+  /** True when the action has its own `undo`. */
   readonly hasUndo: boolean;
+  /** Does the work, with params already checked against `params`. Must honour `ctx.signal`. */
   run(params: unknown, ctx: ActionContext): Promise<ActionResult | void> | ActionResult | void;
+  /** Reverses `run`, for rollbacks; absent when the action has none. */
   undo?(params: unknown, ctx: UndoContext): Promise<ActionResult | void> | ActionResult | void;
 }
 

@@ -11,37 +11,66 @@ import { ApprovalError } from './errors.js';
 
 /** Who approves or denies, and with which roles. */
 export interface ApprovalIdentity {
+  /** Who it is (a user or tool id); recorded in the audit log. */
   readonly id: string;
+  /** Roles the identity holds; an approver needs one of the request's `roles`. */
   readonly roles: readonly string[];
 }
 
 /** A pending request for approval of one run. */
 export interface ApprovalRequest {
+  /** Request id (`apr-<n>-<runId>`): pass it to `approve` or `deny`. */
   readonly id: string;
+  /** The run waiting for the verdict. */
   readonly runId: string;
+  /** The decision being executed. */
   readonly decisionId: string;
+  /** Id of the runbook the run would execute. */
   readonly runbook: string;
+  /** The incident the decision is about. */
   readonly incident: Incident;
+  /** Targets the run would touch. */
   readonly targets: readonly string[];
+  /** Runbook parameters the run would use. */
   readonly params: Readonly<Record<string, unknown>>;
   /** Roles of which an approver needs one; empty means anyone with an identity. */
   readonly roles: readonly string[];
+  /** Scheduler time of the request (epoch ms). */
   readonly requestedAt: number;
+  /**
+   * `requestedAt + timeoutMs`: unanswered by then, it expires and the run is rejected and
+   * escalated.
+   */
   readonly expiresAt: number;
 }
 
 /** How an approval request ended. */
 export type ApprovalVerdict =
-  | { readonly approved: true; readonly by: ApprovalIdentity; readonly note?: string }
   | {
+      /** `true`: the run may go ahead. */
+      readonly approved: true;
+      /** Who approved. */
+      readonly by: ApprovalIdentity;
+      /** The approver's note, when given. */
+      readonly note?: string;
+    }
+  | {
+      /** `false`: the run is rejected. */
       readonly approved: false;
+      /**
+       * `denied` by a person, `expired` unanswered after `timeoutMs`, or `overflow` when
+       * `maxPending` requests were already waiting.
+       */
       readonly reason: 'denied' | 'expired' | 'overflow';
+      /** Who denied (for `denied` only). */
       readonly by?: ApprovalIdentity;
+      /** The denier's note, or for `overflow` why the request was refused. */
       readonly note?: string;
     };
 
 /** What the executor passes to {@link Approvals.request}. */
 export type ApprovalAsk = Omit<ApprovalRequest, 'id' | 'requestedAt' | 'expiresAt'> & {
+  /** How long the request may wait unanswered before it expires, in ms of scheduler time. */
   readonly timeoutMs: number;
 };
 
@@ -65,7 +94,9 @@ export interface Approvals {
   deny(requestId: string, identity: ApprovalIdentity, note?: string): void;
   /** Asks for approval; resolves when approved, denied or expired. Used by the executor. */
   request(ask: ApprovalAsk): {
+    /** The pending request, or `undefined` when it was refused at once (`overflow`). */
     readonly request: ApprovalRequest | undefined;
+    /** Settles with the verdict; never rejects. */
     readonly verdict: Promise<ApprovalVerdict>;
   };
   /** Requests refused at once because `maxPending` were already waiting. */

@@ -25,11 +25,15 @@ export type AuditType =
 
 /** One thing to record; the sink adds `seq`, `t`, `prev` and `hash`. */
 export interface AuditEntry {
+  /** What happened. */
   readonly type: AuditType;
   /** Every record of one decision's handling shares a run id. */
   readonly runId: string;
+  /** Id of the decision the run handles. */
   readonly decisionId?: string;
+  /** Id of the runbook, once known. */
   readonly runbook?: string;
+  /** Step label, on step and rollback-step records. */
   readonly step?: string;
   /** JSON-serialisable details (status, error, targets, identity…). */
   readonly data?: Readonly<Record<string, unknown>>;
@@ -37,6 +41,10 @@ export interface AuditEntry {
 
 /** A record as stored: the entry, a sequence number, time, and the hash chain. */
 export interface AuditRecord extends AuditEntry {
+  /**
+   * Position in the log: 0 for the first record, then one more per record (a reopened file
+   * continues from its last record).
+   */
   readonly seq: number;
   /** Wall time, epoch ms. */
   readonly t: number;
@@ -261,7 +269,12 @@ export interface AuditVerification {
   /** True when the file ends in a partial line (a crash mid-write); it is not counted. */
   readonly tornTail: boolean;
   /** The first problem, with its 1-based line number. */
-  readonly error?: { readonly line: number; readonly message: string };
+  readonly error?: {
+    /** 1-based line number of the record. */
+    readonly line: number;
+    /** What is wrong with it, in words. */
+    readonly message: string;
+  };
 }
 
 async function readLog(file: string): Promise<string> {
@@ -348,9 +361,13 @@ export async function readAuditLog(file: string): Promise<AuditRecord[]> {
 
 /** A run that started and has no `run.finished` record. */
 export interface InterruptedRun {
+  /** Id of the run that never finished. */
   readonly runId: string;
+  /** Decision id from the run's first record, when it had one. */
   readonly decisionId: string | undefined;
+  /** Runbook id from the run's first (else last) record, when recorded. */
   readonly runbook: string | undefined;
+  /** Targets from the run's latest record that listed them; empty when none did. */
   readonly targets: readonly string[];
   /** Time of the run's first record. */
   readonly startedAt: number;
@@ -364,6 +381,7 @@ export interface InterruptedRun {
 
 /** What {@link recover} found. */
 export interface RecoveryReport {
+  /** Every run with records but no `run.finished`, in order of first record. */
   readonly interrupted: readonly InterruptedRun[];
   /** The chain check of the same file. */
   readonly verification: AuditVerification;

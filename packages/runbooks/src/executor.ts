@@ -64,17 +64,29 @@ export type ExecutorOptions = z.input<typeof executorOptionsSchema>;
 
 /** A target the host knows about, for label selectors. */
 export interface Target {
+  /** Target name, as actions receive it in `ctx.target`. */
   readonly name: string;
+  /**
+   * Labels matched by runbook selectors (each selector value must equal the label, as a string).
+   */
   readonly labels: Labels;
 }
 
 /** The host's list of targets, used to resolve runbook selectors. */
 export interface Inventory {
+  /**
+   * Every target the host knows; read once per run whose runbook has a selector, within
+   * `readTimeout` (then `signal` aborts).
+   */
   list(signal: AbortSignal): readonly Target[] | Promise<readonly Target[]>;
 }
 
 /** Reads a metric for verifications and metric preconditions (for example from Prometheus). */
 export interface MetricReader {
+  /**
+   * The current value of `query` (for `context.target`), within `readTimeout` (then
+   * `context.signal` aborts).
+   */
   read(
     query: string,
     context: {
@@ -87,25 +99,40 @@ export interface MetricReader {
 
 /** Something a human must look at now. */
 export interface Escalation {
+  /** Why a person must look, in words. */
   readonly reason: string;
+  /** The decision concerned. */
   readonly decision: Decision;
+  /** The run concerned. */
   readonly runId: string;
 }
 
 /** What a run would do: printed in dry runs. */
 export interface RunPlan {
+  /** Id of the run. */
   readonly runId: string;
+  /** Id of the runbook. */
   readonly runbook: string;
+  /** Id of the decision. */
   readonly decisionId: string;
+  /** Targets the run resolved (selector matches, or the incident's resource). */
   readonly targets: readonly string[];
+  /** The decision's params after the runbook's param schema (defaults applied). */
   readonly params: Readonly<Record<string, unknown>>;
+  /** Each step in order, with params rendered for the first target. */
   readonly steps: readonly {
+    /** Step name (default `<n>:<action>`). */
     readonly step: string;
+    /** Name of the action the step calls. */
     readonly action: string;
+    /** True when the action is read-only: it runs in a dry run; others are skipped. */
     readonly readOnly: boolean;
+    /** Params rendered for the first target, or `(cannot render: …)`. */
     readonly params: unknown;
   }[];
+  /** The runbook's verification, if any. */
   readonly verify: Verification | undefined;
+  /** True when a real run would wait for approval (an `approve` verdict or `approval.required`). */
   readonly approvalRequired: boolean;
 }
 
@@ -117,27 +144,48 @@ export interface ExecutorDeps {
   readonly audit?: AuditSink;
   /** Per-target lock. Default: in-memory. */
   readonly lock?: Lock;
+  /**
+   * Asked when a runbook or an `approve` verdict needs a person; without it such runs are rejected.
+   */
   readonly approvals?: Approvals;
+  /**
+   * Resolves runbook target selectors; without it a runbook with `targets` is blocked
+   * (`blast_radius`).
+   */
   readonly inventory?: Inventory;
+  /**
+   * Reads metrics for metric preconditions and verifications; without it a metric precondition
+   * blocks the run and a metric verification fails.
+   */
   readonly metrics?: MetricReader;
   /** Receives each dry-run plan and its text. Default: `console.log` of the text. */
   readonly onPlan?: (plan: RunPlan, text: string) => void;
   /** Told about expired approvals, `escalate` verdicts and failed rollbacks. */
   readonly onEscalate?: (escalation: Escalation) => void;
+  /**
+   * Receives isolated errors (a throwing `onPlan` or `onEscalate`, an executor failure). Default:
+   * log through `logger`.
+   */
   readonly onError?: OnError;
+  /** Used by the default `onError` and for the in-memory-audit warning. Default: `console`. */
   readonly logger?: Logger;
 }
 
 /** Counters of an executor. */
 export interface ExecutorStats {
+  /** Decisions handed to `run`. */
   readonly received: number;
+  /** Runs executing now (holding a concurrency slot). */
   readonly running: number;
+  /** Runs waiting now for their targets or a slot. */
   readonly queued: number;
+  /** Outcomes returned, by status. */
   readonly outcomes: Readonly<Record<OutcomeStatus, number>>;
   /** Why runs were blocked, by reason. */
   readonly blocked: Readonly<Record<string, number>>;
   /** Actions that ignored their abort signal; their targets stay locked until they settle. */
   readonly hungActions: number;
+  /** Per-target cooldowns forgotten because `maxCooldownEntries` was reached. */
   readonly cooldownEvictions: number;
 }
 
@@ -145,6 +193,7 @@ export interface ExecutorStats {
 export interface Executor {
   /** Handles one decision. Never rejects; resolves `undefined` for `ignore` and `escalate` verdicts. */
   run(decision: Decision): Promise<Outcome | undefined>;
+  /** A snapshot of the counters (a new object on each call). */
   stats(): ExecutorStats;
   /** Waits for the audit sink to flush and closes it. */
   close(): Promise<void>;

@@ -1,5 +1,6 @@
 /** A held lock; release it exactly once. */
 export interface LockLease {
+  /** Gives the key back. Call it exactly once (the in-memory lock ignores repeats). */
   release(): Promise<void> | void;
 }
 

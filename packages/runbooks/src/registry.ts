@@ -8,13 +8,20 @@ export interface RunbookRegistry {
   get(id: string): Runbook | undefined;
   /** The action with this name, if registered. */
   action(name: string): Action | undefined;
+  /** Every registered runbook, in the order given. */
   readonly runbooks: readonly Runbook[];
+  /** Every registered action, in the order given. */
   readonly actions: readonly Action[];
 }
 
 /** What {@link createRunbookRegistry} takes. */
 export interface RunbookRegistryInput {
+  /**
+   * The runbooks (from {@link defineRunbook}, {@link loadRunbookDir} or {@link parseRunbooks}); ids
+   * must be unique.
+   */
   readonly runbooks: readonly Runbook[];
+  /** The actions the runbooks call (from {@link defineAction}); names must be unique. */
   readonly actions: readonly Action[];
 }
 

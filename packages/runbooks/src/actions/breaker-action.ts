@@ -16,6 +16,7 @@ export interface ControllableBreaker {
 
 /** Finds breakers by name; the host passes its own registry. */
 export interface BreakerRegistry {
+  /** The breaker with this name, or `undefined` when there is none. */
   get(name: string): ControllableBreaker | undefined;
 }
 

@@ -14,7 +14,7 @@ export interface Sample {
   readonly t: number;
   /** The observed value. Finite. */
   readonly value: number;
-  /** Optional labels of the series (for example `service`, `route`); never used as its identity. */
+  /** Optional labels of the series, for example `service` or `route`. */
   readonly labels?: Labels | undefined;
 }
 
@@ -119,7 +119,8 @@ export interface RootCause {
   /** The graph node (component id) suspected to be the cause. */
   readonly node: string;
   /**
-   * Ranking score: higher is more likely. Comparable only within one ranking; not a probability.
+   * How likely the node is the cause: higher is more likely. Finite, comparable within one
+   * ranking, not a calibrated probability (the decision engine clamps the top one to [0, 1]).
    */
   readonly score: number;
   /** Reasons behind the score, in words, in the order they were found. */
@@ -181,13 +182,19 @@ export type OutcomeStatus =
 
 /** One step of a run, as it happened. */
 export interface StepOutcome {
-  /** Step label: its name, or `name@target` when it ran once per target. */
+  /**
+   * Step label: its name, `name@target` when it ran once per target, or `undo:<name>` for an
+   * undo that failed.
+   */
   readonly step: string;
   /** Name of the action the step ran. */
   readonly action: string;
-  /** How the step ended; `rolled_back` when its undo ran after a later failure. */
+  /**
+   * How the step ended: `skipped` for a changing action in a dry run, `rolled_back` when its undo
+   * succeeded after a later failure.
+   */
   readonly status: 'succeeded' | 'failed' | 'skipped' | 'timed_out' | 'rolled_back';
-  /** Wall time of the step in ms, retries and backoff included (≥ 0). */
+  /** Duration of the step in ms of scheduler time, retries and backoff included (≥ 0). */
   readonly durationMs: number;
   /** Number of attempts made (1 + retries used); 0 when the step never started. */
   readonly attempts?: number | undefined;
@@ -203,7 +210,7 @@ export interface Outcome {
   readonly status: OutcomeStatus;
   /** True when the runbook's verification passed. */
   readonly verified: boolean;
-  /** Every step that ran, in order. */
+  /** The steps as they ran, in order (dry-run skips included; failed undo steps appended). */
   readonly steps: readonly StepOutcome[];
   /** Duration of the whole run in ms (≥ 0). */
   readonly durationMs: number;

@@ -41,7 +41,7 @@ export type ScalerOptions = z.input<typeof scalerOptionsSchema>;
 export interface ScalingRecommendation {
   /** The series the recommendation is for. */
   readonly series: string;
-  /** Time of the recommendation: the sample's event time (epoch ms). */
+  /** Time of the recommendation (epoch ms): the input's `t`, a sample's event time. */
   readonly t: number;
   /** The replica count given as input. */
   readonly currentReplicas: number;

@@ -255,19 +255,19 @@ class IdTable {
 
 /**
  * The graph part of a case: ids in the order edges, `graph.nodes`, then metric nodes first name
- * them; duplicate edges and self-loops dropped.
+ * them; duplicate edges (the first is kept) and self-loops dropped.
  */
 function edgesOf(
   edges: readonly (readonly [string, string])[],
   table: IdTable,
   warnings: string[],
-): { from: number[]; to: number[]; length: number } {
+): { from: Int32Array; to: Int32Array; length: number } {
   const from: number[] = [];
   const to: number[] = [];
-  // Duplicates would double-count in walks and coverage. Numeric keys are exact while both
-  // indices stay below 2^26 (67M nodes); beyond that, string keys.
-  const seen = new Set<number | string>();
   let selfLoops = 0;
+  // Edge lists are usually grouped by caller: remember the last one's index.
+  let lastA: string | undefined;
+  let lastIa = -1;
   for (let e = 0; e < edges.length; e++) {
     const a = edges[e]![0];
     const b = edges[e]![1];
@@ -275,16 +275,55 @@ function edgesOf(
       selfLoops++;
       continue;
     }
-    const ia = table.id(a);
-    const ib = table.id(b);
-    const key = ia < 67_108_864 && ib < 67_108_864 ? ia * 67_108_864 + ib : `${ia}:${ib}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    from.push(ia);
-    to.push(ib);
+    if (a !== lastA) {
+      lastA = a;
+      lastIa = table.id(a);
+    }
+    from.push(lastIa);
+    to.push(table.id(b));
   }
   if (selfLoops > 0) warnings.push(`${selfLoops} self-loop edge(s) ignored`);
-  return { from, to, length: from.length };
+  return dropDuplicateEdges(from, to, table.ids.length);
+}
+
+/**
+ * Removes repeated `from → to` pairs (they would double-count in walks and coverage), keeping
+ * the first of each and the order of the rest: edges are bucketed by caller (in order), and a
+ * per-callee stamp spots repeats within a bucket.
+ */
+function dropDuplicateEdges(
+  from: readonly number[],
+  to: readonly number[],
+  n: number,
+): { from: Int32Array; to: Int32Array; length: number } {
+  const m = from.length;
+  const bucket = new Int32Array(n + 1);
+  for (let e = 0; e < m; e++) bucket[from[e]! + 1]!++;
+  for (let i = 0; i < n; i++) bucket[i + 1]! += bucket[i]!;
+  const fill = bucket.slice(0, n);
+  const byCaller = new Int32Array(m);
+  for (let e = 0; e < m; e++) byCaller[fill[from[e]!]!++] = e;
+  const stamp = new Int32Array(n);
+  const keep = new Uint8Array(m);
+  let kept = 0;
+  for (let i = 0; i < n; i++) {
+    for (let k = bucket[i]!; k < bucket[i + 1]!; k++) {
+      const e = byCaller[k]!;
+      if (stamp[to[e]!] === i + 1) continue;
+      stamp[to[e]!] = i + 1;
+      keep[e] = 1;
+      kept++;
+    }
+  }
+  const outFrom = new Int32Array(kept);
+  const outTo = new Int32Array(kept);
+  let at = 0;
+  for (let e = 0; e < m; e++) {
+    if (!keep[e]) continue;
+    outFrom[at] = from[e]!;
+    outTo[at++] = to[e]!;
+  }
+  return { from: outFrom, to: outTo, length: kept };
 }
 
 /** What the pass over the metric tree collects. */
@@ -440,7 +479,9 @@ export function prepareCase(input: unknown, source?: string): PreparedCase {
   checkEdges(c.graph.edges, issues);
   const table = new IdTable();
   const edges =
-    issues.length === 0 ? edgesOf(c.graph.edges, table, warnings) : { from: [], to: [], length: 0 };
+    issues.length === 0
+      ? edgesOf(c.graph.edges, table, warnings)
+      : { from: new Int32Array(0), to: new Int32Array(0), length: 0 };
   for (const node of c.graph.nodes ?? []) table.id(node);
   const valueIssues: Issue[] = [];
   const scanned = scanMetrics(c, table, { shape: issues, values: valueIssues });

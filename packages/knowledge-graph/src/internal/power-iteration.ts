@@ -14,33 +14,38 @@ export function powerIteration(
   options: { readonly alpha: number; readonly maxIterations: number; readonly tolerance: number },
 ): { scores: Float64Array; iterations: number } {
   const n = personalization.length;
+  const { start, adj, prob } = walk;
+  const alpha = options.alpha;
+  const maxIterations = options.maxIterations;
+  const tolerance = options.tolerance;
   let x = personalization.slice();
   let next = new Float64Array(n);
   let it = 0;
-  for (; it < options.maxIterations; it++) {
+  for (; it < maxIterations; it++) {
     next.fill(0);
     let dangling = 0;
     for (let u = 0; u < n; u++) {
       const xu = x[u]!;
       if (xu === 0) continue;
-      const s = walk.start[u]!;
-      const e = walk.start[u + 1]!;
+      const s = start[u]!;
+      const e = start[u + 1]!;
       if (s === e) {
         dangling += xu;
         continue;
       }
-      for (let k = s; k < e; k++) next[walk.adj[k]!]! += xu * walk.prob[k]!;
+      for (let k = s; k < e; k++) next[adj[k]!]! += xu * prob[k]!;
     }
     let diff = 0;
     for (let u = 0; u < n; u++) {
-      const v =
-        options.alpha * personalization[u]! +
-        (1 - options.alpha) * (next[u]! + dangling * personalization[u]!);
+      const pu = personalization[u]!;
+      const v = alpha * pu + (1 - alpha) * (next[u]! + dangling * pu);
       diff += Math.abs(v - x[u]!);
       next[u] = v;
     }
-    [x, next] = [next, x];
-    if (diff < options.tolerance) {
+    const swap = x;
+    x = next;
+    next = swap;
+    if (diff < tolerance) {
       it++;
       break;
     }

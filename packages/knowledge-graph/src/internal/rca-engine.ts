@@ -313,18 +313,27 @@ export function rankPageRank(
   // The walk runs on the anomalous region: every node with some anomaly weight, the candidates,
   // and their direct neighbours. On large graphs that is a small fraction of the nodes; the
   // rest carry (almost) no restart mass and would only slow convergence.
+  const size = g.ids.length;
   const local: number[] = [];
-  const localIndex = new Map<number, number>();
+  const localIndex = new Int32Array(size).fill(-1);
   const add = (u: number): void => {
-    if (!localIndex.has(u)) {
-      localIndex.set(u, local.length);
+    if (localIndex[u] === -1) {
+      localIndex[u] = local.length;
       local.push(u);
     }
   };
-  if (g.ids.length <= 2000) for (let u = 0; u < g.ids.length; u++) add(u);
+  if (size <= 2000) for (let u = 0; u < size; u++) add(u);
   else {
-    const seeds = new Set<number>(cands);
-    for (let u = 0; u < g.ids.length; u++) if (an.p[u]! >= 0.2) seeds.add(u);
+    const seeds: number[] = [];
+    const isSeed = new Uint8Array(size);
+    const seed = (u: number): void => {
+      if (!isSeed[u]) {
+        isSeed[u] = 1;
+        seeds.push(u);
+      }
+    };
+    for (const c of cands) seed(c);
+    for (let u = 0; u < size; u++) if (an.p[u]! >= 0.2) seed(u);
     for (const u of seeds) {
       add(u);
       for (let e = g.depStart[u]!; e < g.depStart[u + 1]!; e++) add(g.depAdj[e]!);
@@ -333,33 +342,41 @@ export function rankPageRank(
   }
   const n = local.length;
   const start = new Int32Array(n + 1);
-  const adjList: number[] = [];
-  const probList: number[] = [];
+  let m = n; // one self-step per node
   for (let li = 0; li < n; li++) {
     const u = local[li]!;
-    const from = adjList.length;
+    for (let e = g.depStart[u]!; e < g.depStart[u + 1]!; e++)
+      if (localIndex[g.depAdj[e]!]! >= 0) m++;
+    for (let e = g.revStart[u]!; e < g.revStart[u + 1]!; e++)
+      if (localIndex[g.revAdj[e]!]! >= 0) m++;
+  }
+  const adj = new Int32Array(m);
+  const prob = new Float64Array(m);
+  let at = 0;
+  for (let li = 0; li < n; li++) {
+    const u = local[li]!;
+    const from = at;
     for (let e = g.depStart[u]!; e < g.depStart[u + 1]!; e++) {
-      const lv = localIndex.get(g.depAdj[e]!);
-      if (lv === undefined) continue;
       const v = g.depAdj[e]!;
-      adjList.push(lv);
-      probList.push((an.observed[v] ? an.p[v]! : 0.3) + eps);
+      const lv = localIndex[v]!;
+      if (lv < 0) continue;
+      adj[at] = lv;
+      prob[at++] = (an.observed[v] ? an.p[v]! : 0.3) + eps;
     }
     for (let e = g.revStart[u]!; e < g.revStart[u + 1]!; e++) {
-      const lv = localIndex.get(g.revAdj[e]!);
-      if (lv === undefined) continue;
-      adjList.push(lv);
-      probList.push(back * an.p[g.revAdj[e]!]! + eps * back);
+      const v = g.revAdj[e]!;
+      const lv = localIndex[v]!;
+      if (lv < 0) continue;
+      adj[at] = lv;
+      prob[at++] = back * an.p[v]! + eps * back;
     }
-    adjList.push(li);
-    probList.push(selfW * an.p[u]! + eps);
+    adj[at] = li;
+    prob[at++] = selfW * an.p[u]! + eps;
     let sum = 0;
-    for (let j = from; j < probList.length; j++) sum += probList[j]!;
-    for (let j = from; j < probList.length; j++) probList[j]! /= sum;
-    start[li + 1] = adjList.length;
+    for (let j = from; j < at; j++) sum += prob[j]!;
+    for (let j = from; j < at; j++) prob[j]! /= sum;
+    start[li + 1] = at;
   }
-  const adj = Int32Array.from(adjList);
-  const prob = Float64Array.from(probList);
   const pers = new Float64Array(n);
   let total = 0;
   for (let li = 0; li < n; li++) total += pers[li] = an.p[local[li]!]!;
@@ -370,7 +387,7 @@ export function rankPageRank(
     maxIterations: 100,
     tolerance: 1e-7,
   });
-  const scoreOf = (c: number): number => scores[localIndex.get(c) ?? -1] ?? 0;
+  const scoreOf = (c: number): number => scores[localIndex[c] ?? -1] ?? 0;
   let max = 0;
   for (const c of cands) max = Math.max(max, scoreOf(c));
   return cands.map((c) => ({

@@ -121,12 +121,33 @@ export function upperHalfMean(z: Float64Array, n = z.length): number {
  */
 export function trimmedUpperMean(z: Float64Array, n = z.length): number {
   if (n === 0) return 0;
-  const s = z.subarray(0, n).sort();
+  const s = sortPrefix(z, n);
   const from = n >> 1;
   const to = n >= 4 ? Math.max(from + 1, n - Math.floor(0.15 * n)) : n;
   let sum = 0;
   for (let i = from; i < to; i++) sum += s[i]!;
   return sum / (to - from);
+}
+
+/**
+ * Sorts `z[0..n)` ascending in place and returns `z`: insertion sort for short runs (the usual
+ * incident window: no allocation, no call into the runtime), the built-in sort otherwise.
+ */
+export function sortPrefix(z: Float64Array, n: number): Float64Array {
+  if (n > 48) {
+    z.subarray(0, n).sort();
+    return z;
+  }
+  for (let i = 1; i < n; i++) {
+    const x = z[i]!;
+    let j = i - 1;
+    while (j >= 0 && z[j]! > x) {
+      z[j + 1] = z[j]!;
+      j--;
+    }
+    z[j + 1] = x;
+  }
+  return z;
 }
 
 /** First index with `t[i] >= x` in a sorted array. */

@@ -87,22 +87,36 @@ export interface LoadShape {
   readonly rate?: number;
 }
 
+/**
+ * Seconds spent launching the staggered instances of an open-loop run. Creating an autocannon
+ * instance takes this process several milliseconds, during which it reads no responses; so
+ * requests sent while instances are still being launched would be charged the load
+ * generator's own delay. Only requests sent after the ramp count (for every variant alike).
+ */
+const RAMP_S = 1;
+/** Seconds the instances keep running after the measured window, so its last answers arrive. */
+const TAIL_S = 1;
+
 /** Drives load at `url` and measures every response. */
 export async function drive(url: string, shape: LoadShape): Promise<LoadResult> {
-  const all: number[] = [];
-  const ok: number[] = [];
-  let shed = 0;
+  const sent: number[] = [];
+  const latency: number[] = [];
+  const status: number[] = [];
   let errors = 0;
   let timeouts = 0;
   const runs: Promise<void>[] = [];
-  const launch = (connections: number, overallRate: number | undefined): void => {
+  const launch = (
+    connections: number,
+    overallRate: number | undefined,
+    durationS: number,
+  ): void => {
     runs.push(
       new Promise<void>((resolve, reject) => {
         const instance: Instance = autocannon(
           {
             url,
             connections,
-            duration: shape.durationS,
+            duration: durationS,
             timeout: 10,
             ...(overallRate === undefined ? {} : { overallRate }),
           },
@@ -115,26 +129,41 @@ export async function drive(url: string, shape: LoadShape): Promise<LoadResult> 
         );
         // autocannon's 'response' event passes four arguments.
         // eslint-disable-next-line max-params
-        instance.on('response', (_client, status, _bytes, ms) => {
-          all.push(ms);
-          if (status >= 200 && status < 300) ok.push(ms);
-          else if (status === 503) shed++;
+        instance.on('response', (_client, code, _bytes, ms) => {
+          sent.push(performance.now() - ms);
+          latency.push(ms);
+          status.push(code);
         });
       }),
     );
   };
+  let from = -Infinity;
+  let to = Infinity;
   if (shape.rate === undefined) {
-    launch(shape.connections ?? 32, undefined);
+    launch(shape.connections ?? 32, undefined, shape.durationS);
   } else {
     const instances = Math.max(1, Math.min(100, Math.round(shape.rate)));
     const perInstance = Math.max(1, Math.round(shape.rate / instances));
-    const spacing = 1000 / instances;
+    const spacing = (RAMP_S * 1000) / instances;
     for (let i = 0; i < instances; i++) {
       if (i > 0) await new Promise((r) => setTimeout(r, spacing));
-      launch(perInstance, perInstance);
+      launch(perInstance, perInstance, shape.durationS + RAMP_S + TAIL_S);
     }
+    // Every instance runs from here until at least `to` + TAIL_S.
+    from = performance.now();
+    to = from + shape.durationS * 1000;
   }
   await Promise.all(runs);
+  const all: number[] = [];
+  const ok: number[] = [];
+  let shed = 0;
+  for (let i = 0; i < sent.length; i++) {
+    if (sent[i]! < from || sent[i]! >= to) continue;
+    const code = status[i]!;
+    all.push(latency[i]!);
+    if (code >= 200 && code < 300) ok.push(latency[i]!);
+    else if (code === 503) shed++;
+  }
   return {
     rps: all.length / shape.durationS,
     okRps: ok.length / shape.durationS,

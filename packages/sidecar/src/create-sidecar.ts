@@ -57,6 +57,14 @@ export const sidecarOptionsSchema = z.object({
          * It reacts within one turn, which the delay controller (sampled every check) cannot.
          */
         maxTurnDelayMs: z.union([z.literal(false), z.number().positive()]).default(100),
+        /**
+         * A request that would be shed by `maxTurnDelayMs` waits instead in a FIFO queue that
+         * runs in the following turns (one turn's budget of work each), as long as the work
+         * already queued (measured per request) fits in this many ms; one that still waits
+         * longer is shed when its turn comes. `false` (or 0) sheds at once. It fills the idle
+         * gaps between bursts that shedding alone would leave, at a bounded cost in latency.
+         */
+        maxQueueMs: z.union([z.literal(false), z.number().min(0)]).default(50),
         /** Largest fraction of sheddable requests refused for event-loop delay. */
         maxShedFraction: z.number().gt(0).max(1).default(0.95),
         /** How fast the shed fraction grows per check while the delay is over target. */
@@ -204,8 +212,15 @@ export interface SidecarStats {
   readonly shedByLimiter: number;
   /** Shed by the event-loop delay controller or heap pressure. */
   readonly shedByOverload: number;
-  /** Shed because too much work was queued ahead of them in the same event-loop turn. */
+  /**
+   * Shed because too much work was queued ahead of them in the same event-loop turn, or in
+   * the turn queue (`maxQueueMs`).
+   */
   readonly shedByTurnDelay: number;
+  /** Requests deferred to the turn queue instead of shed (total). */
+  readonly deferred: number;
+  /** Requests waiting in the turn queue now. */
+  readonly queued: number;
   readonly rateLimited: number;
   readonly timedOut: number;
   readonly faultsInjected: number;

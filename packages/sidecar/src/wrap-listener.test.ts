@@ -193,21 +193,26 @@ describe('wrapListener (node:http, end to end)', () => {
     expect(s.ready().reasons.join()).toContain('heap');
   });
 
-  it('sheds requests queued behind too much work in one event-loop turn', async () => {
-    const s = make({ limiter: false, overload: { maxTurnDelayMs: 10 } });
-    const url = await listen(
-      wrapListener(s, (_q, res) => {
-        const end = performance.now() + 25;
-        while (performance.now() < end); // 25 ms of CPU work
-        res.end('done');
-      }),
-    );
-    // Raw sockets, all connected first, then written in one tick: the server reads all six
-    // requests in one event-loop turn (an in-process client can't send while the server blocks).
+  /** A handler doing `ms` of CPU work; records the order in which requests ran. */
+  const busy =
+    (ms: number, ran: string[] = []) =>
+    (req: IncomingMessage, res: ServerResponse) => {
+      ran.push(req.url ?? '');
+      const end = performance.now() + ms;
+      while (performance.now() < end); // CPU work
+      res.end('done');
+    };
+
+  /**
+   * Sends `n` requests (`/0` … `/n-1`) on raw sockets, all connected first and then written in
+   * one tick, so the server reads them in one event-loop turn (an in-process client can't send
+   * while the server blocks). Resolves with the status of each, in request order.
+   */
+  async function burst(url: string, n: number): Promise<number[]> {
     const port = Number(new URL(url).port);
     const sockets = await Promise.all(
       Array.from(
-        { length: 6 },
+        { length: n },
         () =>
           new Promise<net.Socket>((resolve) => {
             const c = net.connect(port, '127.0.0.1', () => resolve(c));
@@ -224,12 +229,55 @@ describe('wrapListener (node:http, end to end)', () => {
           c.on('end', () => resolve(Number(data.split(' ')[1])));
         }),
     );
-    for (const c of sockets) c.write('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
-    const statuses = await Promise.all(replies);
+    sockets.forEach((c, i) =>
+      c.write(`GET /${i} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`),
+    );
+    return Promise.all(replies);
+  }
+
+  it('sheds requests queued behind too much work in one event-loop turn', async () => {
+    const s = make({ limiter: false, overload: { maxTurnDelayMs: 10, maxQueueMs: false } });
+    const url = await listen(wrapListener(s, busy(25)));
+    const statuses = await burst(url, 6);
     expect(statuses).toContain(200);
     expect(statuses).toContain(503);
     expect(s.stats().shedByTurnDelay).toBe(statuses.filter((c) => c === 503).length);
+    expect(s.stats().deferred).toBe(0);
     // Alone in its turn, a request is never shed however slow the handler.
+    expect((await request(url)).status).toBe(200);
+  });
+
+  it('defers late requests to a queue run in later turns, oldest first, instead of shedding them', async () => {
+    const s = make({ limiter: false, overload: { maxTurnDelayMs: 10, maxQueueMs: 1000 } });
+    const ran: string[] = [];
+    const seen = record(s);
+    const url = await listen(wrapListener(s, busy(15, ran)));
+    const statuses = await burst(url, 5);
+    expect(statuses).toEqual([200, 200, 200, 200, 200]);
+    const st = s.stats();
+    expect(st.shedByTurnDelay).toBe(0);
+    // Whichever request the server read first ran at once; the other four waited their turn.
+    expect(st.deferred).toBe(4);
+    expect(st.queued).toBe(0);
+    const later = ran.slice(1);
+    expect(later).toEqual([...later].sort());
+    await until(() => seen.length === 5);
+    expect(seen.every((o) => !o.shed && o.status === 200)).toBe(true);
+  });
+
+  it('sheds what does not fit in the queue, and queued requests that waited past maxQueueMs', async () => {
+    // Each request takes 30 ms; the queue may hold 20 ms of work (two requests at the initial
+    // estimate of one 10 ms turn each), and a queued request may wait at most 20 ms.
+    const s = make({ limiter: false, overload: { maxTurnDelayMs: 10, maxQueueMs: 20 } });
+    const url = await listen(wrapListener(s, busy(30)));
+    const statuses = await burst(url, 6);
+    const st = s.stats();
+    expect(st.deferred).toBe(2);
+    // The first ran; three were shed on arrival. Waits count from when the server read the
+    // request: the first queued one ran at once after it, the second then waited ≥ 30 ms.
+    expect(statuses.filter((c) => c === 200)).toHaveLength(2);
+    expect(st.shedByTurnDelay).toBe(4);
+    expect(st.queued).toBe(0);
     expect((await request(url)).status).toBe(200);
   });
 

@@ -63,6 +63,8 @@ class RequestState {
   threw = false;
   aborted = false;
   delayMs = 0;
+  /** Deferred to the turn queue by `start`; `delay` enqueues it. */
+  queued = false;
   constructor(
     public obs: MutableObservation | undefined,
     readonly start: number,
@@ -113,8 +115,16 @@ export class Engine {
   private turnStart = 0;
   private turnOpen = false;
   private readonly maxTurnDelayMs: number;
+  private readonly maxQueueMs: number;
+  /** Requests deferred past a spent turn, oldest first (bounded by `maxQueueMs` of work). */
+  private readonly queue: QueuedRequest[] = [];
+  private queueHead = 0;
+  /** Moving average of the synchronous time one queued request takes to run, ms. */
+  private queuedCostMs: number;
+  private deferred = 0;
   private readonly endTurn = (): void => {
     this.turnOpen = false;
+    if (this.queueHead < this.queue.length) this.drain();
   };
   private rateLimited = 0;
   private timedOut = 0;
@@ -160,6 +170,13 @@ export class Engine {
       o.overload === false || o.overload.maxTurnDelayMs === false
         ? Infinity
         : o.overload.maxTurnDelayMs;
+    this.maxQueueMs =
+      o.overload === false || o.overload.maxQueueMs === false || this.maxTurnDelayMs === Infinity
+        ? 0
+        : o.overload.maxQueueMs;
+    // Until a queued request has been timed, assume each costs one turn's budget: a request
+    // is only deferred once at least that much work ran ahead of it.
+    this.queuedCostMs = Number.isFinite(this.maxTurnDelayMs) ? this.maxTurnDelayMs : 0;
 
     const finish = (res: ServerResponse): void => this.finish(res);
     this.onClose = function (this: ServerResponse) {
@@ -281,17 +298,23 @@ export class Engine {
           // once the turn's I/O callbacks have run. Requests handled later in the same turn
           // waited at least this long behind the work ahead of them. setImmediate (not a
           // scheduler) because the end of the turn is what is measured, not a delay.
+          // With `maxQueueMs`, a late request (or any request while others wait, to keep
+          // order) is deferred to a FIFO queue that runs in later turns, as long as the work
+          // already queued fits in `maxQueueMs`; otherwise it is shed.
           const now = st.start;
-          if (!this.turnOpen) {
-            this.turnOpen = true;
-            this.turnStart = now;
-            setImmediate(this.endTurn);
-          } else if (now - this.turnStart > this.maxTurnDelayMs) {
-            this.shedByTurnDelay++;
-            obs.shed = true;
-            retryAfter(res, this.o.retryAfterSeconds);
-            respond(res, 503, 'Service Unavailable: overloaded\n');
-            return HANDLED;
+          if (!this.turnOpen) this.openTurn(now);
+          if (this.queueHead < this.queue.length || now - this.turnStart > this.maxTurnDelayMs) {
+            const waiting = this.queue.length - this.queueHead;
+            if (waiting * this.queuedCostMs < this.maxQueueMs) {
+              st.queued = true;
+              this.deferred++;
+            } else {
+              this.shedByTurnDelay++;
+              obs.shed = true;
+              retryAfter(res, this.o.retryAfterSeconds);
+              respond(res, 503, 'Service Unavailable: overloaded\n');
+              return HANDLED;
+            }
           }
         }
         if (this.overload?.shouldShed() === true) {
@@ -327,8 +350,11 @@ export class Engine {
         if (ms !== undefined) st.timer = this.scheduler.schedule(this.onTimeout, ms, res);
       }
 
-      if (this.o.faults !== undefined && !critical) return this.injectFaults(req, res, st);
-      return ADMIT;
+      if (this.o.faults !== undefined && !critical) {
+        const admission = this.injectFaults(req, res, st);
+        if (admission !== ADMIT || !st.queued) return admission;
+      }
+      return st.queued ? DELAY : ADMIT;
     } catch (cause) {
       this.report('admit', cause);
       return ADMIT;
@@ -380,10 +406,68 @@ export class Engine {
     return ADMIT;
   }
 
-  /** Runs `fn` after the latency fault chosen for `res` by `start`. */
+  /**
+   * Runs `fn` when `start` said `DELAY`: after the request's turn in the queue, then after the
+   * latency fault chosen for it, if any.
+   */
   delay(res: ServerResponse, fn: () => void): void {
-    const ms = (res as ServerResponse & ResState)[kState]?.delayMs ?? 0;
-    this.scheduler.schedule(fn, ms);
+    const st = (res as ServerResponse & ResState)[kState];
+    const ms = st?.delayMs ?? 0;
+    const run = ms > 0 ? () => void this.scheduler.schedule(fn, ms) : fn;
+    if (st?.queued === true) this.queue.push({ res, st, run, at: st.start });
+    else run();
+  }
+
+  private openTurn(now: number): void {
+    this.turnOpen = true;
+    this.turnStart = now;
+    setImmediate(this.endTurn);
+  }
+
+  /**
+   * Runs queued requests at the end of a turn (check phase): a new turn starts, and requests
+   * run oldest first until the turn's budget is spent; the rest wait for the next turn, so
+   * I/O is polled in between. A request that waited more than `maxQueueMs` is shed instead.
+   */
+  private drain(): void {
+    const start = this.mono.now();
+    this.openTurn(start);
+    const q = this.queue;
+    let now = start;
+    while (this.queueHead < q.length && now - start <= this.maxTurnDelayMs) {
+      const item = q[this.queueHead]!;
+      q[this.queueHead++] = undefined as unknown as QueuedRequest;
+      const { res, st } = item;
+      if (st.obs === undefined || res.writableEnded || res.destroyed) continue; // client left
+      if (now - item.at > this.maxQueueMs) {
+        this.shedByTurnDelay++;
+        st.obs.shed = true;
+        if (st.slot >= 0 && this.limiter !== undefined) {
+          // Never ran: give the slot back without a latency sample.
+          this.limiter.release(st.slot, Number.NaN);
+          st.slot = -1;
+        }
+        retryAfter(res, this.o.retryAfterSeconds);
+        respond(res, 503, 'Service Unavailable: overloaded\n');
+        continue;
+      }
+      try {
+        item.run();
+      } catch (cause) {
+        // The adapters' continuations handle the host's own errors; anything here is ours.
+        this.report('admit', cause);
+      }
+      const after = this.mono.now();
+      this.queuedCostMs += 0.2 * (after - now - this.queuedCostMs);
+      now = after;
+    }
+    if (this.queueHead === q.length) {
+      q.length = 0;
+      this.queueHead = 0;
+    } else if (this.queueHead > 1024 && this.queueHead * 2 > q.length) {
+      q.splice(0, this.queueHead);
+      this.queueHead = 0;
+    }
   }
 
   /** Marks a request whose handler threw: it is observed as a 500 at least. */
@@ -771,7 +855,7 @@ export class Engine {
       ),
       {
         name: 'homeostat_sidecar_events_total',
-        help: 'Sidecar events: shed, rate_limited, timed_out, fault, internal_error, route_overflow.',
+        help: 'Sidecar events: shed, deferred, rate_limited, timed_out, fault, internal_error, route_overflow.',
         type: 'counter',
         labelNames: [...svcLabel, 'event'],
         build: () =>
@@ -780,6 +864,7 @@ export class Engine {
               ['shed_limiter', this.shedByLimiter],
               ['shed_overload', this.shedByOverload],
               ['shed_turn_delay', this.shedByTurnDelay],
+              ['deferred', this.deferred],
               ['rate_limited', this.rateLimited],
               ['timed_out', this.timedOut],
               ['fault', this.faultsInjected],
@@ -830,6 +915,8 @@ export class Engine {
       shedByLimiter: this.shedByLimiter,
       shedByOverload: this.shedByOverload,
       shedByTurnDelay: this.shedByTurnDelay,
+      deferred: this.deferred,
+      queued: this.queue.length - this.queueHead,
       rateLimited: this.rateLimited,
       timedOut: this.timedOut,
       faultsInjected: this.faultsInjected,
@@ -853,6 +940,14 @@ export class Engine {
     this.observations$.complete();
     this.samples$.complete();
   }
+}
+
+interface QueuedRequest {
+  readonly res: ServerResponse;
+  readonly st: RequestState;
+  readonly run: () => void;
+  /** Monotonic ms when the request started. */
+  readonly at: number;
 }
 
 interface FamilyDef {

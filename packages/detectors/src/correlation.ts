@@ -157,8 +157,17 @@ export const detectCorrelatedOptionsSchema = z.object({
   pairs: z
     .array(
       z.object({
+        /**
+         * Series name of the first metric (non-empty). Each of its samples triggers scoring of
+         * the pair and carries the emitted value; the output series is `"a~b"`.
+         */
         a: z.string().min(1),
+        /** Series name of the second metric (non-empty); its latest value is paired with `a`'s. */
         b: z.string().min(1),
+        /**
+         * How the two metrics move together when something is wrong: `opposite` (one rises while
+         * the other falls) or `same`. Default `'opposite'`.
+         */
         relation: relationSchema.default('opposite'),
       }),
     )

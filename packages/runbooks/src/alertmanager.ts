@@ -8,24 +8,51 @@ const time = z
 
 /** zod schema of an Alertmanager webhook payload, version 4. */
 export const alertmanagerPayloadSchema = z.object({
+  /** Webhook payload version; only `"4"` is accepted. */
   version: z.literal('4', { message: 'only Alertmanager webhook version "4" is supported' }),
+  /** Key identifying the alert group in Alertmanager. Not used to build incidents. */
   groupKey: z.string(),
+  /** Alerts left out of the payload by Alertmanager's `max_alerts` (integer ≥ 0). Default 0. */
   truncatedAlerts: z.number().int().min(0).default(0),
+  /** Status of the group as a whole; each alert's own `status` is what the incident carries. */
   status: z.enum(['firing', 'resolved']),
+  /** Name of the receiver; the incident's resource when no label names one. */
   receiver: z.string(),
+  /** Labels the alerts were grouped by. Default `{}`. */
   groupLabels: labels.default({}),
+  /** Labels shared by every alert; merged under each alert's own labels. Default `{}`. */
   commonLabels: labels.default({}),
+  /** Annotations shared by every alert; merged under each alert's own. Default `{}`. */
   commonAnnotations: labels.default({}),
+  /** Link back to the Alertmanager that sent the payload. Default `''`. */
   externalURL: z.string().default(''),
+  /** The alerts, at most 10,000; each becomes one incident. */
   alerts: z
     .array(
       z.object({
+        /** `firing` or `resolved`; copied to `Incident.status`. */
         status: z.enum(['firing', 'resolved']),
+        /**
+         * Labels of the alert, over `commonLabels`. `severity` sets the incident's severity
+         * (missing or unknown values read as `warning`); the first of `resourceLabel`, `service`,
+         * `job`, `instance`, `alertname` present names the resource.
+         */
         labels,
+        /** Annotations of the alert, over `commonAnnotations`; `summary` explains the symptom. */
         annotations: labels.default({}),
+        /** When the alert started, RFC 3339; becomes `Incident.openedAt`. */
         startsAt: time,
+        /**
+         * When the alert ended, RFC 3339; the symptom's time for a resolved alert when it parses.
+         * Default `''`.
+         */
         endsAt: z.string().default(''),
+        /** Link to the rule that fired the alert. Default `''`. */
         generatorURL: z.string().default(''),
+        /**
+         * Alertmanager's stable key of the alert (non-empty); the incident id is `am:` plus it.
+         * When absent, a key is built from the sorted labels.
+         */
         fingerprint: z.string().min(1).optional(),
       }),
     )

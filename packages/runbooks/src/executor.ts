@@ -41,21 +41,47 @@ import { delay, within } from './internal/timers.js';
 
 /** zod schema of {@link ExecutorOptions}. */
 export const executorOptionsSchema = z.strictObject({
-  /** Runs executing at once, across all targets. */
+  /** Runs executing at once, across all targets (1–10,000). Default 8. */
   concurrency: z.number().int().min(1).max(10_000).default(8),
-  /** Decisions that may wait (for a target or a slot) beyond `concurrency`; more are blocked. */
+  /**
+   * Decisions that may wait (for a target or a slot) beyond `concurrency` (0–1,000,000); more
+   * are blocked (`queue_full`). Default 1000.
+   */
   maxQueued: z.number().int().min(0).max(1_000_000).default(1000),
-  /** Global rate limit over all runbooks: at most `count` runs per sliding `window`. */
-  rateLimit: z.strictObject({ count: z.number().int().min(1), window: durationSchema }).optional(),
-  /** Plan and run only read-only actions, for every decision. */
+  /**
+   * Global rate limit over all runbooks: at most `count` runs per sliding `window`. None when
+   * absent.
+   */
+  rateLimit: z
+    .strictObject({
+      /** Most runs started within any `window` (integer ≥ 1); more are blocked. */
+      count: z.number().int().min(1),
+      /** Length of the sliding window: ms, or a string like `"1m"`. */
+      window: durationSchema,
+    })
+    .optional(),
+  /**
+   * Plan and run only read-only actions, for every decision (a decision can also ask with
+   * `dryRun`). Default `false`.
+   */
   dryRun: z.boolean().default(false),
-  /** How long a timed-out action gets to stop after its signal is aborted. */
+  /**
+   * How long a timed-out action gets to stop after its signal is aborted: ms, or a string like
+   * `"1s"`. Default 1 s. An action still running then stops the run and keeps its targets locked
+   * until it settles.
+   */
   abortGrace: durationSchema.default(1000),
-  /** Bound on remembered per-target cooldowns. */
+  /**
+   * Bound on remembered per-target cooldowns (integer ≥ 1); past it an expired entry is dropped,
+   * else the oldest (counted in `cooldownEvictions`). Default 10,000.
+   */
   maxCooldownEntries: z.number().int().min(1).default(10_000),
   /** Append-only JSONL audit file, when no `audit` sink is passed in deps. */
   auditFile: z.string().min(1).optional(),
-  /** How long the inventory and metric reads may take. */
+  /**
+   * How long each inventory or metric read may take: ms, or a string like `"10s"`. Default 10 s;
+   * a slower read counts as failed.
+   */
   readTimeout: durationSchema.default(10_000),
 });
 

@@ -14,46 +14,108 @@ const jsonRecord = z.record(z.string(), z.unknown());
 
 /** zod schema of one declared runbook parameter. */
 export const paramSpecSchema = z.strictObject({
+  /** Type the decision's value must have: `string`, `number`, `integer` or `boolean`. */
   type: z.enum(['string', 'number', 'integer', 'boolean']),
+  /** What the parameter means, for people. */
   description: z.string().optional(),
+  /**
+   * Value used when the decision does not pass the parameter; it makes the parameter optional.
+   */
   default: z.union([z.string(), z.number(), z.boolean()]).optional(),
+  /** Smallest allowed value (inclusive), for `number` and `integer`; ignored for other types. */
   min: z.number().optional(),
+  /**
+   * Largest allowed value (inclusive), for `number` and `integer`; ignored for other types.
+   * Must not be below `min`.
+   */
   max: z.number().optional(),
+  /**
+   * The only allowed values (at least one), for `string`, `number` and `integer`; ignored for
+   * `boolean`.
+   */
   enum: z
     .array(z.union([z.string(), z.number()]))
     .min(1)
     .optional(),
+  /**
+   * When true, the decision may leave the parameter out. Default `false`: required unless it has
+   * a `default`.
+   */
   optional: z.boolean().default(false),
 });
 
 /** zod schema of retry backoff: `initial × factor^(attempt-1)`, capped at `max`. */
 export const backoffSchema = z.strictObject({
+  /** Wait before the first retry: ms, or a string like `"1s"`. Default 1 s. */
   initial: durationSchema.default(1000),
+  /** Growth of the wait from one retry to the next, 1–10 (1 = constant). Default 2. */
   factor: z.number().min(1).max(10).default(2),
+  /** Cap on any single wait: ms, or a string like `"30s"`. Default 30 s. */
   max: durationSchema.default(30_000),
 });
 
 /** zod schema of a step's explicit undo. */
-export const undoSchema = z.strictObject({ action: actionName, params: jsonRecord.default({}) });
+export const undoSchema = z.strictObject({
+  /** Name of the registered action that undoes the step (1–200 characters). */
+  action: actionName,
+  /**
+   * Parameters for the undo action; string values may use templates such as `{{ target }}` and
+   * `{{ params.x }}`, rendered for the target the step ran on. Default `{}`.
+   */
+  params: jsonRecord.default({}),
+});
 
 /** zod schema of one runbook step. */
 export const stepSchema = z.strictObject({
+  /**
+   * Step name (1–200 characters), unique within the runbook; it labels the step in outcomes and
+   * the audit. Default `<position>:<action>`, for example `1:restart`.
+   */
   name: z.string().min(1).max(200).optional(),
+  /** Name of the registered action the step runs (1–200 characters). */
   action: actionName,
+  /**
+   * Parameters for the action. String values may use templates (`{{ params.x }}`,
+   * `{{ target }}`, `{{ targets }}`, `{{ incident.resource }}`, `{{ incident.labels.k }}`,
+   * `{{ runId }}`); the rendered object is checked against the action's schema, and a mismatch
+   * fails the step without running it. Default `{}`.
+   */
   params: jsonRecord.default({}),
+  /**
+   * Limit on each attempt (and on the step's undo): ms, or a string like `"20s"`. When it
+   * passes, the action's signal is aborted and the attempt counts as timed out. Default 30 s.
+   */
   timeout: durationSchema.default(30_000),
+  /** Extra attempts after a failed or timed-out one, an integer 0–10. Default 0. */
   retries: z.number().int().min(0).max(10).default(0),
+  /** Waits between attempts (see {@link backoffSchema}). Default 1 s, ×2, capped at 30 s. */
   backoff: backoffSchema.default({ initial: 1000, factor: 2, max: 30_000 }),
+  /**
+   * What a failure (after retries) does: `abort` ends the run as `failed` or `timed_out`,
+   * `continue` goes on to the next step, `rollback` ends the run and undoes the completed steps
+   * in reverse. Default `'abort'`.
+   */
   onFailure: z.enum(['abort', 'continue', 'rollback']).default('abort'),
+  /**
+   * When true, the step runs once per resolved target (labelled `name@target`); otherwise once,
+   * against the first target (or the incident's resource). Default `false`.
+   */
   forEachTarget: z.boolean().default(false),
+  /**
+   * How to undo the step on rollback: an explicit action, `false` for no undo, or absent to use
+   * the action's own `undo` (if it has one).
+   */
   undo: z.union([undoSchema, z.literal(false)]).optional(),
 });
 
 /** zod schema of a metric condition: `query` must read `below` (or `above`) a threshold. */
 export const metricConditionSchema = z
   .strictObject({
+    /** The metric to read, passed as is to the host's metric reader (non-empty). */
     query: z.string().min(1),
+    /** The condition holds when the reading is strictly below this. Give this or `above`. */
     below: z.number().optional(),
+    /** The condition holds when the reading is strictly above this. Give this or `below`. */
     above: z.number().optional(),
   })
   .refine((c) => (c.below === undefined) !== (c.above === undefined), {
@@ -61,23 +123,50 @@ export const metricConditionSchema = z
   });
 
 const probeFields = {
+  /**
+   * Name of the registered read-only action to run as the probe (1–200 characters); it passes
+   * when it succeeds.
+   */
   action: actionName,
+  /**
+   * Parameters for the probe action; string values may use templates such as `{{ target }}`.
+   * Default `{}`.
+   */
   params: jsonRecord.default({}),
 };
 
 /** zod schema of a precondition checked before a run starts. */
 export const preconditionSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('labels'), match: z.record(z.string(), z.string()) }),
-  z.strictObject({ kind: z.literal('severity'), atLeast: severitySchema }),
   z.strictObject({
+    /** Checks the incident's labels. */
+    kind: z.literal('labels'),
+    /** Labels the incident must carry, each with exactly this value. */
+    match: z.record(z.string(), z.string()),
+  }),
+  z.strictObject({
+    /** Checks the incident's severity. */
+    kind: z.literal('severity'),
+    /** Lowest severity that may run: `info`, `warning`, `error` or `critical`. */
+    atLeast: severitySchema,
+  }),
+  z.strictObject({
+    /** Runs a read-only probe action once, after targets are locked; it must succeed. */
     kind: z.literal('probe'),
     ...probeFields,
+    /** Limit on the probe call: ms, or a string like `"5s"`. Default 10 s. */
     timeout: durationSchema.default(10_000),
   }),
   z.strictObject({
+    /**
+     * Reads a metric once for the first target, after targets are locked; the run is blocked
+     * when the reading fails or the condition does not hold.
+     */
     kind: z.literal('metric'),
+    /** The metric to read, passed as is to the host's metric reader (non-empty). */
     query: z.string().min(1),
+    /** Holds when the reading is strictly below this. Give exactly one of `below` or `above`. */
     below: z.number().optional(),
+    /** Holds when the reading is strictly above this. Give exactly one of `below` or `above`. */
     above: z.number().optional(),
   }),
 ]);
@@ -85,28 +174,64 @@ export const preconditionSchema = z.discriminatedUnion('kind', [
 /** zod schema of a runbook's verification. */
 export const verificationSchema = z.discriminatedUnion('kind', [
   z.strictObject({
+    /** Passes when a read-only probe action succeeds `successes` times in a row. */
     kind: z.literal('probe'),
     ...probeFields,
+    /** Wait between probe calls: ms, or a string like `"5s"`. Default 5 s. */
     interval: durationSchema.default(5000),
+    /** Successful probes needed in a row (a failure resets the count), 1–1000. Default 1. */
     successes: z.number().int().min(1).max(1000).default(1),
+    /**
+     * Time the verification may take in all, probe calls included: ms, or a string like
+     * `"1m"`. Default 1 min; the run is then rolled back.
+     */
     timeout: durationSchema.default(60_000),
   }),
   z.strictObject({
+    /** Passes when a metric condition holds without a break for `for`. */
     kind: z.literal('metric'),
+    /** The metric to read, passed as is to the host's metric reader (non-empty). */
     query: z.string().min(1),
+    /** Holds when the reading is strictly below this. Give exactly one of `below` or `above`. */
     below: z.number().optional(),
+    /** Holds when the reading is strictly above this. Give exactly one of `below` or `above`. */
     above: z.number().optional(),
+    /**
+     * How long the condition must hold without a break: ms, or a string like `"30s"`. Default 0
+     * (one good reading is enough).
+     */
     for: durationSchema.default(0),
+    /** Wait between readings: ms, or a string like `"5s"`. Default 5 s. */
     interval: durationSchema.default(5000),
+    /**
+     * Time the verification may take in all: ms, or a string like `"2m"`. Default 2 min; the
+     * run is then rolled back.
+     */
     timeout: durationSchema.default(120_000),
   }),
 ]);
 
 /** zod schema of a runbook's target selection. */
 export const targetsSchema = z.strictObject({
+  /**
+   * Label selector over the host's inventory: a target matches when each of these labels has
+   * exactly this value. Values may use templates such as `{{ incident.labels.service }}`.
+   */
   selector: z.record(z.string(), z.string()),
+  /**
+   * Let the run go ahead when the selector matches no target. Default `false`: the run is
+   * blocked (blast-radius guard).
+   */
   allowEmpty: z.boolean().default(false),
+  /**
+   * Let the run go ahead when the selector matches every target in the inventory. Default
+   * `false`: the run is blocked (blast-radius guard).
+   */
   allowAll: z.boolean().default(false),
+  /**
+   * Most targets a run may touch (integer ≥ 1); a selector matching more blocks the run rather
+   * than picking some. No cap when absent.
+   */
   max: z.number().int().min(1).optional(),
 });
 
@@ -116,24 +241,65 @@ export const targetsSchema = z.strictObject({
  */
 export const runbookSchema = z
   .strictObject({
+    /**
+     * Runbook id, named by `Decision.runbook`: starts with a letter or digit, then letters,
+     * digits, `_ . : -`; at most 200 characters.
+     */
     id,
+    /** What the runbook does, for people. Default `''`. */
     description: z.string().default(''),
+    /**
+     * Parameters a decision may pass, by name (letters, digits, `_`); the decision's params are
+     * checked against them and steps read them as `{{ params.name }}`. Default `{}`.
+     */
     params: z
       .record(
         z.string().regex(/^\w+$/, 'parameter names use letters, digits and _'),
         paramSpecSchema,
       )
       .default({}),
+    /** Conditions checked before the run starts; any that fails blocks the run. Default `[]`. */
     preconditions: z.array(preconditionSchema).default([]),
+    /**
+     * Target selection from the host's inventory. When absent, the run has one target: the
+     * incident's resource.
+     */
     targets: targetsSchema.optional(),
+    /** The steps, run in order: 1–100, with unique names. */
     steps: z.array(stepSchema).min(1, 'a runbook needs at least one step').max(100),
+    /** How to check the steps worked; a failed check rolls the run back. None when absent. */
     verify: verificationSchema.optional(),
+    /**
+     * After a run ends (any outcome; dry runs excepted), each of its targets is refused for this
+     * runbook for this long: ms, or a string like `"10m"`. Default 0 (no cooldown).
+     */
     cooldown: durationSchema.default(0),
-    maxRuns: z.strictObject({ count: z.number().int().min(1), window: durationSchema }).optional(),
+    /** Limit on runs of this runbook over a sliding window; more are blocked. None when absent. */
+    maxRuns: z
+      .strictObject({
+        /** Most runs started within any `window` (integer ≥ 1). */
+        count: z.number().int().min(1),
+        /** Length of the sliding window: ms, or a string like `"1h"`. */
+        window: durationSchema,
+      })
+      .optional(),
+    /**
+     * Human approval before the steps run. When absent, only an `approve` verdict asks for it
+     * (with any role and a 15 min timeout).
+     */
     approval: z
       .strictObject({
+        /**
+         * Ask for approval on every run, whatever the verdict. Default `true`; with `false`, only
+         * an `approve` verdict asks (with these `roles` and `timeout`).
+         */
         required: z.boolean().default(true),
+        /** Roles allowed to approve; an approver needs one of them. Default `[]`: anyone. */
         roles: z.array(z.string().min(1)).default([]),
+        /**
+         * How long to wait for an answer: ms, or a string like `"15m"`. Default 15 min; on expiry
+         * the run is rejected and the incident escalated.
+         */
         timeout: durationSchema.default(15 * 60_000),
       })
       .optional(),

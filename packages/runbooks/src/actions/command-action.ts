@@ -6,21 +6,33 @@ import { ActionError } from '../errors.js';
 
 /** zod schema of {@link CommandActionOptions}. */
 export const commandActionOptionsSchema = z.strictObject({
+  /** Name the action is registered under, as steps name it (non-empty). Default `'command'`. */
   name: z.string().min(1).default('command'),
-  /** Must be `true` for the action to run anything; off by default. */
+  /** Must be `true` for the action to run anything. Default `false`: every run is refused. */
   enabled: z.boolean().default(false),
-  /** Executables that may be run (exact `argv[0]` match, ideally absolute paths). */
+  /**
+   * Executables that may be run (exact `argv[0]` match, ideally absolute paths). Default `[]`:
+   * nothing may run.
+   */
   allow: z.array(z.string().min(1)).default([]),
+  /** Working directory of the child. Default: the host process's working directory. */
   cwd: z.string().optional(),
   /** Environment for the child; default: an empty environment plus PATH. */
   env: z.record(z.string(), z.string()).optional(),
-  /** Largest stdout/stderr kept, in bytes. */
+  /**
+   * Most bytes the child may write to stdout or stderr (0–10,000,000); more kills it and fails
+   * the step. Default 64 KiB. The step result keeps the first 2,000 characters of each.
+   */
   maxOutputBytes: z
     .number()
     .int()
     .min(0)
     .max(10_000_000)
     .default(64 * 1024),
+  /**
+   * Declare the allowed commands read-only, so the action runs in dry runs and may serve as a
+   * probe. Default `false`; set it only when no allowed command changes anything.
+   */
   readOnly: z.boolean().default(false),
 });
 

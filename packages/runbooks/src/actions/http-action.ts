@@ -5,17 +5,21 @@ import { ActionError } from '../errors.js';
 
 /** zod schema of {@link HttpActionOptions}. */
 export const httpActionOptionsSchema = z.strictObject({
+  /** Name the action is registered under, as steps name it (non-empty). Default `'http'`. */
   name: z.string().min(1).default('http'),
   /** Hosts that may be called: `host` (any port) or `host:port`. Required, non-empty. */
   allowHosts: z.array(z.string().min(1)).min(1, 'list at least one allowed host'),
-  /** Methods this action may use. */
+  /**
+   * Methods this action may use (at least one). Default `['GET', 'HEAD']`; with only GET and HEAD
+   * the action is read-only.
+   */
   methods: z
     .array(z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']))
     .min(1)
     .default(['GET', 'HEAD']),
-  /** Per-request timeout in ms, on top of the step timeout. */
+  /** Per-request timeout in ms (1–600,000), on top of the step timeout. Default 10,000. */
   timeoutMs: z.number().int().min(1).max(600_000).default(10_000),
-  /** Largest response body kept (characters). */
+  /** Largest response body kept in the result, in characters (0–1,000,000). Default 2,000. */
   maxBodyChars: z.number().int().min(0).max(1_000_000).default(2000),
 });
 

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { InputError } from '@homeostat/core';
-import { analyzeCase, RCA_METHODS, type RcaCase } from './analyze-case.js';
+import {
+  analyzeCase,
+  prepareRcaCase,
+  rankRcaCase,
+  RCA_METHODS,
+  type PreparedRcaCase,
+  type RcaCase,
+} from './analyze-case.js';
 
 /** A deterministic pseudo-random source for building cases. */
 function lcg(seed: number): () => number {
@@ -182,5 +189,125 @@ describe('analyzeCase', () => {
       ),
       { numRuns: 200 },
     );
+  });
+
+  it('cleans series with nulls, non-finite values and unsorted times to what the clean series scores', () => {
+    const clean = makeCase('cart', 3);
+    const lat = clean.metrics.cart!.latency!;
+    // The same points shuffled, plus points that must be dropped: null, NaN, ±Infinity values
+    // and a non-finite time.
+    const order = lat.t.map((_, i) => i).sort((a, b) => ((a * 37) % 60) - ((b * 37) % 60));
+    const t: number[] = order.map((i) => lat.t[i]!);
+    const v: (number | null)[] = order.map((i) => lat.v[i]!);
+    t.push(5_500, 41_500, 42_500, 43_500, Number.NaN);
+    v.push(null, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1e9);
+    const dirty: RcaCase = {
+      ...clean,
+      metrics: { ...clean.metrics, cart: { latency: { t, v } } },
+    };
+    for (const method of RCA_METHODS) {
+      const a = analyzeCase(clean, { method, top: 6 });
+      const b = analyzeCase(dirty, { method, top: 6 });
+      expect(b.ranking).toEqual(a.ranking);
+      expect(b.warnings).toEqual(['5 missing or non-finite value(s) skipped']);
+    }
+  });
+
+  it('keeps clean series on the fast path when a series sharing their time array has a null', () => {
+    const c = makeCase('db', 4);
+    const shared = c.metrics.db!.latency!.t; // every series of makeCase shares one time array
+    const v = [...c.metrics.search!.latency!.v];
+    v[10] = null;
+    const withNull: RcaCase = {
+      ...c,
+      metrics: { ...c.metrics, search: { latency: { t: shared, v } } },
+    };
+    const { ranking, warnings } = analyzeCase(withNull);
+    expect(ranking[0]?.node).toBe('db');
+    expect(warnings).toEqual(['1 missing or non-finite value(s) skipped']);
+  });
+
+  it('leaves out series whose windows are empty or too short, on clean and cleaned series', () => {
+    const c = makeCase('cart', 5);
+    const tooShort: RcaCase = {
+      ...c,
+      metrics: {
+        ...c.metrics,
+        // Clean, but only two points in the normal window and none in the incident window.
+        cache: { latency: { t: [0, 1_000], v: [1, 2] } },
+        // Needs cleaning (unsorted), and no point in the incident window after that.
+        index: { latency: { t: [3_000, 1_000, 2_000, 4_000], v: [1, 2, null, 3] } },
+        // No points at all.
+        extra: { latency: { t: [], v: [] } },
+      },
+    };
+    const { ranking, warnings } = analyzeCase(tooShort);
+    expect(ranking[0]?.node).toBe('cart');
+    expect(warnings).toContain(
+      '3 series had fewer than 3 points in the normal window or none in the incident window; they were left out',
+    );
+    expect(warnings.join('\n')).toMatch(/1 missing or non-finite value/);
+  });
+
+  it('counts a repeated edge once', () => {
+    const c = makeCase('index', 6);
+    const edges = c.graph.edges!;
+    const repeated: RcaCase = { ...c, graph: { edges: [...edges, ...edges, edges[2]!] } };
+    for (const method of RCA_METHODS) {
+      expect(analyzeCase(repeated, { method, top: 6 })).toEqual(analyzeCase(c, { method, top: 6 }));
+    }
+  });
+
+  it('names every bad element of every series sharing a bad time array, and shape problems first', () => {
+    const t = [0, 1, '2'];
+    const e = thrown(() =>
+      analyzeCase({
+        graph: { edges: [] },
+        metrics: {
+          a: { m: { t, v: [1, 2, 3] }, n: { t, v: [1, 2, 3] } },
+          b: { m: { t: [0, 1, 2], v: [1, 'x', Number.NaN] } },
+        },
+        normal: [0, 1],
+        incident: [2, 2],
+      }),
+    );
+    expect(e.issues.map((i) => i.path)).toEqual([
+      'metrics.a.m.t.2',
+      'metrics.a.n.t.2',
+      'metrics.b.m.v.1',
+    ]);
+    // A shape problem anywhere is reported alone: element checks come after the shape is right.
+    const e2 = thrown(() =>
+      analyzeCase({
+        graph: { edges: [] },
+        metrics: { a: { m: { t: [0, 'x'], v: [1, 2] } }, b: { m: { t: [0], v: 1 } } },
+        normal: [0, 1],
+        incident: [1, 1],
+      }),
+    );
+    expect(e2.issues).toEqual([
+      { path: 'metrics.b.m.v', message: 'must be an array of numbers or nulls' },
+    ]);
+  });
+
+  it('prepareRcaCase then rankRcaCase is analyzeCase, and a prepared case can be ranked again', () => {
+    const c = makeCase('search', 8);
+    (c.metrics.cache as Record<string, unknown>).cpu = { t: [1, 2], v: [1, 2] };
+    const prepared = prepareRcaCase(c, { source: 'c.json' });
+    expect(prepared.nodes).toBe(6);
+    expect(prepared.series).toBe(7);
+    expect(prepared.warnings).toEqual([]);
+    for (const method of RCA_METHODS) {
+      const direct = analyzeCase(c, { method, top: 4 });
+      expect(rankRcaCase(prepared, { method, top: 4 })).toEqual(direct);
+      // Warnings added while ranking stay with that ranking.
+      expect(rankRcaCase(prepared, { method, top: 4 }).warnings).toEqual(direct.warnings);
+      expect(direct.warnings.join('\n')).toMatch(/fewer than 3 points/);
+    }
+    expect(prepared.warnings).toEqual([]);
+    const e = thrown(() => rankRcaCase({ nodes: 1, series: 1, warnings: [] } as PreparedRcaCase));
+    expect(e.code).toBe('INPUT_INVALID');
+    expect(e.message).toMatch(/prepareRcaCase/);
+    expect(thrown(() => prepareRcaCase({}, { source: 'x.json' })).message).toContain('x.json');
   });
 });

@@ -586,6 +586,80 @@ export function rankPrepared(
   return ranked;
 }
 
+/** A validated case, ready for {@link rankRcaCase}: made only by {@link prepareRcaCase}. */
+export interface PreparedRcaCase {
+  /** Nodes in the case (graph nodes and nodes that only have metrics). */
+  readonly nodes: number;
+  /** Series kept for scoring. */
+  readonly series: number;
+  /** What was handled rather than rejected while preparing (ranking may add more). */
+  readonly warnings: readonly string[];
+}
+
+const preparedCases = new WeakMap<PreparedRcaCase, PreparedCase>();
+
+/**
+ * The first half of {@link analyzeCase}: validates a case and computes each series' departure
+ * from its normal window (one pass over the values). Rank it with {@link rankRcaCase}, as often
+ * and with as many methods as you like; the case's arrays are read, never changed, and must not
+ * change until the last ranking.
+ *
+ * @throws {InputError} when the case does not match the format (the error names each path).
+ * @example
+ * ```ts
+ * const prepared = prepareRcaCase(JSON.parse(text), { source: 'case.json' });
+ * const byMethod = RCA_METHODS.map((method) => rankRcaCase(prepared, { method }));
+ * ```
+ */
+export function prepareRcaCase(
+  input: unknown,
+  options: Pick<AnalyzeCaseOptions, 'source'> = {},
+): PreparedRcaCase {
+  const pc = prepareCase(input, options.source);
+  const handle: PreparedRcaCase = Object.freeze({
+    nodes: pc.g.ids.length,
+    series: pc.series.length,
+    warnings: Object.freeze([...pc.warnings]),
+  });
+  preparedCases.set(handle, pc);
+  return handle;
+}
+
+/**
+ * The second half of {@link analyzeCase}: ranks a case made by {@link prepareRcaCase} with the
+ * chosen method. `analyzeCase(c, o)` is `rankRcaCase(prepareRcaCase(c, o), o)`.
+ *
+ * @throws {InputError} when `prepared` was not made by {@link prepareRcaCase}.
+ * @example
+ * ```ts
+ * const { ranking, warnings } = rankRcaCase(prepareRcaCase(c), { method: 'upstream', top: 3 });
+ * ```
+ */
+export function rankRcaCase(
+  prepared: PreparedRcaCase,
+  options: Omit<AnalyzeCaseOptions, 'source'> = {},
+): RcaResult {
+  const pc = preparedCases.get(prepared);
+  if (pc === undefined) {
+    throw new InputError([{ path: '', message: 'not a case made by prepareRcaCase' }]);
+  }
+  // Each ranking adds its own warnings to a copy: the prepared case can be ranked again.
+  return rankAndFormat({ ...pc, warnings: [...pc.warnings] }, options);
+}
+
+function rankAndFormat(pc: PreparedCase, options: Omit<AnalyzeCaseOptions, 'source'>): RcaResult {
+  const top = options.top ?? 10;
+  const ranked = rankPrepared(pc, options);
+  return {
+    ranking: ranked.slice(0, Math.max(0, top)).map((r) => ({
+      node: pc.g.ids[r.node]!,
+      score: Number(r.score.toPrecision(6)),
+      evidence: r.evidence,
+    })),
+    warnings: pc.warnings,
+  };
+}
+
 /**
  * Ranks the likely root causes of an incident described by a case: the generic RCA entry point,
  * usable on data from anywhere (also behind `pnpm rca --case FILE.json`).
@@ -600,15 +674,5 @@ export function rankPrepared(
  * ```
  */
 export function analyzeCase(input: unknown, options: AnalyzeCaseOptions = {}): RcaResult {
-  const top = options.top ?? 10;
-  const pc = prepareCase(input, options.source);
-  const ranked = rankPrepared(pc, options);
-  return {
-    ranking: ranked.slice(0, Math.max(0, top)).map((r) => ({
-      node: pc.g.ids[r.node]!,
-      score: Number(r.score.toPrecision(6)),
-      evidence: r.evidence,
-    })),
-    warnings: pc.warnings,
-  };
+  return rankAndFormat(prepareCase(input, options.source), options);
 }

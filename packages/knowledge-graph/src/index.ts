@@ -40,12 +40,15 @@ export { learnDependencies } from './learn-dependencies.js';
 export { personalizedPageRank, type PersonalizedPageRankOptions } from './personalized-pagerank.js';
 export {
   analyzeCase,
+  prepareRcaCase,
+  rankRcaCase,
   rcaCaseSchema,
   RCA_METHODS,
   type RcaCase,
   type RcaMethod,
   type AnalyzeCaseOptions,
   type RcaResult,
+  type PreparedRcaCase,
 } from './analyze-case.js';
 export { rankIncident, rankRootCauses, type RankIncidentOptions } from './rank-incident.js';
 export {

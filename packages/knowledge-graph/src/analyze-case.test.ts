@@ -305,7 +305,7 @@ describe('analyzeCase', () => {
       expect(direct.warnings.join('\n')).toMatch(/fewer than 3 points/);
     }
     expect(prepared.warnings).toEqual([]);
-    const e = thrown(() => rankRcaCase({ nodes: 1, series: 1, warnings: [] } as PreparedRcaCase));
+    const e = thrown(() => rankRcaCase({ nodes: 1, series: 1, warnings: [] }));
     expect(e.code).toBe('INPUT_INVALID');
     expect(e.message).toMatch(/prepareRcaCase/);
     expect(thrown(() => prepareRcaCase({}, { source: 'x.json' })).message).toContain('x.json');

@@ -6,7 +6,6 @@ import {
   prepareRcaCase,
   rankRcaCase,
   RCA_METHODS,
-  type PreparedRcaCase,
   type RcaCase,
 } from './analyze-case.js';
 

@@ -31,101 +31,184 @@ const rate = z.number().gt(0).max(1);
 const windowSchema = z.discriminatedUnion('type', [
   z
     .object({
+      /** Trips after `failureThreshold` failures in a row; a success resets the run. */
       type: z.literal('consecutive'),
-      /** Failures in a row that trip the breaker. */
+      /** Failures in a row that trip the breaker (integer ≥ 1). Default 5. */
       failureThreshold: z.number().int().min(1).default(5),
     })
     .strict(),
   z
     .object({
+      /**
+       * Judges the rates of the last `size` calls (see `minimumCalls`, `failureRateThreshold`,
+       * `slowCallRateThreshold`).
+       */
       type: z.literal('count'),
-      /** Number of most recent calls the window holds. */
+      /** Number of most recent calls the window holds (1–1,000,000). Default 100. */
       size: z.number().int().min(1).max(1_000_000).default(100),
     })
     .strict(),
   z
     .object({
+      /**
+       * Judges the rates of the calls of the last `durationMs` (see `minimumCalls`,
+       * `failureRateThreshold`, `slowCallRateThreshold`).
+       */
       type: z.literal('time'),
-      /** Length of history the window covers. */
+      /**
+       * Length of history the window covers, in ms (> 0). Default 10,000. Buckets age out whole,
+       * so the window holds between `durationMs - durationMs / buckets` and `durationMs` of calls.
+       */
       durationMs: positive.default(10_000),
-      /** Number of buckets the history is divided into. */
+      /** Number of equal buckets the history is divided into (1–10,000). Default 10. */
       buckets: z.number().int().min(1).max(10_000).default(10),
     })
     .strict(),
 ]);
 
 const windowJsonSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('consecutive'), failures: z.number().int().min(0) }),
   z.object({
+    /** Contents of a `consecutive` window. */
+    type: z.literal('consecutive'),
+    /** The current run of failures in a row (integer ≥ 0). */
+    failures: z.number().int().min(0),
+  }),
+  z.object({
+    /** Contents of a `count` window. */
     type: z.literal('count'),
+    /** Size of the saved window; it must equal the configured `window.size`. */
     size: z.number().int().min(1),
+    /**
+     * The recorded calls, oldest first, at most `size`: 0 success, 1 failure, 2 slow success,
+     * 3 slow failure.
+     */
     outcomes: z.array(z.number().int().min(0).max(3)),
   }),
   z.object({
+    /** Contents of a `time` window. */
     type: z.literal('time'),
+    /** Bucket count of the saved window; it must equal the configured `window.buckets`. */
     buckets: z.number().int().min(1),
+    /** Clock time (ms) the current bucket started; -1 when the window has seen no call yet. */
     headStart: z.number().finite(),
+    /** Index of the current bucket, in `0..buckets - 1`. */
     head: z.number().int().min(0),
+    /** Calls recorded in each bucket, by bucket index (`buckets` entries). */
     calls: z.array(z.number().int().min(0)),
+    /** Failures in each bucket, by bucket index (`buckets` entries, each ≤ its `calls`). */
     failures: z.array(z.number().int().min(0)),
+    /** Slow calls in each bucket, by bucket index (`buckets` entries, each ≤ its `calls`). */
     slow: z.array(z.number().int().min(0)),
   }),
 ]);
 
 const statsSchema = z.object({
+  /** Calls let through (admitted). */
   calls: z.number().int().min(0),
+  /** Admitted calls that succeeded. */
   successes: z.number().int().min(0),
+  /** Failed calls that counted as failures (time-outs included). */
   failures: z.number().int().min(0),
+  /** Failures that were time-outs (also counted in `failures`). */
   timeouts: z.number().int().min(0),
+  /** Failed calls the `isFailure` predicate excluded. */
   ignored: z.number().int().min(0),
+  /** Calls at least `slowCallDurationMs` long. */
   slow: z.number().int().min(0),
+  /** Calls refused without running. */
   rejected: z.number().int().min(0),
+  /** Permits given back without an outcome (an unsubscribed `protect` call). */
   cancelled: z.number().int().min(0),
+  /** Times the breaker went to open from closed or half-open. */
   trips: z.number().int().min(0),
 });
 
 /** zod schema of {@link CircuitBreakerJSON}, used to check `initialState`. */
 export const circuitBreakerJsonSchema = z.object({
+  /** Format version; always 1. */
   version: z.literal(1),
+  /** The underlying state; `forced-open` is not a state here but `isolations` above 0. */
   state: z.enum(['closed', 'open', 'half-open', 'disabled']),
+  /** Outstanding {@link CircuitBreaker.isolate} holds (integer ≥ 0); above 0: forced open. */
   isolations: z.number().int().min(0),
+  /**
+   * Clock time (ms; epoch ms with the default clock) at which an `open` breaker lets trial calls
+   * through; left over from the last trip in other states (0 if it never tripped).
+   */
   openUntil: z.number(),
+  /**
+   * Failed half-open periods since the breaker last closed (integer ≥ 0): the exponent of the
+   * open-duration backoff.
+   */
   reopenCount: z.number().int().min(0),
   /** Half-open trial outcomes decided so far (in-flight trials are not saved). */
   trials: z
-    .object({ successes: z.number().int().min(0), failures: z.number().int().min(0) })
+    .object({
+      /** Trial calls that succeeded in the current half-open period (integer ≥ 0). */
+      successes: z.number().int().min(0),
+      /** Trial calls that failed or were slow in the current half-open period (integer ≥ 0). */
+      failures: z.number().int().min(0),
+    })
     .default({ successes: 0, failures: 0 }),
+  /** Contents of the failure window; its type and size must match the configured `window`. */
   window: windowJsonSchema,
+  /** Cumulative counters (see {@link BreakerStats}). */
   stats: statsSchema,
 });
 
 /** zod schema of {@link CircuitBreakerOptions}. */
 export const circuitBreakerOptionsSchema = z
   .object({
-    /** Name used in events, errors and the registry. */
+    /** Name used in events, errors and the registry (non-empty). Default `'breaker'`. */
     name: z.string().min(1).default('breaker'),
+    /**
+     * The failure window that decides when a closed breaker trips: failures in a row
+     * (`consecutive`), the last `size` calls (`count`) or the last `durationMs` (`time`).
+     * Default `{ type: 'consecutive', failureThreshold: 5 }`.
+     */
     window: windowSchema.default({ type: 'consecutive', failureThreshold: 5 }),
-    /** Sliding windows: calls needed in the window before rates are judged. */
+    /** Sliding windows: calls needed in the window before rates are judged (≥ 1). Default 10. */
     minimumCalls: z.number().int().min(1).default(10),
-    /** Sliding windows: failure rate (0, 1] at or above which the breaker trips. */
+    /** Sliding windows: failure rate (0, 1] at or above which the breaker trips. Default 0.5. */
     failureRateThreshold: rate.default(0.5),
-    /** A call at least this long is slow. Unset: no call is slow. */
+    /**
+     * A call at least this long (ms, > 0) is slow; in half-open, a slow trial counts as failed.
+     * Unset: no call is slow.
+     */
     slowCallDurationMs: positive.optional(),
-    /** Sliding windows: slow-call rate (0, 1] at or above which the breaker trips. */
+    /**
+     * Sliding windows: slow-call rate (0, 1] at or above which the breaker trips. Default 1.
+     * Ignored while `slowCallDurationMs` is unset.
+     */
     slowCallRateThreshold: rate.default(1),
-    /** How long the breaker stays open before letting trial calls through. */
+    /**
+     * How long the breaker stays open before letting trial calls through, in ms (> 0). Default
+     * 30,000.
+     */
     openDurationMs: positive.default(30_000),
-    /** Grows the open duration each time a half-open trial fails; reset when the breaker closes. */
+    /**
+     * Grows the open duration each time a half-open trial fails; reset when the breaker closes.
+     * Unset: every open period lasts `openDurationMs`.
+     */
     backoff: z
       .object({
+        /**
+         * Factor the open duration grows by per failed half-open period (≥ 1; 1 = no growth).
+         * Default 2.
+         */
         multiplier: z.number().finite().min(1).default(2),
+        /** Upper bound on the grown open duration, in ms (> 0). Default 300,000 (5 min). */
         maxOpenDurationMs: positive.default(300_000),
       })
       .strict()
       .optional(),
+    /**
+     * Trial calls in the half-open state: `successThreshold` successes close the breaker, more
+     * than `permits - successThreshold` failures reopen it. Default `{ permits: 1 }`.
+     */
     halfOpen: z
       .object({
-        /** Trial calls let through per half-open period. */
+        /** Trial calls let through per half-open period (1–1,000,000). Default 1. */
         permits: z.number().int().min(1).max(1_000_000).default(1),
         /** Trial successes that close the breaker (≤ permits). Default: `permits`. */
         successThreshold: z.number().int().min(1).optional(),

@@ -2,15 +2,18 @@ import { z } from 'zod';
 
 /** zod schema of the backoff part shared by `createRetry` and `retryWithBackoff`. */
 export const backoffSchema = z.object({
-  /** Attempts in total, the first call included. */
+  /** Attempts in total, the first call included (1–1,000; 1 = no retry). Default 3. */
   maxAttempts: z.number().int().min(1).max(1_000).default(3),
-  /** Delay before the first retry (the base of the exponential). */
+  /** Delay before the first retry in ms (≥ 0), the base of the exponential. Default 100. */
   initialDelayMs: z.number().finite().min(0).default(100),
-  /** Upper bound of any delay. */
+  /** Upper bound of any delay, in ms (≥ 0). Default 30,000. */
   maxDelayMs: z.number().finite().min(0).default(30_000),
-  /** Growth factor per retry. */
+  /** Growth factor of the delay per retry (≥ 1; 1 = constant). Default 2. */
   multiplier: z.number().finite().min(1).default(2),
-  /** `none`: exact exponential; `full`: uniform in [0, exponential]; `decorrelated`: uniform in [initial, 3 × previous], capped. */
+  /**
+   * `none`: exact exponential; `full`: uniform in [0, exponential]; `decorrelated`: uniform in
+   * [initial, 3 × previous], capped at `maxDelayMs`. Default `'full'`.
+   */
   jitter: z.enum(['none', 'full', 'decorrelated']).default('full'),
 });
 

@@ -23,7 +23,10 @@ export interface TrackRecord {
 }
 
 const trackRecordSchema = z.object({
-  /** Most (signature, runbook) pairs kept; the least recently used is forgotten beyond it. */
+  /**
+   * Most (signature, runbook) pairs kept; the least recently used is forgotten beyond it. Default
+   * 10,000.
+   */
   maxEntries: z.number().int().min(1).default(10_000),
 });
 
@@ -103,20 +106,35 @@ export function incidentSignature(incident: Incident): string {
 /** zod schema of confidence options. */
 export const confidenceOptionsSchema = z
   .object({
-    /** Weights of the weighted mean (normalised by their sum). */
+    /**
+     * Weights of the weighted mean (normalised by their sum, which must be above 0). Default
+     * 0.25 / 0.25 / 0.2 / 0.3.
+     */
     weights: z
       .object({
+        /** Weight of the detector part, the highest symptom score (≥ 0). Default 0.25. */
         detector: z.number().min(0).default(0.25),
+        /** Weight of the root-cause part, the top candidate's score (≥ 0). Default 0.25. */
         rootCause: z.number().min(0).default(0.25),
+        /** Weight of the matching policy's specificity (≥ 0). Default 0.2. */
         specificity: z.number().min(0).default(0.2),
+        /** Weight of the runbook's track record on this kind of incident (≥ 0). Default 0.3. */
         trackRecord: z.number().min(0).default(0.3),
       })
       .default({ detector: 0.25, rootCause: 0.25, specificity: 0.2, trackRecord: 0.3 }),
     /** Beta prior of the track record: Beta(alpha, beta). Default uniform Beta(1, 1). */
     prior: z
-      .object({ alpha: z.number().positive().default(1), beta: z.number().positive().default(1) })
+      .object({
+        /** Prior successes α (> 0): pulls an untried runbook's record up. Default 1. */
+        alpha: z.number().positive().default(1),
+        /** Prior failures β (> 0): pulls an untried runbook's record down. Default 1. */
+        beta: z.number().positive().default(1),
+      })
       .default({ alpha: 1, beta: 1 }),
-    /** Used for a component that is not available (no symptoms, no root causes). */
+    /**
+     * Used for a component that is not available (no symptoms, no root causes), in [0, 1].
+     * Default 0.5.
+     */
     neutral: z.number().min(0).max(1).default(0.5),
   })
   .refine(

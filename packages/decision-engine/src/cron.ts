@@ -149,12 +149,16 @@ const isoTime = z.union([z.number(), z.string()]).transform((v, ctx) => {
 /** zod schema of one change-freeze window: a cron expression or a fixed `[from, to)` interval. */
 export const freezeWindowSchema = z
   .object({
+    /** Label of the window in `frozenBy` answers. Default `window <index>`. */
     name: z.string().optional(),
-    /** Five-field cron: every matching minute is frozen. */
+    /**
+     * Five-field cron, read at `utcOffsetMinutes`: every matching minute is frozen. Give either
+     * this or both `from` and `to`.
+     */
     cron: z.string().min(1).optional(),
     /** Start of a fixed window (epoch ms or ISO 8601), inclusive. */
     from: isoTime.optional(),
-    /** End of a fixed window, exclusive. */
+    /** End of a fixed window (epoch ms or ISO 8601), exclusive; after `from`. */
     to: isoTime.optional(),
   })
   .strict()
@@ -170,8 +174,9 @@ export const freezeWindowSchema = z
 
 /** zod schema of {@link createFreezeCalendar}'s options. */
 export const freezeCalendarOptionsSchema = z.object({
+  /** The freeze windows; a moment is frozen when any of them contains it. Default `[]`. */
   windows: z.array(freezeWindowSchema).default([]),
-  /** Offset of local time from UTC for cron windows, in minutes. */
+  /** Offset of local time from UTC for cron windows, in minutes (−840 to 840). Default 0. */
   utcOffsetMinutes: z
     .number()
     .int()

@@ -31,21 +31,21 @@ import { f2 } from './internal/format.js';
 
 /** zod schema of {@link createDecisionEngine}'s options. */
 export const decisionEngineOptionsSchema = z.object({
-  /** Confidence/risk thresholds. */
+  /** Confidence/risk thresholds (see {@link gateOptionsSchema}). */
   gate: gateOptionsSchema.prefault({}),
-  /** Confidence weights and the track-record prior. */
+  /** Confidence weights and the track-record prior (see {@link confidenceOptionsSchema}). */
   confidence: confidenceOptionsSchema.prefault({}),
-  /** Cross-decision safety constraints. */
+  /** Cross-decision safety constraints (see {@link safetyOptionsSchema}). */
   safety: safetyOptionsSchema.prefault({}),
-  /** Runbooks that never run without approval. */
+  /** Runbooks that never run without approval, by id. Default `[]`. */
   alwaysApprove: z.array(z.string().min(1)).default([]),
-  /** Decide as usual but mark every decision `dryRun` and start nothing. */
+  /** Decide as usual but mark every decision `dryRun` and start nothing. Default `false`. */
   dryRun: z.boolean().default(false),
-  /** Verdict when the gate says execute but a safety constraint fails. */
+  /** Verdict when the gate says execute but a safety constraint fails. Default `'approve'`. */
   onSafetyFailure: z.enum(['approve', 'escalate']).default('approve'),
-  /** Failure times kept per runbook for the recent-failures factor. */
+  /** Failure times kept per runbook for the recent-failures factor (integer ≥ 1). Default 64. */
   failureHistory: z.number().int().min(1).default(64),
-  /** Runbooks whose failure history is kept (least recently used forgotten). */
+  /** Runbooks whose failure history is kept (least recently used forgotten). Default 1,000. */
   maxRunbooks: z.number().int().min(1).default(1_000),
 });
 

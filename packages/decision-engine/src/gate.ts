@@ -9,11 +9,27 @@ export const gateOptionsSchema = z
   .object({
     /** Act alone when confidence > minConfidence and risk < maxRisk. */
     execute: z
-      .object({ minConfidence: unit.default(0.8), maxRisk: unit.default(0.3) })
+      .object({
+        /**
+         * Confidence must be strictly above this to act alone, in [0, 1]; not below
+         * `approve.minConfidence`. Default 0.8.
+         */
+        minConfidence: unit.default(0.8),
+        /**
+         * Risk must be strictly below this to act alone, in [0, 1]; not above `approve.maxRisk`.
+         * Default 0.3.
+         */
+        maxRisk: unit.default(0.3),
+      })
       .default({ minConfidence: 0.8, maxRisk: 0.3 }),
     /** Ask a person when confidence > minConfidence and risk < maxRisk; otherwise escalate. */
     approve: z
-      .object({ minConfidence: unit.default(0.6), maxRisk: unit.default(0.5) })
+      .object({
+        /** Confidence must be strictly above this to ask a person, in [0, 1]. Default 0.6. */
+        minConfidence: unit.default(0.6),
+        /** Risk must be strictly below this to ask a person, in [0, 1]. Default 0.5. */
+        maxRisk: unit.default(0.5),
+      })
       .default({ minConfidence: 0.6, maxRisk: 0.5 }),
   })
   .refine((g) => g.approve.minConfidence <= g.execute.minConfidence, {

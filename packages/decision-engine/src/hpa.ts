@@ -3,8 +3,14 @@ import { parseOptions, systemClock, type Clock } from '@homeostat/core';
 
 const scalingPolicySchema = z
   .object({
+    /**
+     * `Pods`: `value` is a number of replicas; `Percent`: a percentage of the replicas at the
+     * start of the period.
+     */
     type: z.enum(['Pods', 'Percent']),
+    /** Largest change allowed per `periodSeconds`, in pods or percent (integer > 0). */
     value: z.number().int().positive(),
+    /** Length of the sliding period the limit applies to, in seconds (1–1800). */
     periodSeconds: z.number().int().positive().max(1800),
   })
   .strict();
@@ -15,13 +21,26 @@ const rulesSchema = (defaults: {
 }) =>
   z
     .object({
+      /**
+       * Look-back in seconds (0–3600) over past recommendations: scaling up uses the lowest of
+       * them, scaling down the highest, which damps flapping. Default 0 for scale-up, 300 for
+       * scale-down.
+       */
       stabilizationWindowSeconds: z
         .number()
         .int()
         .min(0)
         .max(3600)
         .default(defaults.stabilizationWindowSeconds),
+      /**
+       * Which of the `policies` wins: `Max` the one allowing the largest change, `Min` the
+       * smallest, `Disabled` no scaling in this direction. Default `'Max'`.
+       */
       selectPolicy: z.enum(['Max', 'Min', 'Disabled']).default('Max'),
+      /**
+       * Rate limits on scaling in this direction (at least one). Default for scale-up: 100 % or
+       * 4 pods per 15 s; for scale-down: 100 % per 15 s.
+       */
       policies: z.array(scalingPolicySchema).min(1).default(defaults.policies),
     })
     .strict();
@@ -43,18 +62,32 @@ const DOWN_DEFAULTS = {
 /** zod schema of {@link createHpaCalculator}'s options (names follow the Kubernetes HPA spec). */
 export const hpaOptionsSchema = z
   .object({
+    /**
+     * Fewest replicas recommended (integer ≥ 0). Default 1. Unless it is 0, a current count of 0
+     * disables scaling, as in Kubernetes.
+     */
     minReplicas: z.number().int().min(0).default(1),
+    /** Most replicas recommended (integer ≥ 1, ≥ `minReplicas`). Required. */
     maxReplicas: z.number().int().min(1),
-    /** No scaling while |value / target − 1| ≤ tolerance. */
+    /** No scaling while |value / target − 1| ≤ tolerance, a ratio in [0, 1]. Default 0.1. */
     tolerance: z.number().min(0).max(1).default(0.1),
+    /** Stabilization windows and rate policies per direction, with the Kubernetes defaults. */
     behavior: z
       .object({
+        /**
+         * Rules for scaling up. Default: no stabilization; 100 % or 4 pods per 15 s, whichever
+         * is more.
+         */
         scaleUp: rulesSchema(UP_DEFAULTS).prefault({}),
+        /** Rules for scaling down. Default: 300 s stabilization; 100 % per 15 s. */
         scaleDown: rulesSchema(DOWN_DEFAULTS).prefault({}),
       })
       .strict()
       .prefault({}),
-    /** Most recommendations and scale events remembered (older ones dropped, and counted). */
+    /**
+     * Most recommendations and scale events remembered (older ones dropped, and counted). Default
+     * 4,096.
+     */
     maxHistory: z.number().int().min(1).default(4_096),
   })
   .strict()

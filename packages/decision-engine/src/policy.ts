@@ -13,8 +13,21 @@ export type MatchOp = (typeof MATCH_OPS)[number];
 
 const matcherObjectSchema = z
   .object({
+    /**
+     * The field to read: `label.<name>`, `annotation.<name>`, `severity`, `score`, `rootCause`,
+     * `rootCause.score`, `incident.(id|resource|severity|status|openedAt)` or
+     * `symptom.(series|resource|metric|detector|value|score)` (holds when any symptom matches).
+     */
     field: z.string().min(1, 'must name a field'),
+    /**
+     * The comparison. `=~` and `!~` are regexes anchored at both ends, for string fields only;
+     * `>`, `>=`, `<`, `<=` compare numbers or severity ranks; `in` and `not in` take a list.
+     */
     op: z.enum(MATCH_OPS),
+    /**
+     * What the field is compared with: one string or number, or a list for `in` and `not in`.
+     * Severities are named (`info` … `critical`); a missing string field reads as `''`.
+     */
     value: z.union([z.string(), z.number(), z.array(z.union([z.string(), z.number()]))]),
   })
   .strict();
@@ -27,22 +40,29 @@ export const policySchema = z
   .object({
     /** Unique name, quoted in every decision's rationale. */
     name: z.string().min(1, 'must be a non-empty string'),
+    /** What the policy is for, in words; not used in matching. */
     description: z.string().optional(),
-    /** Higher wins when several policies match. */
+    /** Higher wins when several policies match (integer). Default 0. */
     priority: z.number().int().default(0),
-    /** Every matcher must hold (AND). An empty list matches every incident. */
+    /** Every matcher must hold (AND). Default `[]`: an empty list matches every incident. */
     match: z.array(matcherSchema).default([]),
     /** The runbook to run. */
     runbook: z.string().min(1, 'must be a non-empty string'),
-    /** Runbook parameters; strings are templates such as `${label.pod}`. */
+    /** Runbook parameters; strings are templates such as `${label.pod}`. Default `{}`. */
     params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
-    /** What the action touches (for cooldowns and blast radius); a template. */
+    /**
+     * What the action touches (for cooldowns and blast radius); a template. Default
+     * `'${incident.resource}'`.
+     */
     target: z.string().min(1).default('${incident.resource}'),
     /** Whether the runbook can be rolled back; feeds the rollback risk factor. */
     rollback: z.boolean().optional(),
-    /** `always`: never act without a person's approval. */
+    /**
+     * `always`: never act without a person's approval; `auto`: the gate decides. Default
+     * `'auto'`.
+     */
     approval: z.enum(['auto', 'always']).default('auto'),
-    /** A disabled policy is loaded and checked but never matches. */
+    /** A disabled policy is loaded and checked but never matches. Default `true`. */
     enabled: z.boolean().default(true),
   })
   .strict();
@@ -51,7 +71,15 @@ export const policySchema = z
 export type PolicyInput = z.input<typeof policySchema>;
 
 /** zod schema of a policy file: `{ policies: [...] }` (a bare list is accepted too). */
-export const policyFileSchema = z.object({ policies: z.array(policySchema) }).strict();
+export const policyFileSchema = z
+  .object({
+    /**
+     * The policies (see {@link policySchema}), in any order: they are evaluated by priority, then
+     * specificity, then position in the list.
+     */
+    policies: z.array(policySchema),
+  })
+  .strict();
 
 /** A compiled matcher. */
 export interface CompiledMatcher {

@@ -5,29 +5,31 @@ import { createHpaCalculator, hpaOptionsSchema, metricReplicas, type HpaLimit } 
 /** zod schema of {@link createScaler}'s options. */
 export const scalerOptionsSchema = z
   .object({
-    /** Kubernetes HPA options (min/max, tolerance, behavior). */
+    /** Kubernetes HPA options (min/max, tolerance, behavior; see {@link hpaOptionsSchema}). */
     hpa: hpaOptionsSchema,
-    /** Target metric value per replica. */
+    /** Target metric value per replica, in the metric's unit (finite, > 0). Required. */
     target: z.number().positive().finite(),
     /**
      * `average`: samples and forecasts are the per-replica average (as the HPA reads metrics);
-     * `total`: they are the total demand, served at `target` per replica.
+     * `total`: they are the total demand, served at `target` per replica. Default `'average'`.
      */
     metric: z.enum(['average', 'total']).default('average'),
+    /** How forecasts raise the recommendation ahead of demand. */
     predictive: z
       .object({
+        /** When false, forecasts are ignored and the scaler is the plain HPA. Default `true`. */
         enabled: z.boolean().default(true),
-        /** Forecasts further ahead than this are ignored. */
+        /** Forecasts further ahead than this, in ms, are ignored. Default 600,000 (10 min). */
         lookaheadMs: z.number().positive().default(600_000),
-        /** Buffer = 1 + (1 − confidence) × bufferWeight. */
+        /** Buffer = 1 + (1 − confidence) × bufferWeight, in [0, 1]. Default 0.3. */
         bufferWeight: z.number().min(0).max(1).default(0.3),
         /**
          * In [0, 1]: when both the present and the forecast ask for fewer replicas, the scale-down
          * stabilization window is multiplied by (1 − costPreference), so spare capacity is
-         * released sooner. 0 keeps the plain HPA window.
+         * released sooner. 0 keeps the plain HPA window. Default 0.5.
          */
         costPreference: z.number().min(0).max(1).default(0.5),
-        /** Forecasts held at once (the oldest dropped, and counted). */
+        /** Forecasts held at once (the oldest dropped, and counted). Default 32. */
         maxForecasts: z.number().int().min(1).default(32),
       })
       .prefault({}),

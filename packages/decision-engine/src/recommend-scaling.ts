@@ -18,7 +18,10 @@ import {
 
 /** zod schema of {@link recommendScaling}'s options: a scaler's options plus a bound on series. */
 export const recommendScalingOptionsSchema = scalerOptionsSchema.extend({
-  /** Most series scaled at once (least recently used forgotten, and counted in `deps.stats`). */
+  /**
+   * Most series scaled at once (least recently used forgotten, and counted in `deps.stats`).
+   * Default 1,000.
+   */
   maxSeries: z.number().int().min(1).default(1_000),
 });
 

@@ -107,8 +107,9 @@ export function assessRisk(factors: readonly RiskFactor[], context: RiskContext)
 const weight = z.number().positive().finite();
 
 const blastRadiusSchema = z.object({
+  /** Weight of the factor in the risk's weighted mean (finite, > 0). Default 0.3. */
   weight: weight.default(0.3),
-  /** Number of affected components at which the score reaches 1. */
+  /** Number of affected components at which the score reaches 1 (> 0). Default 10. */
   saturateAt: z.number().positive().default(10),
 });
 
@@ -144,14 +145,18 @@ export function blastRadiusRisk(
 }
 
 const criticalitySchema = z.object({
+  /** Weight of the factor in the risk's weighted mean (finite, > 0). Default 0.2. */
   weight: weight.default(0.2),
-  /** The incident label holding the criticality tier. */
+  /** The incident label holding the criticality tier. Default `'criticality'`. */
   label: z.string().min(1).default('criticality'),
-  /** Score of each tier. */
+  /**
+   * Score of each tier, in [0, 1]. Default critical 1, high 0.75, medium 0.4, low 0.1; tier
+   * names match exactly.
+   */
   levels: z
     .record(z.string(), z.number().min(0).max(1))
     .default({ critical: 1, high: 0.75, medium: 0.4, low: 0.1 }),
-  /** Score when the label is absent or its value unknown. */
+  /** Score when the label is absent or its value unknown, in [0, 1]. Default 0.5. */
   unknown: z.number().min(0).max(1).default(0.5),
 });
 
@@ -179,8 +184,9 @@ export function criticalityRisk(options: z.input<typeof criticalitySchema> = {})
 }
 
 const rollbackSchema = z.object({
+  /** Weight of the factor in the risk's weighted mean (finite, > 0). Default 0.15. */
   weight: weight.default(0.15),
-  /** Score when nobody says whether a rollback exists. */
+  /** Score when nobody says whether a rollback exists, in [0, 1]. Default 0.5. */
   unknown: z.number().min(0).max(1).default(0.5),
 });
 
@@ -237,9 +243,14 @@ export function changeFreezeRisk(options: FreezeCalendarOptions & { weight?: num
 }
 
 const recentFailuresSchema = z.object({
+  /** Weight of the factor in the risk's weighted mean (finite, > 0). Default 0.15. */
   weight: weight.default(0.15),
+  /**
+   * How far back failures of the runbook count, in ms (> 0). Default 3,600,000 (1 h). The engine
+   * keeps at most `failureHistory` failure times per runbook.
+   */
   windowMs: z.number().positive().default(3_600_000),
-  /** Failures in the window at which the score reaches 1. */
+  /** Failures in the window at which the score reaches 1 (integer > 0). Default 3. */
   saturateAt: z.number().int().positive().default(3),
 });
 
@@ -264,8 +275,9 @@ export function recentFailuresRisk(options: z.input<typeof recentFailuresSchema>
 }
 
 const inFlightSchema = z.object({
+  /** Weight of the factor in the risk's weighted mean (finite, > 0). Default 0.1. */
   weight: weight.default(0.1),
-  /** Actions in flight at which the score reaches 1. */
+  /** Actions in flight at which the score reaches 1 (integer > 0). Default 5. */
   saturateAt: z.number().int().positive().default(5),
 });
 

@@ -3,22 +3,39 @@ import { KeyedStore, parseOptions, systemClock, type Clock } from '@homeostat/co
 
 /** zod schema of the safety constraints applied across decisions. */
 export const safetyOptionsSchema = z.object({
-  /** Global rate limit: at most `maxActions` started per `perMs`. */
+  /**
+   * Global rate limit: at most `maxActions` started per `perMs` (sliding). Default 20 per
+   * 60,000 ms.
+   */
   rateLimit: z
     .object({
+      /** Most actions started within any `perMs` (integer ≥ 1). Default 20. */
       maxActions: z.number().int().min(1).default(20),
+      /** Length of the sliding window, in ms (> 0). Default 60,000. */
       perMs: z.number().positive().default(60_000),
     })
     .default({ maxActions: 20, perMs: 60_000 }),
-  /** No new action on a target within this long of the previous one. 0 disables. */
+  /**
+   * No new action on a target within this long of the previous one, in ms. 0 disables. Default
+   * 300,000 (5 min).
+   */
   cooldownMs: z.number().min(0).default(300_000),
-  /** Most actions in flight at once. */
+  /** Most actions in flight at once (integer ≥ 1). Default 5. */
   maxConcurrent: z.number().int().min(1).default(5),
-  /** Refuse automatic actions when the host's error budget (remaining fraction) is below this. */
+  /**
+   * Refuse automatic actions when the host's error budget (remaining fraction) is below this, in
+   * [0, 1]. Default 0.1.
+   */
   minErrorBudget: z.number().min(0).max(1).default(0.1),
-  /** Most targets remembered for cooldowns (least recently used forgotten, and counted). */
+  /**
+   * Most targets remembered for cooldowns (least recently used forgotten, and counted). Default
+   * 10,000.
+   */
   maxTargets: z.number().int().min(1).default(10_000),
-  /** An action with no outcome after this long is presumed finished (and counted). */
+  /**
+   * An action with no outcome after this long, in ms, is presumed finished (and counted). Default
+   * 900,000 (15 min).
+   */
   inFlightTimeoutMs: z.number().positive().default(900_000),
 });
 

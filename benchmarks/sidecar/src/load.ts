@@ -2,7 +2,9 @@
  * Load generation and server lifecycle for the sidecar benchmark: servers run in child
  * processes; load comes from autocannon's programmatic API in this process.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon, { type Instance } from 'autocannon';
 import { quantile } from '@homeostat-bench/common';
@@ -17,11 +19,36 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+const TASKSET = '/usr/bin/taskset';
+
+/**
+ * Where the processes run. On a machine with at least two cores and `taskset`, the load
+ * generator (this process, all its threads) is pinned to core 0 and each server to core 1, so
+ * neither migrates or lands on the other's core mid-run: that migration is most of the
+ * run-to-run noise when both share two cores. Otherwise the scheduler decides.
+ */
+export const pinning: { readonly pinned: boolean; readonly reason: string } = (() => {
+  if (os.cpus().length < 2) return { pinned: false, reason: 'fewer than 2 cores' };
+  if (!existsSync(TASKSET)) return { pinned: false, reason: 'no taskset' };
+  try {
+    execFileSync(TASKSET, ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
+    return { pinned: true, reason: 'load generator on core 0, server on core 1' };
+  } catch (error) {
+    return { pinned: false, reason: `taskset failed: ${String(error)}` };
+  }
+})();
+
 /** Starts a server in a child process (same tsx loader and conditions as this process). */
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
-  const child: ChildProcess = fork(serverFile, [JSON.stringify(config)], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  const args = [JSON.stringify(config)];
+  const stdio: ['ignore', 'inherit', 'inherit', 'ipc'] = ['ignore', 'inherit', 'inherit', 'ipc'];
+  // The IPC channel survives taskset's exec: the channel's descriptor and environment are
+  // inherited by the node process it starts.
+  const child: ChildProcess = pinning.pinned
+    ? spawn(TASKSET, ['-c', '1', process.execPath, ...process.execArgv, serverFile, ...args], {
+        stdio,
+      })
+    : fork(serverFile, args, { stdio });
   const port = await new Promise<number>((resolve, reject) => {
     const onMessage = (m: unknown): void => {
       const port = (m as { port?: number }).port;

@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import os from 'node:os';
 import { interactive, median, printTable, writeResults } from '@homeostat-bench/common';
 import type { SidecarOptions } from '@homeostat/sidecar';
-import { drive, startServer, type LoadResult, type LoadShape } from './load.js';
+import { drive, pinning, startServer, type LoadResult, type LoadShape } from './load.js';
 import { measureHotPath, type HotPathResult } from './hot-path.js';
 import type { ServerConfig } from './server.js';
 
@@ -289,7 +289,7 @@ if (only === undefined || only === 'overload') {
 
 const load = os.loadavg();
 console.log(
-  `\nMachine: ${os.cpus().length} cores shared with other work; load average ${load.map((l) => l.toFixed(1)).join(' / ')} (1/5/15 min) at the end of the run.`,
+  `\nMachine: ${os.cpus().length} cores shared with other work; load average ${load.map((l) => l.toFixed(1)).join(' / ')} (1/5/15 min) at the end of the run. Pinning: ${pinning.reason}.`,
 );
 const file = writeResults(
   'sidecar',
@@ -297,6 +297,7 @@ const file = writeResults(
     rounds,
     durationS,
     loadAverage: load,
+    pinning,
     overhead: {
       connections: 32,
       sidecarOptions: overheadSidecar,

@@ -133,8 +133,11 @@ export function createConcurrencyLimiter(
   const shortAlpha = 2 / (o.shortWindow + 1);
   const longAlpha = 2 / (o.longWindow + 1);
 
+  let guaranteedFor = -1;
   const refreshGuarantees = (): void => {
     const l = Math.floor(limit);
+    if (l === guaranteedFor) return;
+    guaranteedFor = l;
     for (let i = 0; i < shares.length; i++) guaranteed[i] = Math.floor(l * shares[i]!);
   };
   refreshGuarantees();

@@ -135,6 +135,12 @@ export class Engine {
 
   private readonly clock: Clock;
   private readonly mono: Clock;
+  /**
+   * With the default clocks, wall time minus monotonic time, so a request's wall timestamp
+   * costs no second clock read (re-anchored every aggregation tick, so it follows wall-clock
+   * adjustments within one interval). `undefined` when either clock is injected.
+   */
+  private wallBase: number | undefined;
   readonly scheduler: SchedulerLike;
   private readonly onError: OnError;
   readonly limiter: ConcurrencyLimiter | undefined;
@@ -159,6 +165,10 @@ export class Engine {
   ) {
     this.clock = deps.clock ?? systemClock;
     this.mono = deps.monotonic ?? performanceClock;
+    this.wallBase =
+      deps.clock === undefined && deps.monotonic === undefined
+        ? this.clock.now() - this.mono.now()
+        : undefined;
     this.scheduler = deps.scheduler ?? asyncScheduler;
     this.onError = resolveOnError(deps);
     this.random = deps.random ?? Math.random;
@@ -251,8 +261,9 @@ export class Engine {
           return HANDLED;
         }
       }
+      const start = this.mono.now();
       const obs: MutableObservation = {
-        t: this.clock.now(),
+        t: this.wallBase === undefined ? this.clock.now() : this.wallBase + start,
         method: req.method ?? 'GET',
         route: typeof route === 'string' ? route : '',
         status: 0,
@@ -263,9 +274,9 @@ export class Engine {
         shed: false,
       };
       if (this.o.service !== undefined) obs.service = this.o.service;
-      const st = new RequestState(obs, this.mono.now());
+      const st = new RequestState(obs, start);
       r[kState] = st;
-      st.bytes0 = req.socket?.bytesWritten ?? 0;
+      st.bytes0 = socketBytes(req.socket);
       if (typeof route === 'function') st.resolve = route;
       this.inFlight++;
       res.on('close', this.onClose);
@@ -520,8 +531,8 @@ export class Engine {
       obs.status = status < 100 || status > 599 ? 500 : status;
       obs.latencyMs = latency;
       const req = res.req as IncomingMessage | undefined;
-      const written = req?.socket?.bytesWritten;
-      if (written !== undefined) obs.bytesOut = Math.max(0, written - st.bytes0);
+      const written = socketBytes(req?.socket);
+      if (written > 0) obs.bytesOut = Math.max(0, written - st.bytes0);
       if (obs.route === '') {
         const resolve = st.resolve;
         obs.route =
@@ -535,7 +546,7 @@ export class Engine {
     } catch (cause) {
       this.report('observe', cause);
     }
-    this.observations$.next(obs);
+    if (this.observations$.observed) this.observations$.next(obs);
   }
 
   private aggregate(obs: MutableObservation): void {
@@ -603,6 +614,7 @@ export class Engine {
     const seconds = Math.max(1e-3, (now - this.lastTick) / 1000);
     this.lastTick = now;
     const t = this.clock.now();
+    if (this.wallBase !== undefined) this.wallBase = t - now;
     const prefix = this.o.service ?? 'http';
     const out: Sample[] = [];
     const push = (agg: RouteAgg | undefined, metric: string, value: number): void => {
@@ -972,6 +984,17 @@ function contentLength(raw: readonly string[]): number {
     if (k.length === 14 && k.toLowerCase() === 'content-length') return Number(raw[i + 1]) || 0;
   }
   return 0;
+}
+
+/**
+ * Bytes a socket has handed to the OS. Node's public `bytesWritten` getter copies the
+ * socket's pending write buffer on every read; the counter it starts from is read directly
+ * when present (an internal field Node has kept for many majors), else the getter is used.
+ */
+function socketBytes(socket: IncomingMessage['socket'] | undefined): number {
+  if (socket === undefined || socket === null) return 0;
+  const dispatched = (socket as unknown as { _bytesDispatched?: unknown })._bytesDispatched;
+  return typeof dispatched === 'number' ? dispatched : (socket.bytesWritten ?? 0);
 }
 
 function retryAfter(res: ServerResponse, seconds: number): void {

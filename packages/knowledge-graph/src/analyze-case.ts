@@ -15,7 +15,6 @@ import {
   windowIndex,
   type NodeScore,
   type PreparedCase,
-  type SeriesData,
   type WindowIndex,
 } from './internal/rca-engine.js';
 
@@ -328,7 +327,9 @@ function dropDuplicateEdges(
 
 /** What the pass over the metric tree collects. */
 interface SeriesTable {
-  readonly series: SeriesData[];
+  readonly metric: string[];
+  readonly t: ArrayLike<number>[];
+  readonly v: ArrayLike<number>[];
   readonly departure: number[];
   /** Per metric node (in key order): its node index, first series and series count. */
   readonly nodes: number[];
@@ -357,7 +358,9 @@ function scanMetrics(
   issues: { readonly shape: Issue[]; readonly values: Issue[] },
 ): SeriesTable {
   const out: SeriesTable = {
-    series: [],
+    metric: [],
+    t: [],
+    v: [],
     departure: [],
     nodes: [],
     starts: [],
@@ -384,8 +387,9 @@ function scanMetrics(
     }
     const i = table.id(node);
     if (i >= known) out.unknown.push(node);
-    const start = out.series.length;
-    for (const metric of Object.keys(byMetric)) {
+    const start = out.metric.length;
+    for (const metric in byMetric) {
+      if (!Object.hasOwn(byMetric, metric)) continue;
       const s = byMetric[metric];
       if (!isObject(s)) {
         issues.shape.push({
@@ -431,12 +435,16 @@ function scanMetrics(
       if (issues.values.length > 0) continue;
       if (scratch.length < st.length) scratch = new Float64Array(st.length);
       if (status === CLEAN) {
-        out.series.push({ metric, t: st as number[], v: sv as number[] });
+        out.metric.push(metric);
+        out.t.push(st as number[]);
+        out.v.push(sv as number[]);
         out.departure.push(departureAt(sv as number[], w, scratch));
       } else {
         const cleaned = cleanSeries(st as number[], sv as (number | null)[]);
         out.dropped += st.length - cleaned.t.length;
-        out.series.push({ metric, ...cleaned });
+        out.metric.push(metric);
+        out.t.push(cleaned.t);
+        out.v.push(cleaned.v);
         out.departure.push(
           departureAt(
             cleaned.v,
@@ -448,7 +456,7 @@ function scanMetrics(
     }
     out.nodes.push(i);
     out.starts.push(start);
-    out.counts.push(out.series.length - start);
+    out.counts.push(out.metric.length - start);
   }
   return out;
 }
@@ -503,7 +511,9 @@ export function prepareCase(input: unknown, source?: string): PreparedCase {
   }
   const pc: PreparedCase = {
     g,
-    series: scanned.series,
+    seriesMetric: scanned.metric,
+    seriesT: scanned.t,
+    seriesV: scanned.v,
     seriesStart,
     seriesCount,
     departure: Float64Array.from(scanned.departure),
@@ -618,7 +628,7 @@ export function prepareRcaCase(
   const pc = prepareCase(input, options.source);
   const handle: PreparedRcaCase = Object.freeze({
     nodes: pc.g.ids.length,
-    series: pc.series.length,
+    series: pc.seriesMetric.length,
     warnings: Object.freeze([...pc.warnings]),
   });
   preparedCases.set(handle, pc);

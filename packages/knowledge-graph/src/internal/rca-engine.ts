@@ -31,14 +31,16 @@ export interface SeriesData {
 export interface PreparedCase {
   readonly g: CompactGraph;
   /**
-   * Every series, grouped by node: node i's are `series[seriesStart[i] .. seriesStart[i] +
-   * seriesCount[i])`.
+   * Every series in three parallel lists (no object per series), grouped by node: node i's
+   * are at `seriesStart[i] .. seriesStart[i] + seriesCount[i]`.
    */
-  readonly series: readonly SeriesData[];
+  readonly seriesMetric: readonly string[];
+  readonly seriesT: readonly ArrayLike<number>[];
+  readonly seriesV: readonly ArrayLike<number>[];
   readonly seriesStart: Int32Array;
   readonly seriesCount: Int32Array;
   /**
-   * Departure of each series (same order as `series`, see {@link departureAt}); NaN where the
+   * Departure of each series (same order as the series lists, see {@link departureAt}); NaN where the
    * normal window has fewer than 3 points or the incident window none.
    */
   readonly departure: Float64Array;
@@ -53,7 +55,9 @@ export function withoutSeries(g: CompactGraph): PreparedCase {
   const n = g.ids.length;
   return {
     g,
-    series: [],
+    seriesMetric: [],
+    seriesT: [],
+    seriesV: [],
     seriesStart: new Int32Array(n),
     seriesCount: new Int32Array(n),
     departure: new Float64Array(0),
@@ -66,7 +70,11 @@ export function withoutSeries(g: CompactGraph): PreparedCase {
 /** The series of node `i`. */
 export function seriesOf(pc: PreparedCase, i: number): SeriesData[] {
   const from = pc.seriesStart[i] ?? 0;
-  return pc.series.slice(from, from + (pc.seriesCount[i] ?? 0));
+  const out: SeriesData[] = [];
+  for (let k = from; k < from + (pc.seriesCount[i] ?? 0); k++) {
+    out.push({ metric: pc.seriesMetric[k]!, t: pc.seriesT[k]!, v: pc.seriesV[k]! });
+  }
+  return out;
 }
 
 /** Anomaly level of every node. */
@@ -80,7 +88,7 @@ export interface Anomalies {
   /** True for nodes with at least one series. */
   readonly observed: Uint8Array;
   /**
-   * Departure of every series (same order as `PreparedCase.series`); 0 where a window was too
+   * Departure of every series (same order as `PreparedCase.seriesMetric`); 0 where a window was too
    * short.
    */
   readonly perSeries: Float64Array;
@@ -191,7 +199,7 @@ export function computeAnomalies(pc: PreparedCase, tau = ANOMALY_THRESHOLD): Ano
   const p = new Float64Array(n);
   const observed = new Uint8Array(n);
   const metric: (string | undefined)[] = new Array<string | undefined>(n).fill(undefined);
-  const perSeries = new Float64Array(pc.series.length);
+  const perSeries = new Float64Array(pc.seriesMetric.length);
   let empty = 0;
   for (let i = 0; i < n; i++) {
     const count = pc.seriesCount[i]!;
@@ -206,7 +214,7 @@ export function computeAnomalies(pc: PreparedCase, tau = ANOMALY_THRESHOLD): Ano
       perSeries[k] = d;
       if (d > z[i]!) {
         z[i] = d;
-        metric[i] = pc.series[k]!.metric;
+        metric[i] = pc.seriesMetric[k]!;
       }
     }
     p[i] = (z[i]! * z[i]!) / (z[i]! * z[i]! + tau * tau);

@@ -7,7 +7,7 @@ import { parseOptions } from './options.js';
 
 /** Bounds of a keyed state map. */
 export const keyedOptionsSchema = z.object({
-  /** Most keys held at once; the least recently used is evicted beyond it. */
+  /** Most keys held at once; the least recently used is evicted beyond it. Default 10,000. */
   maxKeys: z.number().int().min(1).default(10_000),
   /**
    * A key unseen for longer than this (in the time passed to the store — event time for the

@@ -97,7 +97,10 @@ export const validateSamplesOptionsSchema = z.object({
   policy: z.enum(['drop', 'report', 'error']).default('drop'),
   /** `drop` (default) refuses a sample older than the previous one of its series; `allow` passes it. */
   backwards: z.enum(['drop', 'allow']).default('drop'),
-  /** Series whose last time is remembered for the order check (least recently used forgotten). */
+  /**
+   * Series whose last time is remembered for the order check (least recently used forgotten).
+   * Default 100,000.
+   */
   maxSeries: z.number().int().min(1).default(100_000),
 });
 

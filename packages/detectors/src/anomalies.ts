@@ -16,9 +16,15 @@ import { DEFAULT_THRESHOLD } from './registry.js';
 
 /** Options of {@link anomalies}. */
 export const anomaliesOptionsSchema = keyedOptionsSchema.extend({
-  /** A scored sample is an anomaly when its score is at or above this. */
+  /**
+   * A scored sample is an anomaly when its score is at or above this. Default 0.5
+   * (`DEFAULT_THRESHOLD`).
+   */
   threshold: z.number().min(0).max(1).default(DEFAULT_THRESHOLD),
-  /** After an anomaly of a series, further anomalies of that series within this event time are dropped. */
+  /**
+   * After an anomaly of a series, further anomalies of that series within this much event time
+   * (ms) are dropped. Default 0: none are.
+   */
   cooldownMs: z.number().min(0).default(0),
 });
 

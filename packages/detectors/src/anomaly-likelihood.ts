@@ -7,23 +7,30 @@ import { clamp01, fmt, nextTime, normalTail } from './internal/math.js';
 
 /** Options of {@link createAnomalyLikelihood} and {@link withLikelihood}. */
 export const anomalyLikelihoodOptionsSchema = z.object({
-  /** Effective length (in scores) of the history the Gaussian of averaged scores is fitted to. */
+  /**
+   * Effective length (in scores) of the history the Gaussian of averaged scores is fitted to.
+   * Default 2,000.
+   */
   historyLength: z.number().int().min(10).max(1_000_000).default(2000),
-  /** Number of recent raw scores averaged before comparing with the history. */
+  /** Number of recent raw scores averaged before comparing with the history. Default 10. */
   shortWindow: z.number().int().min(1).max(1000).default(10),
-  /** Scores seen before the likelihood is reported (0 until then). */
+  /** Scores seen before the likelihood is reported (0 until then). Default 300. */
   learningPeriod: z.number().int().min(0).default(300),
-  /** Floor of the history's standard deviation, so a flat history does not make noise alarming. */
+  /**
+   * Floor of the history's standard deviation, so a flat history does not make noise alarming.
+   * Default 0.02.
+   */
   minSd: z.number().min(0).default(0.02),
   /**
    * `log` reports `-log10(tail) / 10` (tail probability 1e-5 → 0.5, 1e-10 → 1), which spreads
-   * the interesting range near 1; `linear` reports `1 - tail`.
+   * the interesting range near 1; `linear` reports `1 - tail`. Default `'log'`.
    */
   scale: z.enum(['log', 'linear']).default('log'),
   /**
    * `surprisal` feeds `-ln(1 - score)` (clamped at 40) instead of the score itself: for a detector
    * whose `1 - score` is a p-value this is exponentially distributed under normal behaviour, so
-   * rare values stand out instead of being squeezed against 1. `raw` feeds the score as is.
+   * rare values stand out instead of being squeezed against 1. `raw` feeds the score as is. Default
+   * `'surprisal'`.
    */
   input: z.enum(['surprisal', 'raw']).default('surprisal'),
 });

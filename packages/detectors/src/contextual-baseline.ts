@@ -9,9 +9,9 @@ const HOUR = 3_600_000;
 
 /** Options of {@link createContextualBaseline}. */
 export const contextualBaselineOptionsSchema = z.object({
-  /** Whether the baseline repeats every day or every week. */
+  /** Whether the baseline repeats every day or every week. Default `'day'`. */
   period: z.enum(['day', 'week']).default('day'),
-  /** Width of one time bucket in minutes; must divide the period. */
+  /** Width of one time bucket in minutes; must divide the period. Default 60. */
   bucketMinutes: z
     .number()
     .int()
@@ -19,11 +19,11 @@ export const contextualBaselineOptionsSchema = z.object({
     .max(1440)
     .refine((m) => 1440 % m === 0, 'must divide 1440 (a day)')
     .default(60),
-  /** Offset of local time from UTC in minutes (e.g. 120 for UTC+2). */
+  /** Offset of local time from UTC in minutes (e.g. 120 for UTC+2). Default 0. */
   utcOffsetMinutes: z.number().int().min(-840).max(840).default(0),
-  /** Rate at which each bucket's mean and variance follow its values, in (0, 1). */
+  /** Rate at which each bucket's mean and variance follow its values, in (0, 1). Default 0.1. */
   alpha: z.number().gt(0).lt(1).default(0.1),
-  /** Values a bucket must have seen before it scores. */
+  /** Values a bucket must have seen before it scores. Default 3. */
   minPerBucket: z.number().int().min(1).default(3),
 });
 

@@ -18,12 +18,14 @@ export const relationSchema = z.enum(['opposite', 'same']);
 export const correlationOptionsSchema = z.object({
   /**
    * `opposite`: one rises while the other falls (latency up, throughput down);
-   * `same`: both move the same way (errors and latency up together).
+   * `same`: both move the same way (errors and latency up together). Default `'opposite'`.
    */
   relation: relationSchema.default('opposite'),
-  /** Past values of each metric the means and standard deviations are computed over. */
+  /**
+   * Past values of each metric the means and standard deviations are computed over. Default 256.
+   */
   windowSize: z.number().int().min(2).max(100_000).default(256),
-  /** Pairs seen before scoring starts. */
+  /** Pairs seen before scoring starts. Default 16. */
   minCount: z.number().int().min(2).default(16),
 });
 
@@ -173,11 +175,14 @@ export const detectCorrelatedOptionsSchema = z.object({
     )
     .min(1)
     .max(1000),
-  /** Past values of each metric the baseline is computed over. */
+  /** Past values of each metric the baseline is computed over. Default 256. */
   windowSize: z.number().int().min(2).max(100_000).default(256),
-  /** Largest gap in event time between the two values of a pair for them to be scored together. */
+  /**
+   * Largest gap in event time (ms) between the two values of a pair for them to be scored
+   * together. Default 60,000 (1 min).
+   */
   maxSkewMs: z.number().min(0).default(60_000),
-  /** Scores at or above this carry an explanation. */
+  /** Scores at or above this carry an explanation. Default 0.5. */
   explainAbove: z.number().min(0).default(0.5),
 });
 

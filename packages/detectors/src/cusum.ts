@@ -7,13 +7,15 @@ import { fmt } from './internal/math.js';
 
 /** Options of {@link createCusum}. */
 export const cusumOptionsSchema = z.object({
-  /** Allowance (slack) per value, in standard deviations. */
+  /** Allowance (slack) per value, in standard deviations. Default 0.5. */
   k: z.number().min(0).default(0.5),
-  /** Decision interval in standard deviations: a sum reaching it scores 0.99 and resets. */
+  /**
+   * Decision interval in standard deviations: a sum reaching it scores 0.99 and resets. Default 5.
+   */
   h: z.number().gt(0).default(5),
-  /** Rate at which the reference mean and variance follow the series, in (0, 1). */
+  /** Rate at which the reference mean and variance follow the series, in (0, 1). Default 0.01. */
   baselineAlpha: z.number().gt(0).lt(1).default(0.01),
-  /** Values seen before scoring starts. */
+  /** Values seen before scoring starts. Default 16. */
   minCount: z.number().int().min(2).default(16),
 });
 

@@ -15,7 +15,7 @@ import { hasParts, type Detector } from './detector.js';
 export const detectOptionsSchema = keyedOptionsSchema.extend({
   /**
    * Scores at or above this carry an `explanation` (building one costs a string per event, so
-   * ordinary scores skip it). 0 explains every event; above 1 explains none.
+   * ordinary scores skip it). 0 explains every event; above 1 explains none. Default 0.5.
    */
   explainAbove: z.number().min(0).default(0.5),
 });

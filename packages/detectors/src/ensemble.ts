@@ -5,11 +5,19 @@ import { clamp01, fmt, nextTime } from './internal/math.js';
 
 /** Options of {@link createEnsemble}. */
 export const ensembleOptionsSchema = z.object({
-  /** `max`: the highest weighted member score; `mean`: the weighted mean of member scores. */
+  /**
+   * `max`: the highest weighted member score; `mean`: the weighted mean of member scores. Default
+   * `'max'`.
+   */
   combine: z.enum(['max', 'mean']).default('max'),
-  /** A member whose score reaches this is named as having fired in the explanation. */
+  /**
+   * A member whose score reaches this is named as having fired in the explanation. Default 0.99.
+   */
   fireThreshold: z.number().min(0).max(1).default(0.99),
-  /** Name of the ensemble, as it appears in explanations and in `Scored.detector`. */
+  /**
+   * Name of the ensemble, as it appears in explanations and in `Scored.detector`. Default
+   * `'ensemble'`.
+   */
   name: z.string().min(1).max(200).default('ensemble'),
 });
 

@@ -7,11 +7,11 @@ import { fmt, zToScore } from './internal/math.js';
 
 /** Options of {@link createEwmaChart}. */
 export const ewmaChartOptionsSchema = z.object({
-  /** Smoothing of the EWMA statistic (weight of the newest value), in (0, 1]. */
+  /** Smoothing of the EWMA statistic (weight of the newest value), in (0, 1]. Default 0.2. */
   lambda: z.number().gt(0).max(1).default(0.2),
-  /** Rate at which the in-control mean and variance follow the series, in (0, 1). */
+  /** Rate at which the in-control mean and variance follow the series, in (0, 1). Default 0.01. */
   baselineAlpha: z.number().gt(0).lt(1).default(0.01),
-  /** Values seen before scoring starts. */
+  /** Values seen before scoring starts. Default 16. */
   minCount: z.number().int().min(2).default(16),
 });
 

@@ -7,17 +7,20 @@ import { fmt, zToScore } from './internal/math.js';
 
 /** Options of {@link createHoltWinters}. */
 export const holtWintersOptionsSchema = z.object({
-  /** Season length in samples (e.g. 288 for daily seasonality at 5-minute steps); 0 = no season. */
+  /**
+   * Season length in samples (e.g. 288 for daily seasonality at 5-minute steps); 0 = no season.
+   * Default 0.
+   */
   seasonLength: z.number().int().min(0).max(2000).default(0),
-  /** Level smoothing, in (0, 1). */
+  /** Level smoothing, in (0, 1). Default 0.2. */
   alpha: z.number().gt(0).lt(1).default(0.2),
-  /** Trend smoothing, in [0, 1). */
+  /** Trend smoothing, in [0, 1). Default 0.01. */
   beta: z.number().min(0).lt(1).default(0.01),
-  /** Seasonal smoothing, in [0, 1). */
+  /** Seasonal smoothing, in [0, 1). Default 0.1. */
   gamma: z.number().min(0).lt(1).default(0.1),
-  /** Rate of the residual mean and variance estimate, in (0, 1). */
+  /** Rate of the residual mean and variance estimate, in (0, 1). Default 0.02. */
   residualAlpha: z.number().gt(0).lt(1).default(0.02),
-  /** Values seen before scoring starts. */
+  /** Values seen before scoring starts. Default 16. */
   minCount: z.number().int().min(2).default(16),
 });
 

@@ -7,17 +7,20 @@ import { Rng } from './internal/random.js';
 
 /** Options of {@link createIsolationForest}. */
 export const isolationForestOptionsSchema = z.object({
-  /** Consecutive values per point (the shingle); the forest isolates shapes, not single values. */
+  /**
+   * Consecutive values per point (the shingle); the forest isolates shapes, not single values.
+   * Default 4.
+   */
   shingleSize: z.number().int().min(1).max(16).default(4),
-  /** Recent shingles the forest is (re)built from. */
+  /** Recent shingles the forest is (re)built from. Default 256. */
   windowSize: z.number().int().min(16).max(4096).default(256),
-  /** Number of trees. */
+  /** Number of trees. Default 32. */
   trees: z.number().int().min(1).max(256).default(32),
-  /** Points sampled from the window per tree. */
+  /** Points sampled from the window per tree. Default 64. */
   sampleSize: z.number().int().min(4).max(1024).default(64),
-  /** Updates between rebuilds of the forest from the current window. */
+  /** Updates between rebuilds of the forest from the current window. Default 128. */
   rebuildEvery: z.number().int().min(1).default(128),
-  /** Seed of the random number generator, for reproducible scores. */
+  /** Seed of the random number generator, for reproducible scores. Default 1. */
   seed: z.number().int().default(1),
 });
 

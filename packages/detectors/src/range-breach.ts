@@ -6,9 +6,12 @@ import { fmt } from './internal/math.js';
 
 /** Options of {@link createRangeBreach}. */
 export const rangeBreachOptionsSchema = z.object({
-  /** How far beyond the range seen so far a value must go, as a fraction of that range. */
+  /**
+   * How far beyond the range seen so far a value must go, as a fraction of that range. Default
+   * 0.05.
+   */
   tolerance: z.number().min(0).max(100).default(0.05),
-  /** Values seen before scoring starts (the range must be learned first). */
+  /** Values seen before scoring starts (the range must be learned first). Default 300. */
   minCount: z.number().int().min(2).default(300),
 });
 

@@ -7,13 +7,17 @@ import { fmt } from './internal/math.js';
 
 /** Options of {@link createRelativeEntropy}. */
 export const relativeEntropyOptionsSchema = z.object({
-  /** Values in the recent window whose histogram is compared with the reference. */
+  /** Values in the recent window whose histogram is compared with the reference. Default 64. */
   windowSize: z.number().int().min(8).max(10_000).default(64),
-  /** Histogram bins over the learned range (two more catch values below and above it). */
+  /**
+   * Histogram bins over the learned range (two more catch values below and above it). Default 8.
+   */
   bins: z.number().int().min(2).max(64).default(8),
-  /** Values used to learn the range before scoring starts. */
+  /** Values used to learn the range before scoring starts. Default 128. */
   learnCount: z.number().int().min(8).default(128),
-  /** Rate at which the reference histogram follows the series, per value, in (0, 1). */
+  /**
+   * Rate at which the reference histogram follows the series, per value, in (0, 1). Default 0.002.
+   */
   alpha: z.number().gt(0).lt(1).default(0.002),
 });
 

@@ -7,9 +7,9 @@ import { fmt, zToScore } from './internal/math.js';
 
 /** Options of {@link createRobustZ}. */
 export const robustZOptionsSchema = z.object({
-  /** Number of past values the median and MAD are computed over. */
+  /** Number of past values the median and MAD are computed over. Default 128. */
   windowSize: z.number().int().min(3).max(10_000).default(128),
-  /** Values seen before scoring starts (scores are 0 until then). */
+  /** Values seen before scoring starts (scores are 0 until then). Default 16. */
   minCount: z.number().int().min(3).default(16),
 });
 

@@ -7,9 +7,9 @@ import { StatsWindow } from './internal/window.js';
 
 /** Options of {@link createRollingZ}. */
 export const rollingZOptionsSchema = z.object({
-  /** Number of past values the mean and standard deviation are computed over. */
+  /** Number of past values the mean and standard deviation are computed over. Default 256. */
   windowSize: z.number().int().min(2).max(100_000).default(256),
-  /** Values seen before scoring starts (scores are 0 until then). */
+  /** Values seen before scoring starts (scores are 0 until then). Default 16. */
   minCount: z.number().int().min(2).default(16),
 });
 

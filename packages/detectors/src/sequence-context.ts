@@ -6,11 +6,11 @@ import { fmt } from './internal/math.js';
 
 /** Options of {@link createSequenceContext}. */
 export const sequenceContextOptionsSchema = z.object({
-  /** Number of value levels the observed range is cut into. */
+  /** Number of value levels the observed range is cut into. Default 8. */
   levels: z.number().int().min(2).max(256).default(8),
-  /** Longest context, in past values, a level sequence is remembered with. */
+  /** Longest context, in past values, a level sequence is remembered with. Default 6. */
   maxOrder: z.number().int().min(1).max(16).default(6),
-  /** Size of the context memory (a power of two, 1 byte per slot). */
+  /** Size of the context memory (a power of two, 1 byte per slot). Default 8,192. */
   memorySlots: z
     .number()
     .int()
@@ -18,9 +18,12 @@ export const sequenceContextOptionsSchema = z.object({
     .max(1 << 20)
     .refine((n) => (n & (n - 1)) === 0, 'must be a power of two')
     .default(8192),
-  /** Every this many updates, every remembered count is halved, so stale contexts fade. */
+  /**
+   * Every this many updates, every remembered count is halved, so stale contexts fade. Default
+   * 4,096.
+   */
   halfLife: z.number().int().min(16).default(4096),
-  /** Values seen before scoring starts. */
+  /** Values seen before scoring starts. Default 16. */
   minCount: z.number().int().min(1).default(16),
 });
 

@@ -9,7 +9,9 @@ import { StatsWindow } from './internal/window.js';
 
 /** Options of {@link createSpectralResidual}. */
 export const spectralResidualOptionsSchema = z.object({
-  /** FFT length: past values plus extrapolated ones; a power of two from 16 to 1024. */
+  /**
+   * FFT length: past values plus extrapolated ones; a power of two from 16 to 1024. Default 64.
+   */
   windowSize: z
     .number()
     .int()
@@ -17,11 +19,13 @@ export const spectralResidualOptionsSchema = z.object({
     .max(1024)
     .refine((n) => (n & (n - 1)) === 0, 'must be a power of two')
     .default(64),
-  /** Points extrapolated past the newest value so it is not at the edge of the window. */
+  /**
+   * Points extrapolated past the newest value so it is not at the edge of the window. Default 5.
+   */
   extrapolate: z.number().int().min(1).max(16).default(5),
-  /** Width of the moving average over the log amplitude spectrum. */
+  /** Width of the moving average over the log amplitude spectrum. Default 3. */
   spectrumAverage: z.number().int().min(1).max(15).default(3),
-  /** Rate of the running statistics of the saliency ratio, in (0, 1). */
+  /** Rate of the running statistics of the saliency ratio, in (0, 1). Default 0.01. */
   alpha: z.number().gt(0).lt(1).default(0.01),
 });
 

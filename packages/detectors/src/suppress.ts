@@ -6,11 +6,14 @@ import { fmt } from './internal/math.js';
 
 /** Options of {@link withSuppression}. */
 export const suppressionOptionsSchema = z.object({
-  /** A score at or above this is an alarm and starts the quiet period. */
+  /** A score at or above this is an alarm and starts the quiet period. Default 0.99. */
   level: z.number().gt(0).max(1).default(0.99),
-  /** Number of following values whose scores are held below `level` (scaled by `factor`). */
+  /**
+   * Number of following values whose scores are held below `level` (scaled by `factor`). Default
+   * 200.
+   */
   holdSamples: z.number().int().min(1).max(1_000_000).default(200),
-  /** What suppressed scores are multiplied by, in [0, 1). */
+  /** What suppressed scores are multiplied by, in [0, 1). Default 0. */
   factor: z.number().min(0).lt(1).default(0),
 });
 

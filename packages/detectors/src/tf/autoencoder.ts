@@ -11,11 +11,11 @@ import { neuralOptionsShape, restoreState } from './internal/state.js';
 /** Options of {@link createAutoencoderDetector}. */
 export const autoencoderOptionsSchema = z
   .object({
-    /** Values per sliding window (the network's input and output). */
+    /** Values per sliding window (the network's input and output). Default 24. */
     window: z.number().int().min(4).max(256).default(24),
-    /** Units of the two hidden layers around the code. */
+    /** Units of the two hidden layers around the code. Default 12. */
     hidden: z.number().int().min(2).max(256).default(12),
-    /** Units of the code (bottleneck) layer. */
+    /** Units of the code (bottleneck) layer. Default 4. */
     code: z.number().int().min(1).max(64).default(4),
     ...neuralOptionsShape(40),
   })

@@ -11,9 +11,9 @@ import { initTf, type InitTfOptions } from './init-tf.js';
 /** Options of {@link createLstmDetector}. */
 export const lstmOptionsSchema = z
   .object({
-    /** Past values the network reads to predict the next one. */
+    /** Past values the network reads to predict the next one. Default 16. */
     lookback: z.number().int().min(2).max(256).default(16),
-    /** LSTM units. */
+    /** LSTM units. Default 12. */
     units: z.number().int().min(1).max(128).default(12),
     ...neuralOptionsShape(15),
   })

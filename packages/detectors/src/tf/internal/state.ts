@@ -8,21 +8,23 @@ import type { NeuralDetector, NeuralState } from './neural.js';
 /** The zod fields shared by both detectors' options. */
 export function neuralOptionsShape(epochs: number) {
   return {
-    /** Values seen before the first training (scores are 0 until then). */
+    /** Values seen before the first training (scores are 0 until then). Default 500. */
     trainSize: z.number().int().min(8).max(100_000).default(500),
-    /** Most recent values kept, and trained on when retraining. */
+    /** Most recent values kept, and trained on when retraining. Default 1,000. */
     bufferSize: z.number().int().min(8).max(100_000).default(1000),
-    /** Retrain every this many values after the first training (0: never). */
+    /** Retrain every this many values after the first training (0: never). Default 2,000. */
     retrainEvery: z.number().int().min(0).default(2000),
-    /** Full-batch Adam steps per training. */
+    /** Full-batch Adam steps per training. Default 40 for the autoencoder, 15 for the LSTM. */
     epochs: z.number().int().min(1).max(10_000).default(epochs),
-    /** Adam learning rate. */
+    /** Adam learning rate. Default 0.01. */
     learningRate: z.number().positive().max(1).default(0.01),
-    /** Model errors the score compares against (a bounded ring). */
+    /** Model errors the score compares against (a bounded ring). Default 1,000. */
     errorWindow: z.number().int().min(10).max(100_000).default(1000),
-    /** Latest errors averaged before the comparison. */
+    /** Latest errors averaged before the comparison. Default 3. */
     shortWindow: z.number().int().min(1).max(1000).default(3),
-    /** Seed of the weight initialisers (training is deterministic for a given backend). */
+    /**
+     * Seed of the weight initialisers (training is deterministic for a given backend). Default 42.
+     */
     seed: z
       .number()
       .int()

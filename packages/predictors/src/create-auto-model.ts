@@ -15,25 +15,38 @@ import {
 export const autoModelOptionsSchema = z
   .object({
     ...baseModelShape,
-    /** Seasonal periods in steps (hourly data: `[24, 168]`). The shortest is the main one. */
+    /**
+     * Seasonal periods in steps (hourly data: `[24, 168]`). The shortest is the main one. Default
+     * `[24, 168]`.
+     */
     periods: z.array(periodSchema).min(1).max(4).default([24, 168]),
-    /** The models to choose from. */
+    /**
+     * The models to choose from (at least one). Default `snaive`, `hw-additive`,
+     * `hw-long`, `mstl`, `mstl-adaptive`, `theta`.
+     */
     candidates: z
       .array(candidateNameSchema)
       .min(1)
       .default(['snaive', 'hw-additive', 'hw-long', 'mstl', 'mstl-adaptive', 'theta']),
-    /** Length of the inner holdout cut from the end of the history to compare candidates. */
+    /**
+     * Length of the inner holdout cut from the end of the history to compare candidates. Default
+     * 48.
+     */
     holdout: z.number().int().min(1).default(48),
     /**
      * Number of holdout windows (each `holdout` long, going back from the end) whose scores are
      * added up; more windows make the choice less noisy and cost one more fit per candidate.
+     * Default 1.
      */
     origins: z.number().int().min(1).max(10).default(1),
-    /** Candidate used when the history is too short to hold out (`holdout` + 2 shortest periods). */
+    /**
+     * Candidate used when the history is too short to hold out (`holdout` + 2 shortest periods).
+     * Default `'snaive'`.
+     */
     fallback: candidateNameSchema.default('snaive'),
     /**
      * Widen the chosen model's interval by how much it under-covered the inner holdout
-     * (at most 3×), so that the stated level holds better out of sample.
+     * (at most 3×), so that the stated level holds better out of sample. Default `true`.
      */
     calibrate: z.boolean().default(true),
   })

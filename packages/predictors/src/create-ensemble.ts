@@ -15,18 +15,23 @@ import { ForecastInputError } from './model.js';
 export const ensembleOptionsSchema = z
   .object({
     ...baseModelShape,
-    /** Seasonal periods in steps (hourly data: `[24, 168]`). */
+    /** Seasonal periods in steps (hourly data: `[24, 168]`). Default `[24, 168]`. */
     periods: z.array(periodSchema).min(1).max(4).default([24, 168]),
-    /** The members. */
+    /**
+     * The members (at least one). Default `snaive`, `hw-additive`, `hw-long`,
+     * `mstl`, `mstl-adaptive`, `theta`.
+     */
     members: z
       .array(candidateNameSchema)
       .min(1)
       .default(['snaive', 'hw-additive', 'hw-long', 'mstl', 'mstl-adaptive', 'theta']),
-    /** Keep only the `top` most accurate members on the inner holdout. */
+    /** Keep only the `top` most accurate members on the inner holdout. Default 2. */
     top: z.number().int().min(1).default(2),
-    /** Length of the inner holdout used for the initial weights. */
+    /** Length of the inner holdout used for the initial weights. Default 48. */
     holdout: z.number().int().min(1).default(48),
-    /** Per-update decay of the running error that re-weights members as data arrives. */
+    /**
+     * Per-update decay of the running error that re-weights members as data arrives. Default 0.99.
+     */
     decay: z.number().gt(0).lt(1).default(0.99),
   })
   .strict();

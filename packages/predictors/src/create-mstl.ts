@@ -10,18 +10,25 @@ import { EtsCore, fitEts } from './internal/ets.js';
 export const mstlOptionsSchema = z
   .object({
     ...baseModelShape,
-    /** Seasonal periods in steps, for example `[24, 168]` for hourly data (daily and weekly). */
+    /**
+     * Seasonal periods in steps, for example `[24, 168]` for hourly data (daily and weekly).
+     * Default `[24, 168]`.
+     */
     periods: z.array(periodSchema).min(1).max(4).default([24, 168]),
-    /** Trend of the exponential smoothing fitted to the seasonally adjusted series. */
+    /**
+     * Trend of the exponential smoothing fitted to the seasonally adjusted series. Default
+     * `'none'`.
+     */
     trend: z.enum(['none', 'damped']).default('none'),
     /**
      * `log` models the logarithm (seasonality proportional to the level) when every value is
-     * positive and falls back to `none` otherwise; `none` models the values as they are.
+     * positive and falls back to `none` otherwise; `none` models the values as they are. Default
+     * `'log'`.
      */
     transform: z.enum(['log', 'none']).default('log'),
     /**
      * Weight of each older cycle in a seasonal profile, relative to the next newer one: 1 is a
-     * plain average of every cycle, lower values follow a changing shape more closely.
+     * plain average of every cycle, lower values follow a changing shape more closely. Default 1.
      */
     decay: z.number().gt(0).max(1).default(1),
   })

@@ -10,7 +10,7 @@ import { decompose, seasonalityTest } from './decompose.js';
 export const naive2OptionsSchema = z
   .object({
     ...baseModelShape,
-    /** Seasonal period in steps. */
+    /** Seasonal period in steps. Default 24. */
     period: periodSchema.default(24),
   })
   .strict();

@@ -9,7 +9,7 @@ import { zFor } from './internal/math.js';
 export const seasonalNaiveOptionsSchema = z
   .object({
     ...baseModelShape,
-    /** Seasonal period in steps: each forecast repeats the value one period earlier. */
+    /** Seasonal period in steps: each forecast repeats the value one period earlier. Default 24. */
     period: periodSchema.default(24),
   })
   .strict();

@@ -11,7 +11,7 @@ import { decompose, seasonalityTest } from './decompose.js';
 export const thetaOptionsSchema = z
   .object({
     ...baseModelShape,
-    /** Seasonal period in steps (for the seasonality test and the decomposition). */
+    /** Seasonal period in steps (for the seasonality test and the decomposition). Default 24. */
     period: periodSchema.default(24),
   })
   .strict();

@@ -33,11 +33,11 @@ export type EtsOptions = z.input<typeof etsOptionsSchema>;
 export const holtWintersOptionsSchema = z
   .object({
     ...baseModelShape,
-    /** Seasonal period in steps (24 for hourly data with a daily cycle). */
+    /** Seasonal period in steps (24 for hourly data with a daily cycle). Default 24. */
     period: periodSchema.default(24),
-    /** `additive` or `multiplicative` seasonality. */
+    /** `additive` or `multiplicative` seasonality. Default `'additive'`. */
     season: z.enum(['additive', 'multiplicative']).default('additive'),
-    /** Trend: none, additive (Holt) or damped. */
+    /** Trend: none, additive (Holt) or damped. Default `'additive'`. */
     trend: z.enum(['none', 'additive', 'damped']).default('additive'),
   })
   .strict();

@@ -12,22 +12,28 @@ export const forecastOptionsSchema = z
       .min(1)
       .max(32)
       .default([15 * 60_000, 3_600_000, 86_400_000]),
-    /** Re-estimate the model when this much event time has passed since the last fit. */
+    /**
+     * Re-estimate the model when this much event time (ms) has passed since the last fit. Default
+     * 3,600,000 (1 h).
+     */
     refitEveryMs: z.number().positive().default(3_600_000),
-    /** Values kept per series for refits (oldest dropped and counted). */
+    /** Values kept per series for refits (oldest dropped and counted). Default 5,000. */
     maxHistory: z.number().int().min(2).max(1_000_000).default(5_000),
-    /** Values needed before the first fit and the first forecast. */
+    /** Values needed before the first fit and the first forecast. Default 10. */
     minHistory: z.number().int().min(1).default(10),
     /** Sample step in ms; inferred per series (median of recent spacings) when omitted. */
     stepMs: z.number().positive().optional(),
     /**
      * A gap of up to this many missing steps is filled with the last value; a longer gap
-     * restarts the series (history cleared).
+     * restarts the series (history cleared). Default 60.
      */
     maxGapSteps: z.number().int().min(0).default(60),
-    /** Horizons needing more steps than this are not emitted (counted in `skippedHorizons`). */
+    /**
+     * Horizons needing more steps than this are not emitted (counted in `skippedHorizons`). Default
+     * 10,000.
+     */
     maxSteps: z.number().int().min(1).default(10_000),
-    /** Most series held at once (least recently used evicted). */
+    /** Most series held at once (least recently used evicted). Default 10,000. */
     maxKeys: z.number().int().min(1).default(10_000),
     /** A series unseen for this long (event time) is forgotten (default: never). */
     idleTtlMs: z.number().positive().optional(),

@@ -14,25 +14,31 @@ export const timeToExhaustionOptionsSchema = z
   .object({
     /** The limit the series must not cross (disk size, heap limit, connection cap). */
     limit: z.number().refine(Number.isFinite, 'must be a finite number'),
-    /** `above`: exhausted when the value rises to the limit; `below`: when it falls to it. */
+    /**
+     * `above`: exhausted when the value rises to the limit; `below`: when it falls to it. Default
+     * `'above'`.
+     */
     direction: z.enum(['above', 'below']).default('above'),
-    /** Only samples this recent (event time) feed the trend. */
+    /** Only samples this recent (event time, ms) feed the trend. Default 7 days. */
     windowMs: z
       .number()
       .positive()
       .default(7 * 86_400_000),
-    /** Most samples kept per series (oldest dropped). */
+    /** Most samples kept per series (oldest dropped). Default 5,000. */
     maxSamples: z.number().int().min(3).max(1_000_000).default(5_000),
-    /** Samples needed before the first estimate. */
+    /** Samples needed before the first estimate. Default 10. */
     minSamples: z.number().int().min(3).default(10),
     /**
      * Length of the cycle to allow for (a daily pattern, by default); `null` fits a straight
      * line only.
      */
     periodMs: z.number().positive().nullable().default(86_400_000),
-    /** `probability` is the chance of crossing within this much event time. */
+    /**
+     * `probability` is the chance of crossing within this much event time, in ms. Default
+     * 86,400,000 (24 h).
+     */
     horizonMs: z.number().positive().default(86_400_000),
-    /** Most series held at once (least recently used evicted). */
+    /** Most series held at once (least recently used evicted). Default 10,000. */
     maxKeys: z.number().int().min(1).default(10_000),
     /** A series unseen for this long (event time) is forgotten (default: never). */
     idleTtlMs: z.number().positive().optional(),

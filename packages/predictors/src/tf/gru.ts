@@ -11,21 +11,28 @@ import { cyclicFeatures } from '../cyclic-features.js';
 export const gruOptionsSchema = z
   .object({
     ...baseModelShape,
-    /** Values fed to the network for each forecast. */
+    /** Values fed to the network for each forecast. Default 48. */
     lookback: z.number().int().min(4).max(1000).default(48),
-    /** Steps predicted at once (longer horizons are reached by feeding forecasts back). */
+    /**
+     * Steps predicted at once (longer horizons are reached by feeding forecasts back). Default 48.
+     */
     horizon: z.number().int().min(1).max(500).default(48),
-    /** GRU units. */
+    /** GRU units. Default 16. */
     hidden: z.number().int().min(1).max(256).default(16),
-    /** Full-batch training passes. */
+    /** Full-batch training passes. Default 60. */
     epochs: z.number().int().min(1).max(10_000).default(60),
-    /** Adam learning rate. */
+    /** Adam learning rate. Default 0.01. */
     learningRate: z.number().positive().max(1).default(0.01),
-    /** Most training windows (the most recent are kept). */
+    /** Most training windows (the most recent are kept). Default 256. */
     maxWindows: z.number().int().min(1).default(256),
-    /** Periods (in steps) encoded as sine/cosine time features (hour of day, hour of week). */
+    /**
+     * Periods (in steps) encoded as sine/cosine time features (hour of day, hour of week). Default
+     * `[24, 168]`.
+     */
     periods: z.array(periodSchema).max(4).default([24, 168]),
-    /** Seed of the weight initialisation and of nothing else (training is full-batch). */
+    /**
+     * Seed of the weight initialisation and of nothing else (training is full-batch). Default 1.
+     */
     seed: z.number().int().default(1),
   })
   .strict();

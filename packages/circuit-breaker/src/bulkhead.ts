@@ -9,7 +9,7 @@ export const bulkheadOptionsSchema = z
   .object({
     /** Calls allowed to run at once. */
     maxConcurrent: z.number().int().min(1),
-    /** Calls allowed to wait for a slot; more are refused. */
+    /** Calls allowed to wait for a slot; more are refused. Default 0. */
     maxQueue: z.number().int().min(0).default(0),
   })
   .strict();

@@ -141,7 +141,10 @@ export const circuitBreakerJsonSchema = z.object({
    * open-duration backoff.
    */
   reopenCount: z.number().int().min(0),
-  /** Half-open trial outcomes decided so far (in-flight trials are not saved). */
+  /**
+   * Half-open trial outcomes decided so far (in-flight trials are not saved). Default none of
+   * either.
+   */
   trials: z
     .object({
       /** Trial calls that succeeded in the current half-open period (integer ≥ 0). */

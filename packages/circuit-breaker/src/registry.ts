@@ -21,7 +21,10 @@ import { RegistryFullError } from './errors.js';
 /** zod schema of {@link BreakerRegistryOptions}. */
 export const breakerRegistryOptionsSchema = z
   .object({
-    /** Most breakers the registry holds; adding more throws {@link RegistryFullError}. */
+    /**
+     * Most breakers the registry holds; adding more throws {@link RegistryFullError}. Default
+     * 1,000.
+     */
     maxBreakers: z.number().int().min(1).max(1_000_000).default(1_000),
   })
   .strict();

@@ -38,7 +38,10 @@ export const alertmanagerPayloadSchema = z.object({
          * `job`, `instance`, `alertname` present names the resource.
          */
         labels,
-        /** Annotations of the alert, over `commonAnnotations`; `summary` explains the symptom. */
+        /**
+         * Annotations of the alert, over `commonAnnotations`; `summary` explains the symptom.
+         * Default `{}`.
+         */
         annotations: labels.default({}),
         /** When the alert started, RFC 3339; becomes `Incident.openedAt`. */
         startsAt: time,

@@ -45,7 +45,7 @@ export const executorOptionsSchema = z.strictObject({
   concurrency: z.number().int().min(1).max(10_000).default(8),
   /**
    * Decisions that may wait (for a target or a slot) beyond `concurrency` (0–1,000,000); more
-   * are blocked (`queue_full`). Default 1000.
+   * are blocked (`queue_full`). Default 1,000.
    */
   maxQueued: z.number().int().min(0).max(1_000_000).default(1000),
   /**

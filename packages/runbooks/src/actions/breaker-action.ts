@@ -60,7 +60,12 @@ export function breakerAction(
   return defineAction({
     name,
     description: 'Opens, closes, isolates or resets a circuit breaker through the host registry.',
-    params: z.strictObject({ breaker: z.string().min(1), op: z.enum(ops) }),
+    params: z.strictObject({
+      /** Name of the breaker in the host's registry (non-empty). */
+      breaker: z.string().min(1),
+      /** What to do: `open`, `close`, `isolate` or `reset`. */
+      op: z.enum(ops),
+    }),
     async run({ breaker, op }) {
       await find(breaker)[op]();
       return { detail: `${op} breaker ${breaker}` };

@@ -59,6 +59,7 @@ export function commandAction(options: CommandActionOptions = {}): Action {
     description: `Runs one of ${opts.allow.join(', ') || '(nothing)'} without a shell`,
     readOnly: opts.readOnly,
     params: z.strictObject({
+      /** Executable (must be in `allow`) and its arguments, passed without a shell. */
       argv: z.array(z.string()).min(1, 'argv needs at least the executable'),
     }),
     async run({ argv }, { signal }) {

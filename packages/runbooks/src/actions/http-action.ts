@@ -30,11 +30,15 @@ export type HttpActionOptions = z.input<typeof httpActionOptionsSchema>;
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
 
 const paramsSchema = z.strictObject({
+  /** URL to call: `http:` or `https:`, on a host in `allowHosts`. Redirects are not followed. */
   url: z.string().url(),
+  /** HTTP method; it must be one of the action's `methods`. Default `'GET'`. */
   method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']).default('GET'),
+  /** Request headers. Default `{}`. */
   headers: z.record(z.string(), z.string()).default({}),
+  /** Request body: a string as is, or an object or array sent as JSON. None when absent. */
   body: z.union([z.string(), z.record(z.string(), z.unknown()), z.array(z.unknown())]).optional(),
-  /** Statuses that count as success; default any 2xx. */
+  /** Statuses that count as success (each 100–599, at least one); default any 2xx. */
   expectStatus: z.array(z.number().int().min(100).max(599)).min(1).optional(),
 });
 

@@ -21,8 +21,17 @@ export interface ScaleActionOptions {
 
 const paramsSchema = z
   .strictObject({
+    /** What to scale, as the host's {@link Scaler} names it (non-empty). */
     target: z.string().min(1),
+    /**
+     * Replica count to set (integer ≥ 0), clamped to `[minReplicas, maxReplicas]`. Give this or
+     * `delta`.
+     */
     replicas: z.number().int().min(0).optional(),
+    /**
+     * Change to the current replica count (integer, negative to scale in), clamped to
+     * `[minReplicas, maxReplicas]`. Give this or `replicas`.
+     */
     delta: z.number().int().optional(),
   })
   .refine((p) => (p.replicas === undefined) !== (p.delta === undefined), {

@@ -35,20 +35,35 @@ export function neuralOptionsShape(epochs: number) {
 }
 
 const stateSchema = z.object({
+  /** Which network saved the state; a restore into the other kind is refused. */
   kind: z.string(),
+  /** Format version; always 1. */
   version: z.literal(1),
+  /** The detector's parsed options, checked again on restore. */
   options: z.record(z.string(), z.unknown()),
+  /** Most recent values, oldest first (at most `bufferSize`). */
   buffer: z.array(z.number()),
+  /** Values seen (integer ≥ 0); counts toward `trainSize` before the first training. */
   count: z.number().int().min(0),
+  /** Values seen since the last training or failed attempt (integer ≥ 0). */
   sinceTrain: z.number().int().min(0),
+  /** Trainings that succeeded (integer ≥ 0). */
   trainings: z.number().int().min(0),
+  /** Mean used to normalise values, fixed at the first training. */
   mean: z.number(),
+  /** Standard deviation used to normalise values (> 0), fixed at the first training. */
   std: z.number().positive(),
+  /** The network's weights as the model saved them; `null` before the first training. */
   weights: z.unknown(),
+  /** Recent model errors the score compares against, oldest first (at most `errorWindow`). */
   errors: z.array(z.number()),
+  /** Running sum of `errors`, kept so a restored detector scores bit-for-bit the same. */
   errSum: z.number(),
+  /** Running sum of squared `errors` (≥ 0), kept for the same reason. */
   errSumSq: z.number().min(0),
+  /** Errors pushed out of the ring so far (decides when the sums are recomputed). */
   errDropped: z.number().int().min(0),
+  /** Latest finite event time seen (epoch ms); `null` before any. */
   lastT: z.number().nullable(),
 });
 

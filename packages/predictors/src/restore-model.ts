@@ -3,7 +3,9 @@ import { InputError, parseInput } from '@homeostat/core';
 import type { Model, ModelFactory, ModelState } from './model.js';
 
 const modelStateSchema = z.object({
+  /** Name of the model that saved the state (non-empty); it must match the factory's model. */
   model: z.string().min(1),
+  /** The values the model kept, oldest first, each finite; refitted on restore (none: unfitted). */
   history: z.array(z.number().refine(Number.isFinite, 'must be a finite number')),
 });
 

@@ -5,6 +5,7 @@ import {
   anomalousSet,
   candidates,
   computeAnomalies,
+  checkedDepartureAt,
   departureAt,
   normalise,
   rankMetric,
@@ -427,32 +428,32 @@ function scanMetrics(
         tStatus = scanTimes(st);
         if (tStatus === CLEAN) windowIndex(st as number[], c, w);
       }
+      if (scratch.length < st.length) scratch = new Float64Array(st.length);
+      if (tStatus === CLEAN) {
+        // The common case: times known clean, values checked and summarised in one pass.
+        const d = checkedDepartureAt(sv, w, scratch);
+        if (d !== -1 && issues.values.length === 0) {
+          out.metric.push(metric);
+          out.t.push(st as number[]);
+          out.v.push(sv as number[]);
+          out.departure.push(d);
+          continue;
+        }
+      }
       const status = tStatus === INVALID ? INVALID : Math.max(tStatus, scanValues(sv));
       if (status === INVALID) {
         reportInvalidValues({ t: st, v: sv }, `metrics.${node}.${metric}`, issues.values);
         continue;
       }
-      if (issues.values.length > 0) continue;
-      if (scratch.length < st.length) scratch = new Float64Array(st.length);
-      if (status === CLEAN) {
-        out.metric.push(metric);
-        out.t.push(st as number[]);
-        out.v.push(sv as number[]);
-        out.departure.push(departureAt(sv as number[], w, scratch));
-      } else {
-        const cleaned = cleanSeries(st as number[], sv as (number | null)[]);
-        out.dropped += st.length - cleaned.t.length;
-        out.metric.push(metric);
-        out.t.push(cleaned.t);
-        out.v.push(cleaned.v);
-        out.departure.push(
-          departureAt(
-            cleaned.v,
-            windowIndex(cleaned.t, c, { n0: 0, n1: 0, i0: 0, i1: 0 }),
-            scratch,
-          ),
-        );
-      }
+      // A clean series only gets here when the case is already rejected for its values.
+      if (issues.values.length > 0 || status === CLEAN) continue;
+      const cleaned = cleanSeries(st as number[], sv as (number | null)[]);
+      out.dropped += st.length - cleaned.t.length;
+      out.metric.push(metric);
+      out.t.push(cleaned.t);
+      out.v.push(cleaned.v);
+      const cw = windowIndex(cleaned.t, c, { n0: 0, n1: 0, i0: 0, i1: 0 });
+      out.departure.push(departureAt(cleaned.v, cw, scratch));
     }
     out.nodes.push(i);
     out.starts.push(start);

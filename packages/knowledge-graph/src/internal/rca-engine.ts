@@ -156,20 +156,58 @@ export function departureAt(
   w: Readonly<WindowIndex>,
   scratch?: Float64Array,
 ): number {
-  const { n0, n1, i0, i1 } = w;
-  if (n1 - n0 < 3 || i1 - i0 < 1) return Number.NaN;
-  // A one-pass screen with mean and standard deviation: series whose incident values all stay
-  // within SCREEN_Z of the normal mean skip the robust statistics (the slow part at 10k nodes)
-  // and report their mean classical departure, which is below the anomaly threshold anyway.
   let sum = 0;
   let sq = 0;
-  for (let i = n0; i < n1; i++) {
+  for (let i = w.n0; i < w.n1; i++) {
     const x = v[i]!;
     sum += x;
     sq += x * x;
   }
-  const mean = sum / (n1 - n0);
-  const sd = Math.sqrt(Math.max(0, sq / (n1 - n0) - mean * mean));
+  return departureFromSums(v, { w, sum, sq }, scratch);
+}
+
+/**
+ * {@link departureAt} on values that have not been checked yet, in the same pass: -1 as soon
+ * as an element is not a finite number (nothing is computed then), else the departure.
+ */
+export function checkedDepartureAt(
+  v: readonly unknown[],
+  w: Readonly<WindowIndex>,
+  scratch?: Float64Array,
+): number {
+  const { n0, n1 } = w;
+  for (let i = 0; i < n0; i++) {
+    const x = v[i];
+    if (typeof x !== 'number' || x - x !== 0) return -1;
+  }
+  let sum = 0;
+  let sq = 0;
+  for (let i = n0; i < n1; i++) {
+    const x = v[i];
+    if (typeof x !== 'number' || x - x !== 0) return -1;
+    sum += x;
+    sq += x * x;
+  }
+  for (let i = n1; i < v.length; i++) {
+    const x = v[i];
+    if (typeof x !== 'number' || x - x !== 0) return -1;
+  }
+  return departureFromSums(v as readonly number[], { w, sum, sq }, scratch);
+}
+
+/** The rest of {@link departureAt}, given the sum and the sum of squares of the normal window. */
+function departureFromSums(
+  v: ArrayLike<number>,
+  sums: { readonly w: Readonly<WindowIndex>; readonly sum: number; readonly sq: number },
+  scratch?: Float64Array,
+): number {
+  const { n0, n1, i0, i1 } = sums.w;
+  if (n1 - n0 < 3 || i1 - i0 < 1) return Number.NaN;
+  // A one-pass screen with mean and standard deviation: series whose incident values all stay
+  // within SCREEN_Z of the normal mean skip the robust statistics (the slow part at 10k nodes)
+  // and report their mean classical departure, which is below the anomaly threshold anyway.
+  const mean = sums.sum / (n1 - n0);
+  const sd = Math.sqrt(Math.max(0, sums.sq / (n1 - n0) - mean * mean));
   if (sd > 1e-9 + 1e-3 * Math.abs(mean)) {
     let peak = 0;
     let total = 0;

@@ -49,16 +49,35 @@ export type ConcurrencyLimiterOptions = z.input<typeof concurrencyLimiterOptions
 export interface ConcurrencyLimiterStats {
   /** Current limit (integer part is what admission uses). */
   readonly limit: number;
+  /** Slots taken and not yet released (count), forced ones included. */
   readonly inFlight: number;
+  /** Slots granted since creation by `tryAcquire` or `forceAcquire` (count). */
   readonly admitted: number;
+  /** `tryAcquire` calls refused since creation (count). */
   readonly rejected: number;
   /** Long-run (baseline) latency average, ms; `NaN` before the first sample. */
   readonly baselineMs: number;
   /** Short-run latency average, ms; `NaN` before the first sample. */
   readonly recentMs: number;
-  /** Per partition: in flight, guaranteed slots, rejected. */
+  /**
+   * Per partition name (the configured ones plus `default`, which always exists): in flight,
+   * guaranteed slots, rejected.
+   */
   readonly partitions: Readonly<
-    Record<string, { inFlight: number; guaranteed: number; rejected: number }>
+    Record<
+      string,
+      {
+        /** Slots of this partition taken and not yet released (count). */
+        inFlight: number;
+        /**
+         * Slots reserved for this partition at the current limit: ⌊⌊limit⌋ × share⌋; 0 for
+         * `default` unless it was given a share.
+         */
+        guaranteed: number;
+        /** `tryAcquire` calls for this partition refused since creation (count). */
+        rejected: number;
+      }
+    >
   >;
 }
 
@@ -81,7 +100,9 @@ export interface ConcurrencyLimiter {
   forceAcquire(partition?: string): number;
   /** Current limit, rounded down. */
   readonly limit: number;
+  /** Slots taken and not yet released (count), forced ones included. */
   readonly inFlight: number;
+  /** A snapshot of the limiter's counters and state (a new object each call). */
   stats(): ConcurrencyLimiterStats;
 }
 

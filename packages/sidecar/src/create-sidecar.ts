@@ -79,10 +79,26 @@ export const sidecarOptionsSchema = z.object({
   /** Per-route timeouts: the sidecar answers 503 when the handler hasn't answered in time. */
   timeouts: z
     .object({
+      /**
+       * Timeout of every admitted request whose path matches no entry of `routes`, ms. No
+       * timeout when omitted. On expiry the sidecar answers 503 with `Retry-After`, or destroys
+       * the connection when the handler has already sent headers; later writes by the handler
+       * are ignored, and the concurrency limiter counts the request as dropped.
+       */
       defaultMs: z.number().int().positive().optional(),
-      /** First matching path prefix wins. */
+      /** Per-path timeouts, checked in order: the first matching path prefix wins. Default `[]`. */
       routes: z
-        .array(z.object({ prefix: pathPrefix, ms: z.number().int().positive() }))
+        .array(
+          z.object({
+            /**
+             * Path prefix (starts with `/`); matches the path itself and anything under it
+             * (`/api` matches `/api/x`, not `/apix`).
+             */
+            prefix: pathPrefix,
+            /** Timeout for requests under `prefix`, ms (positive integer). */
+            ms: z.number().int().positive(),
+          }),
+        )
         .default([]),
     })
     .optional(),
@@ -91,11 +107,34 @@ export const sidecarOptionsSchema = z.object({
     .object({
       /** Path prefixes faults apply to; default every path (never the sidecar's endpoints). */
       routes: z.array(pathPrefix).optional(),
-      latency: z.object({ percent, ms: z.number().int().min(0).max(600_000) }).optional(),
-      error: z
-        .object({ percent, status: z.number().int().min(400).max(599).default(500) })
+      /** Delays the handler of a random share of requests; off when omitted. */
+      latency: z
+        .object({
+          /** Share of eligible requests delayed, percent (0..100), drawn per request. */
+          percent,
+          /** Delay before the handler runs, ms (integer, 0..600 000); counts in the latency observed. */
+          ms: z.number().int().min(0).max(600_000),
+        })
         .optional(),
-      abort: z.object({ percent }).optional(),
+      /** Answers a random share of requests with an error status instead of running the handler. */
+      error: z
+        .object({
+          /** Share of eligible requests answered with `status`, percent (0..100), drawn per request. */
+          percent,
+          /** Status answered, 400..599. Default 500. */
+          status: z.number().int().min(400).max(599).default(500),
+        })
+        .optional(),
+      /**
+       * Destroys the connection of a random share of requests without answering (observed as a
+       * 500). It takes precedence over `error`, which takes precedence over `latency`.
+       */
+      abort: z
+        .object({
+          /** Share of eligible requests aborted, percent (0..100), drawn per request. */
+          percent,
+        })
+        .optional(),
       /**
        * A request header that triggers faults on that request: `latency=200`, `error=503`,
        * `abort`, comma-separated. Off unless named.
@@ -106,11 +145,27 @@ export const sidecarOptionsSchema = z.object({
   /** Where the sidecar answers liveness, readiness and metrics (`false` turns one off). */
   endpoints: z
     .object({
+      /**
+       * Path of the liveness endpoint (exact path, query ignored), or `false` for none. Default
+       * `/healthz`.
+       */
       liveness: z.union([z.literal(false), pathPrefix]).default('/healthz'),
+      /**
+       * Path of the readiness endpoint (exact path, query ignored), or `false` for none. Default
+       * `/readyz`.
+       */
       readiness: z.union([z.literal(false), pathPrefix]).default('/readyz'),
+      /**
+       * Path of the Prometheus metrics endpoint (exact path, query ignored), or `false` for
+       * none. Default `/metrics`.
+       */
       metrics: z.union([z.literal(false), pathPrefix]).default('/metrics'),
       /** Token required as `Authorization: Bearer <token>` on the endpoints listed in `protect`. */
       token: z.string().min(1).optional(),
+      /**
+       * Endpoints that require `token` (401 without it); ignored when no `token` is set.
+       * Default `['metrics']`.
+       */
       protect: z.array(z.enum(['liveness', 'readiness', 'metrics'])).default(['metrics']),
     })
     .prefault({}),
@@ -134,18 +189,27 @@ export type ResolvedSidecarOptions = z.output<typeof sidecarOptionsSchema>;
 
 /** Configuration the sidecar passes to prom-client's metric constructors. */
 export interface PromMetricConfig {
+  /** Metric name, for example `homeostat_http_requests_total`. */
   name: string;
+  /** One-line description shown as the metric's `# HELP`. */
   help: string;
+  /** Label names of the metric (`service` when set, then for example `route`, `method`). */
   labelNames?: readonly string[];
   /** The registry given in `deps.prometheus` (typed `never` so prom-client's own types fit). */
   registers?: never[];
+  /**
+   * Called by prom-client on each scrape: the sidecar resets the metric and refills it from its
+   * own counters, so nothing is recorded into prom-client between scrapes.
+   */
   collect?: () => void;
 }
 
 /** A prom-client `Gauge` constructor, as far as the sidecar uses it. */
 export interface PromGaugeConstructor {
   new (config: PromMetricConfig): {
+    /** Sets the gauge's value for one label set. */
     set(labels: Record<string, string>, value: number): void;
+    /** Removes every label set's value (before each refill in `collect`). */
     reset(): void;
   };
 }
@@ -153,20 +217,26 @@ export interface PromGaugeConstructor {
 /** A prom-client `Counter` constructor, as far as the sidecar uses it. */
 export interface PromCounterConstructor {
   new (config: PromMetricConfig): {
+    /** Adds `value` (≥ 0) to the counter for one label set. */
     inc(labels: Record<string, string>, value: number): void;
+    /** Removes every label set's value (before each refill in `collect`). */
     reset(): void;
   };
 }
 
 /** The parts of the `prom-client` module the sidecar uses (pass the module itself). */
 export interface PromClientLike {
+  /** prom-client's `Gauge` class; used for in-flight, limit, shed fraction and the other levels. */
   readonly Gauge: PromGaugeConstructor;
+  /** prom-client's `Counter` class; used for request, shed and event totals. */
   readonly Counter: PromCounterConstructor;
 }
 
 /** The parts of a `prom-client` `Registry` the sidecar uses. */
 export interface PromRegistryLike {
+  /** Every metric of the registry in the exposition format; the body served at `/metrics`. */
   metrics(): Promise<string> | string;
+  /** The `Content-Type` header sent with `metrics()`. */
   readonly contentType: string;
 }
 
@@ -187,7 +257,15 @@ export interface SidecarDeps extends OperatorDeps {
   /** Random numbers in [0, 1) for percentage faults. Default: `Math.random`. */
   readonly random?: () => number;
   /** Register the sidecar's metrics in this prom-client registry and serve it at `/metrics`. */
-  readonly prometheus?: { readonly client: PromClientLike; readonly registry: PromRegistryLike };
+  readonly prometheus?: {
+    /** The `prom-client` module itself (its `Gauge` and `Counter` classes are used). */
+    readonly client: PromClientLike;
+    /**
+     * The registry the sidecar's metrics are registered in; the metrics endpoint then serves
+     * this whole registry (answering 500 if `metrics()` fails).
+     */
+    readonly registry: PromRegistryLike;
+  };
   /** Where event-loop delay and heap are read from. Default: `perf_hooks` and `v8`. */
   readonly loadProbe?: LoadProbe;
 }
@@ -197,18 +275,32 @@ export type EndpointHandler = (req: IncomingMessage, res: ServerResponse) => voi
 
 /** What readiness reports. */
 export interface ReadinessReport {
+  /** True when nothing makes the service unready (`reasons` is empty). */
   readonly ready: boolean;
   /** Why not ready, in words; empty when ready. */
   readonly reasons: readonly string[];
+  /**
+   * Every state returned by `deps.breakerStates`, by breaker name, open or not (also when
+   * `readiness.openBreakers` is `false`); empty when that dependency is absent or threw.
+   */
   readonly breakers: Readonly<Record<string, BreakerState>>;
 }
 
 /** Counters and state of a sidecar. */
 export interface SidecarStats {
+  /**
+   * Requests started and not yet closed, including ones waiting in the turn queue or a latency
+   * fault; requests to the sidecar's own endpoints are not counted.
+   */
   readonly inFlight: number;
+  /**
+   * Requests observed since creation (count): every closed request except those to the
+   * sidecar's endpoints, shed, rate-limited and faulted ones included.
+   */
   readonly observed: number;
   /** Requests answered 503 by the limiter or the overload controller. */
   readonly shed: number;
+  /** Requests answered 503 because the concurrency limiter was full (count). */
   readonly shedByLimiter: number;
   /** Shed by the event-loop delay controller or heap pressure. */
   readonly shedByOverload: number;
@@ -221,19 +313,39 @@ export interface SidecarStats {
   readonly deferred: number;
   /** Requests waiting in the turn queue now. */
   readonly queued: number;
+  /** Requests answered 429 by the rate limiter (count). */
   readonly rateLimited: number;
+  /** Requests that hit their `timeouts` limit (answered 503, or cut off if headers were sent). */
   readonly timedOut: number;
+  /** Requests given an injected fault, by percentage or header (one per request, count). */
   readonly faultsInjected: number;
   /** Failures inside the sidecar (reported through `onError`; requests were served anyway). */
   readonly internalErrors: number;
   /** Observations folded into route `(other)` because `maxRoutes` was reached. */
   readonly routesOverflowed: number;
+  /** (route, method) pairs forgotten after `idleIntervals` intervals without a request (count). */
   readonly routesEvicted: number;
+  /** (route, method) pairs tracked now, at most `maxRoutes` (route `(other)` not included). */
   readonly routes: number;
+  /**
+   * Fraction of sheddable requests the event-loop delay controller refuses now, a ratio from
+   * 0 to `overload.maxShedFraction`. Heap pressure, which sheds every sheddable request, is not
+   * reflected here. 0 when `overload` is `false`.
+   */
   readonly shedFraction: number;
+  /**
+   * Event-loop delay measured at the last overload check (p99 lag beyond the sampling
+   * resolution), ms. 0 before the first check and when `overload` is `false`.
+   */
   readonly eventLoopDelayMs: number;
+  /**
+   * Heap used / heap limit at the last overload check, ratio 0..1. 0 before the first check and
+   * when `overload` is `false`.
+   */
   readonly heapRatio: number;
+  /** The concurrency limiter's stats; absent when `limiter` is `false`. */
   readonly limiter?: ConcurrencyLimiterStats;
+  /** The rate limiter's stats; absent unless `rateLimit` is set. */
   readonly rateLimiter?: RateLimiterStats;
 }
 
@@ -261,6 +373,7 @@ export interface Sidecar {
   ready(): ReadinessReport;
   /** The sidecar's own metrics in the Prometheus text format. */
   metricsText(): string;
+  /** A snapshot of the sidecar's counters and state (a new object each call). */
   stats(): SidecarStats;
   /** Stops timers and load probes and completes the streams. Idempotent. */
   close(): void;

@@ -4,18 +4,32 @@ import { ADMIT, DELAY, HANDLED, kEngine } from './internal/engine.js';
 
 /** The parts of a Fastify request the plugin reads. */
 export interface FastifyRequestLike {
+  /** The underlying Node.js request. */
   readonly raw: IncomingMessage;
-  readonly routeOptions?: { readonly url?: string | undefined };
+  /** Options of the route Fastify matched. */
+  readonly routeOptions?: {
+    /**
+     * The matched route template (`/users/:id`), used as the observation's route; requests
+     * without one (no route matched) are observed as route `(unmatched)`.
+     */
+    readonly url?: string | undefined;
+  };
 }
 
 /** The parts of a Fastify reply the plugin uses. */
 export interface FastifyReplyLike {
+  /** The underlying Node.js response, which the sidecar observes and may answer directly. */
   readonly raw: ServerResponse;
+  /**
+   * Tells Fastify not to send a reply; called when the sidecar has answered the request itself
+   * (its endpoints; shed, rate-limited, error-faulted or aborted requests).
+   */
   hijack(): unknown;
 }
 
 /** The parts of a Fastify instance the plugin uses. */
 export interface FastifyInstanceLike {
+  /** Adds an application hook; the plugin adds one `onRequest` hook when registered. */
   addHook(
     name: 'onRequest',
     hook: (

@@ -22,8 +22,11 @@ export interface RateLimiterDeps {
 
 /** Counters of a {@link RateLimiter}. */
 export interface RateLimiterStats {
+  /** Keys with a bucket now (count, at most `maxKeys`). */
   readonly keys: number;
+  /** `take` calls that got a token since creation (count). */
   readonly allowed: number;
+  /** `take` calls refused for lack of a token since creation (count). */
   readonly limited: number;
   /** Keys forgotten because `maxKeys` was reached. */
   readonly evicted: number;
@@ -36,6 +39,7 @@ export interface RateLimiter {
    * will be available (for `Retry-After`).
    */
   take(key: string): number;
+  /** A snapshot of the limiter's counters (a new object each call). */
   stats(): RateLimiterStats;
 }
 

@@ -17,6 +17,7 @@ export interface LoadProbe {
   eventLoopDelayMs(): number;
   /** Heap used / heap limit, in [0, 1]. */
   heapRatio(): number;
+  /** Stops measuring; called once by the sidecar's `close()`. */
   close(): void;
 }
 

@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { median, robustStats, select, solveSpd, trimmedUpperMean, upperHalfMean } from './stats.js';
+import {
+  median,
+  robustStats,
+  select,
+  solveSpd,
+  sortPrefix,
+  std,
+  stdRange,
+  trimmedUpperMean,
+  upperHalfMean,
+} from './stats.js';
 
 describe('stats helpers', () => {
   it('select and median agree with sorting (property)', () => {
@@ -39,5 +49,36 @@ describe('stats helpers', () => {
     expect(x[0]).toBeCloseTo(0.5);
     expect(x[1]).toBeCloseTo(0);
     expect(solveSpd(Float64Array.from([0, 0, 0, 0]), Float64Array.from([1, 1]), 2)).toBeUndefined();
+  });
+
+  it('sortPrefix sorts only the prefix, short (insertion) and long (built-in) alike (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { maxLength: 120 }),
+        fc.nat(),
+        (xs, cut) => {
+          const n = xs.length === 0 ? 0 : cut % (xs.length + 1);
+          const a = Float64Array.from(xs);
+          sortPrefix(a, n);
+          expect(Array.from(a.subarray(0, n))).toEqual(
+            Array.from(Float64Array.from(xs.slice(0, n)).sort()),
+          );
+          expect(Array.from(a.subarray(n))).toEqual(xs.slice(n));
+        },
+      ),
+    );
+  });
+
+  it('stdRange is std of the slice, and robustStats reads plain arrays like typed ones', () => {
+    const xs = [3, 1, 4, 1, 5, 9, 2, 6];
+    expect(stdRange(xs, 2, 6)).toBe(std(Float64Array.from(xs.slice(2, 6))));
+    expect(stdRange(xs, 3, 3)).toBe(0);
+    const w = new Float64Array(8);
+    expect(robustStats(xs, { from: 1, to: 7 }, w)).toEqual(
+      robustStats(Float64Array.from(xs), { from: 1, to: 7 }, new Float64Array(8)),
+    );
+    // Over half equal: the MAD is 0 and the scale falls back to the standard deviation.
+    const flat = [5, 5, 5, 5, 100];
+    expect(robustStats(flat, { from: 0, to: 5 }, w).scale).toBe(stdRange(flat, 0, 5));
   });
 });

@@ -16,7 +16,11 @@ describe('stats helpers', () => {
   it('select and median agree with sorting (property)', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { minLength: 1, maxLength: 60 }),
+        // + 0 turns -0 into 0: which of two zeros a selection returns is not specified.
+        fc.array(
+          fc.double({ min: -1e6, max: 1e6, noNaN: true }).map((x) => x + 0),
+          { minLength: 1, maxLength: 60 },
+        ),
         (xs) => {
           const sorted = [...xs].sort((a, b) => a - b);
           const k = xs.length >> 1;
@@ -41,7 +45,7 @@ describe('stats helpers', () => {
     const { center, scale } = robustStats(
       Float64Array.from([5, 5, 5, 5, 100]),
       { from: 0, to: 5 },
-      new Float64Array(5),
+      new Float64Array(10),
     );
     expect(center).toBe(5);
     expect(scale).toBeGreaterThan(0);
@@ -80,5 +84,43 @@ describe('stats helpers', () => {
     // Over half equal: the MAD is 0 and the scale falls back to the standard deviation.
     const flat = [5, 5, 5, 5, 100];
     expect(robustStats(flat, { from: 0, to: 5 }, w).scale).toBe(stdRange(flat, 0, 5));
+  });
+
+  it('robustStats is the median and 1.4826·MAD, odd and even, with ties (property)', () => {
+    const med = (xs: number[]): number => {
+      const s = [...xs].sort((a, b) => a - b);
+      const m = s.length >> 1;
+      return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+    };
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.integer({ min: -5, max: 5 }).map((x) => x * 1.25),
+          {
+            minLength: 1,
+            maxLength: 70,
+          },
+        ),
+        // (+ 0 turns -0 into 0: which of two zeros lands in the middle is not specified)
+        fc.array(
+          fc.double({ min: -1e3, max: 1e3, noNaN: true }).map((x) => x + 0),
+          { maxLength: 70 },
+        ),
+        (ties, smooth) => {
+          for (const xs of [ties, smooth]) {
+            if (xs.length === 0) continue;
+            const center = med(xs);
+            let scale = 1.4826 * med(xs.map((x) => Math.abs(x - center)));
+            if (scale === 0) scale = stdRange(xs, 0, xs.length);
+            scale = Math.max(scale, 1e-3 * Math.abs(center), 1e-9);
+            for (const scratch of [new Float64Array(xs.length), new Float64Array(80)]) {
+              const r = robustStats(xs, { from: 0, to: xs.length }, scratch);
+              expect(r.center).toBe(center);
+              expect(r.scale).toBe(scale);
+            }
+          }
+        },
+      ),
+    );
   });
 });

@@ -45,6 +45,6 @@ export function expressSidecar(sidecar: Sidecar): ExpressMiddleware {
   return (req, res, next) => {
     const admission = engine.start(req, res, expressRoute);
     if (admission === ADMIT) next();
-    else if (admission === DELAY) engine.delay(res, () => next());
+    else if (admission === DELAY) engine.delay(engine.current, () => next());
   };
 }

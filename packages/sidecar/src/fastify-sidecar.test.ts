@@ -2,7 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { RequestObservation } from '@homeostat/core';
 import { createSidecar, type Sidecar, type SidecarOptions } from './create-sidecar.js';
-import { fastifySidecar } from './fastify-sidecar.js';
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
+import { fastifySidecar, type FastifyInstanceLike } from './fastify-sidecar.js';
 import { request, until } from './internal/test-http.js';
 
 const sidecars: Sidecar[] = [];
@@ -102,5 +104,38 @@ describe('fastifySidecar (end to end)', () => {
     const url = await start(a);
     expect((await request(`${url}/x`, { headers: { 'x-fault': 'error=504' } })).status).toBe(504);
     expect((await request(`${url}/x`, { headers: { 'x-fault': 'latency=20' } })).body).toBe('x');
+  });
+});
+
+describe('fastifySidecar route templates', () => {
+  it('falls back to routeOptions.url when the request carries no route context it knows', () => {
+    const s = createSidecar({ overload: false });
+    sidecars.push(s);
+    const seen: RequestObservation[] = [];
+    s.observations$.subscribe((o) => seen.push(o));
+    type Hook = Parameters<FastifyInstanceLike['addHook']>[1];
+    let hook: Hook | undefined;
+    const instance: FastifyInstanceLike = {
+      addHook: (_name, h) => {
+        hook = h;
+      },
+    };
+    fastifySidecar(s)(instance, {}, () => {});
+    for (const url of ['/orders/:id', undefined]) {
+      const raw = new IncomingMessage(new Socket());
+      raw.method = 'GET';
+      raw.url = '/orders/7';
+      const res = new ServerResponse(raw);
+      let passed = false;
+      hook!(
+        { raw, routeOptions: { url } },
+        { raw: res, hijack: () => undefined },
+        () => (passed = true),
+      );
+      expect(passed).toBe(true);
+      res.statusCode = 204;
+      res.emit('close');
+    }
+    expect(seen.map((o) => o.route)).toEqual(['/orders/:id', '(unmatched)']);
   });
 });

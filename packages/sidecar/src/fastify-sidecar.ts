@@ -65,20 +65,37 @@ export type FastifySidecarPlugin = ((
  */
 export function fastifySidecar(sidecar: Sidecar): FastifySidecarPlugin {
   const engine = sidecar[kEngine];
+  // `request.routeOptions` builds a dozen-field object on every read, which costs about as
+  // much as the sidecar's own admission. The route's template is also on the route context
+  // Fastify keeps on each request under its `fastify.context` symbol (`config.url`, the same
+  // value `routeOptions.url` reads); that symbol is looked up once and used when present,
+  // with `routeOptions` as the fallback for any version that stores it differently.
+  let contextKey: symbol | null | undefined;
+  const routeOf = (request: FastifyRequestLike): string => {
+    if (contextKey === undefined) {
+      contextKey =
+        Object.getOwnPropertySymbols(request).find((k) => k.description === 'fastify.context') ??
+        null;
+    }
+    if (contextKey !== null) {
+      const context = (request as unknown as Record<symbol, { config?: { url?: unknown } }>)[
+        contextKey
+      ];
+      const url = context?.config?.url;
+      if (typeof url === 'string') return url;
+    }
+    return request.routeOptions?.url ?? '(unmatched)';
+  };
   const plugin = (
     instance: FastifyInstanceLike,
     _options: unknown,
     done: (err?: Error) => void,
   ): void => {
     instance.addHook('onRequest', (request, reply, next) => {
-      const admission = engine.start(
-        request.raw,
-        reply.raw,
-        request.routeOptions?.url ?? '(unmatched)',
-      );
+      const admission = engine.start(request.raw, reply.raw, routeOf(request));
       if (admission === ADMIT) next();
       else if (admission === HANDLED) reply.hijack();
-      else if (admission === DELAY) engine.delay(reply.raw, () => next());
+      else if (admission === DELAY) engine.delay(engine.current, () => next());
     });
     done();
   };

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Sidecar } from './create-sidecar.js';
-import { ADMIT, DELAY, kEngine, type RouteResolver } from './internal/engine.js';
+import { ADMIT, DELAY, kEngine, type RequestState, type RouteResolver } from './internal/engine.js';
 
 /** Options of {@link wrapListener}. */
 export interface WrapListenerOptions {
@@ -32,12 +32,12 @@ export function wrapListener<Req extends IncomingMessage, Res extends ServerResp
 ): (req: Req, res: Res) => unknown {
   const engine = sidecar[kEngine];
   const route = options.route;
-  const run = (req: Req, res: Res): unknown => {
+  const run = (req: Req, res: Res, st: RequestState | undefined): unknown => {
     let result: unknown;
     try {
       result = listener(req, res);
     } catch (error) {
-      engine.markThrew(res);
+      engine.markThrew(st);
       throw error;
     }
     if (
@@ -46,7 +46,7 @@ export function wrapListener<Req extends IncomingMessage, Res extends ServerResp
       typeof (result as Promise<unknown>).then === 'function'
     ) {
       return (result as Promise<unknown>).then(undefined, (error: unknown) => {
-        engine.markThrew(res);
+        engine.markThrew(st);
         throw error;
       });
     }
@@ -54,8 +54,9 @@ export function wrapListener<Req extends IncomingMessage, Res extends ServerResp
   };
   return (req, res) => {
     const admission = engine.start(req, res, route);
-    if (admission === ADMIT) return run(req, res);
-    if (admission === DELAY) engine.delay(res, () => void run(req, res));
+    const st = engine.current;
+    if (admission === ADMIT) return run(req, res, st);
+    if (admission === DELAY) engine.delay(st, () => void run(req, res, st));
     return undefined;
   };
 }

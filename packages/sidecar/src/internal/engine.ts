@@ -38,8 +38,6 @@ export type Admission = typeof ADMIT | typeof HANDLED | typeof DELAY;
 /** Resolves the route template of a finished request (Express knows it only after routing). */
 export type RouteResolver = (req: IncomingMessage) => string | undefined;
 
-const kState = Symbol('homeostat.request');
-
 interface MutableObservation {
   t: number;
   service?: string;
@@ -53,8 +51,13 @@ interface MutableObservation {
   shed: boolean;
 }
 
-/** Per-request state, one fixed-shape object kept on the response under one symbol. */
-class RequestState {
+/**
+ * Per-request state, one fixed-shape object. It is not stored on the response: adding a
+ * property to a response whose prototype a framework has replaced (Express does) costs V8 a
+ * new hidden class per request, microseconds each. The adapters get it from
+ * `Engine.current` right after `start`, and the `close` listener closes over it.
+ */
+export class RequestState {
   slot = -1;
   bytes0 = 0;
   resolve: RouteResolver | undefined = undefined;
@@ -68,11 +71,8 @@ class RequestState {
   constructor(
     public obs: MutableObservation | undefined,
     readonly start: number,
+    readonly res: ServerResponse,
   ) {}
-}
-
-interface ResState {
-  [kState]?: RequestState | undefined;
 }
 
 interface RouteAgg {
@@ -105,7 +105,8 @@ export class Engine {
   readonly livenessHandler: EndpointHandler;
   readonly readinessHandler: EndpointHandler;
   readonly metricsHandler: EndpointHandler;
-  readonly onClose: (this: ServerResponse) => void;
+  /** State of the request `start` last took in (undefined when it answered it itself). */
+  current: RequestState | undefined = undefined;
 
   inFlight = 0;
   private observed = 0;
@@ -156,7 +157,7 @@ export class Engine {
   private readonly endpointPaths: [string, EndpointHandler, boolean][] = [];
   private readonly expectedAuth: Buffer | undefined;
   private readonly random: () => number;
-  private readonly onTimeout: (this: unknown, res?: ServerResponse) => void;
+  private readonly onTimeout: (this: unknown, st?: RequestState) => void;
   private readonly families: FamilyDef[];
 
   constructor(
@@ -188,13 +189,9 @@ export class Engine {
     // is only deferred once at least that much work ran ahead of it.
     this.queuedCostMs = Number.isFinite(this.maxTurnDelayMs) ? this.maxTurnDelayMs : 0;
 
-    const finish = (res: ServerResponse): void => this.finish(res);
-    this.onClose = function (this: ServerResponse) {
-      finish(this);
-    };
-    const timeout = (res: ServerResponse): void => this.timeout(res);
-    this.onTimeout = function (res?: ServerResponse) {
-      if (res) timeout(res);
+    const timeout = (st: RequestState): void => this.timeout(st);
+    this.onTimeout = function (st?: RequestState) {
+      if (st) timeout(st);
     };
 
     this.livenessHandler = (req, res) => this.serveEndpoint('liveness', req, res);
@@ -251,7 +248,7 @@ export class Engine {
     res: ServerResponse,
     route: string | RouteResolver | undefined,
   ): Admission {
-    const r = res as ServerResponse & ResState;
+    this.current = undefined;
     try {
       const url = req.url ?? '/';
       for (let i = 0; i < this.endpointPaths.length; i++) {
@@ -274,12 +271,12 @@ export class Engine {
         shed: false,
       };
       if (this.o.service !== undefined) obs.service = this.o.service;
-      const st = new RequestState(obs, start);
-      r[kState] = st;
+      const st = new RequestState(obs, start, res);
+      this.current = st;
       st.bytes0 = socketBytes(req.socket);
       if (typeof route === 'function') st.resolve = route;
       this.inFlight++;
-      res.on('close', this.onClose);
+      res.on('close', () => this.finish(st));
 
       let critical = false;
       for (let i = 0; i < this.o.neverShed.length; i++) {
@@ -358,7 +355,7 @@ export class Engine {
             break;
           }
         }
-        if (ms !== undefined) st.timer = this.scheduler.schedule(this.onTimeout, ms, res);
+        if (ms !== undefined) st.timer = this.scheduler.schedule(this.onTimeout, ms, st);
       }
 
       if (this.o.faults !== undefined && !critical) {
@@ -421,11 +418,10 @@ export class Engine {
    * Runs `fn` when `start` said `DELAY`: after the request's turn in the queue, then after the
    * latency fault chosen for it, if any.
    */
-  delay(res: ServerResponse, fn: () => void): void {
-    const st = (res as ServerResponse & ResState)[kState];
+  delay(st: RequestState | undefined, fn: () => void): void {
     const ms = st?.delayMs ?? 0;
     const run = ms > 0 ? () => void this.scheduler.schedule(fn, ms) : fn;
-    if (st?.queued === true) this.queue.push({ res, st, run, at: st.start });
+    if (st?.queued === true) this.queue.push({ res: st.res, st, run, at: st.start });
     else run();
   }
 
@@ -482,15 +478,13 @@ export class Engine {
   }
 
   /** Marks a request whose handler threw: it is observed as a 500 at least. */
-  markThrew(res: ServerResponse): void {
-    const st = (res as ServerResponse & ResState)[kState];
+  markThrew(st: RequestState | undefined): void {
     if (st !== undefined) st.threw = true;
   }
 
-  private timeout(res: ServerResponse & ResState): void {
+  private timeout(st: RequestState): void {
     try {
-      const st = res[kState];
-      if (st === undefined) return;
+      const res = st.res;
       st.timer = undefined;
       if (res.writableEnded || st.obs === undefined) return;
       this.timedOut++;
@@ -509,11 +503,11 @@ export class Engine {
     }
   }
 
-  private finish(res: ServerResponse): void {
-    const st = (res as ServerResponse & ResState)[kState];
-    const obs = st?.obs;
-    if (st === undefined || obs === undefined) return;
+  private finish(st: RequestState): void {
+    const obs = st.obs;
+    if (obs === undefined) return;
     st.obs = undefined;
+    const res = st.res;
     try {
       this.inFlight--;
       const latency = Math.max(0, this.mono.now() - st.start);

@@ -39,23 +39,65 @@ const nullableNumbers = z.custom<(number | null)[]>((x) => Array.isArray(x), {
  * {@link analyzeCase} (and `prepareCase`), not by this schema alone.
  */
 export const rcaCaseSchema = z.object({
+  /** The dependency graph of the case. */
   graph: z.object({
+    /**
+     * Edges `[from, to]`, from a node to what it depends on (default none). Self-loops are
+     * dropped with a warning, repeated pairs silently; cycles are fine.
+     */
     edges: z.array(z.tuple([id, id])).default([]),
+    /** More node ids, for nodes that no edge names (optional). */
     nodes: z.array(id).optional(),
   }),
+  /**
+   * Metric series by node id, then by metric name. Nodes that the graph does not name are added
+   * without edges, with a warning.
+   */
   metrics: z.record(
     id,
     z.record(
       id,
-      z.object({ t: numbers, v: nullableNumbers }).refine((s) => s.t.length === s.v.length, {
-        message: 't and v must have the same length',
-        path: ['v'],
-      }),
+      z
+        .object({
+          /**
+           * Sample times, in any unit shared with `normal` and `incident` (epoch ms, seconds…).
+           * Points with a non-finite time are skipped; times out of order are sorted.
+           */
+          t: numbers,
+          /** The value at each time; `null` or non-finite values are skipped (with a warning). */
+          v: nullableNumbers,
+        })
+        .refine((s) => s.t.length === s.v.length, {
+          message: 't and v must have the same length',
+          path: ['v'],
+        }),
     ),
   ),
+  /**
+   * `[start, end]` of the window of normal behaviour, both ends included, in the unit of `t`. A
+   * series needs at least 3 points in it to be scored.
+   */
   normal: window,
+  /**
+   * `[start, end]` of the incident window, both ends included, in the unit of `t`. A series with
+   * no point in it is left out (with a warning).
+   */
   incident: window,
-  target: z.object({ node: id, metric: id.optional() }).optional(),
+  /**
+   * The symptom to explain (optional): candidates that are neither the target node nor one of its
+   * dependencies, transitively, get half their score.
+   */
+  target: z
+    .object({
+      /** Node id of the symptom; ignored, with a warning, when the case has no such node. */
+      node: id,
+      /**
+       * Metric of the symptom (optional). Only checked: a warning when the node has no series of
+       * that name; the ranking does not use it.
+       */
+      metric: id.optional(),
+    })
+    .optional(),
 });
 
 /**

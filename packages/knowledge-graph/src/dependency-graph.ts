@@ -28,55 +28,79 @@ export const EDGE_TYPES: readonly EdgeType[] = ['calls', 'depends-on', 'runs-on'
 
 /** Attributes stored on each graphology node. */
 export type NodeAttributes = {
+  /** What the node stands for (`service` when it was added without a kind). */
   kind: NodeKind;
+  /**
+   * Free-form attributes, merged on each {@link DependencyGraph.addNode} (empty by default).
+   * `monitored: false` marks a node whose metrics are not observed (see {@link rankIncident}).
+   */
   attributes: Record<string, unknown>;
 };
 
 /** Call statistics learned from {@link DependencyObservation}s on a `calls` edge. */
 export type CallStats = {
-  /** Calls seen in total. */
+  /** Calls seen in total (not decayed). */
   count: number;
   /** Calls per second, exponentially decayed over `halfLifeMs` of event time. */
   ratePerSec: number;
-  /** Share of failed calls, decayed the same way. */
+  /** Share of failed calls, decayed the same way, in [0, 1]. */
   errorRatio: number;
   /** Mean latency in milliseconds, decayed the same way. */
   latencyMs: number;
-  /** Event time of the last call seen. */
+  /** Event time (epoch ms) of the latest call seen; a late, out-of-order call doesn't lower it. */
   lastSeen: number;
-  /** Internal decayed sums (kept so snapshots can resume learning). */
+  /**
+   * Number of calls, each halved every `halfLifeMs` of event time since it was seen. Internal,
+   * like the next two sums: kept so a snapshot can resume learning.
+   */
   decayedCount: number;
+  /** Number of failed calls, decayed like `decayedCount` (internal). */
   decayedErrors: number;
+  /** Sum of call latencies in milliseconds, decayed like `decayedCount` (internal). */
   decayedLatency: number;
 };
 
 /** Attributes stored on each graphology edge. */
 export type EdgeAttributes = {
+  /** What the edge means; it points from a node to what that node depends on. */
   type: EdgeType;
-  /** Strength of the dependency in [0, 1]: how likely a failure travels along the edge. */
+  /**
+   * Strength of the dependency in [0, 1]: how likely a failure travels along the edge. 1 unless
+   * given; on a learned `calls` edge, the edge's share of the caller's decayed call rate (at
+   * least `minLearnedWeight`).
+   */
   weight: number;
-  /** Present on edges learned from observations. */
+  /** Present on edges learned from observations (or loaded with their statistics). */
   calls?: CallStats;
 };
 
 /** A node as returned by {@link DependencyGraph.node}. */
 export interface GraphNode {
+  /** The node id (non-empty). */
   readonly id: string;
+  /** What the node stands for. */
   readonly kind: NodeKind;
+  /** The node's free-form attributes: the graph's own object, not a copy, so don't change it. */
   readonly attributes: Readonly<Record<string, unknown>>;
 }
 
 /** An edge as returned by {@link DependencyGraph.edges}. */
 export interface GraphEdge {
+  /** The dependent node: the edge's source. */
   readonly from: string;
+  /** The node depended on: the edge's target. */
   readonly to: string;
+  /** What the edge means. */
   readonly type: EdgeType;
+  /** Strength of the dependency in [0, 1] (see {@link EdgeAttributes.weight}). */
   readonly weight: number;
+  /** A copy of the learned call statistics; absent on edges that have none. */
   readonly calls?: Readonly<CallStats>;
 }
 
 /** One node reached by {@link DependencyGraph.impact}. */
 export interface ImpactedNode {
+  /** Id of the affected node. */
   readonly node: string;
   /** Hops from the failing node (1 = a direct dependent). */
   readonly depth: number;
@@ -86,13 +110,15 @@ export interface ImpactedNode {
 
 /** What breaks when a node breaks. */
 export interface Impact {
+  /** The failing node the impact was computed from. */
   readonly source: string;
+  /** Hops followed: the `depth` option (default 3). */
   readonly depth: number;
   /** Affected nodes, by depth then by decreasing probability (the source is not included). */
   readonly nodes: readonly ImpactedNode[];
   /** Number of affected nodes: the blast radius. */
   readonly size: number;
-  /** `size` over the number of other nodes in the graph, in [0, 1]. */
+  /** `size` over the number of other nodes in the graph, in [0, 1]; 0 in a one-node graph. */
   readonly fraction: number;
 }
 
@@ -110,15 +136,18 @@ const unit = z.number().min(0).max(1);
 
 /** zod schema of {@link DependencyGraphOptions}. */
 export const dependencyGraphOptionsSchema = z.object({
-  /** Half-life, in event-time milliseconds, of the decayed call statistics. */
+  /** Half-life, in event-time milliseconds, of the decayed call statistics (default 60 000). */
   halfLifeMs: z.number().positive().default(60_000),
-  /** Most edges that learning may create; further new edges are dropped and counted. */
+  /**
+   * Most edges that learning may create (default 10 000); observations that would create
+   * another are dropped and counted in `droppedObservations`.
+   */
   maxLearnedEdges: z.number().int().positive().default(10_000),
-  /** Lowest weight a learned `calls` edge gets. */
+  /** Lowest weight a learned `calls` edge gets, in [0, 1] (default 0.1). */
   minLearnedWeight: unit.default(0.1),
-  /** Caller used when an observation has no `service`. */
+  /** Caller used when an observation has no `service` (default `self`). */
   defaultService: z.string().min(1).default('self'),
-  /** Kind of node created for an unknown call target. */
+  /** Kind of node created for an unknown call target (default `external`). */
   targetKind: z.enum(NODE_KINDS as [NodeKind, ...NodeKind[]]).default('external'),
 });
 
@@ -153,9 +182,19 @@ export interface HealthOptions {
 
 /** Counters of a {@link DependencyGraph}. */
 export interface GraphStats {
+  /** Nodes in the graph. */
   readonly nodes: number;
+  /** Edges in the graph, of every type, given or learned. */
   readonly edges: number;
+  /**
+   * Edges that {@link DependencyGraph.observe} attached call statistics to and that are still
+   * in the graph; at most `maxLearnedEdges`.
+   */
   readonly learnedEdges: number;
+  /**
+   * Observations learned from; invalid ones (thrown), calls of a service to itself and dropped
+   * ones are not counted.
+   */
   readonly observations: number;
   /** Observations dropped because `maxLearnedEdges` was reached. */
   readonly droppedObservations: number;
@@ -483,7 +522,12 @@ export class DependencyGraph {
   propagateHealth(
     health: Readonly<Record<string, number>> | ReadonlyMap<string, number>,
     options: HealthOptions = {},
-  ): { health: Map<string, NodeHealth>; unknown: string[] } {
+  ): {
+    /** Health of every node in the graph, by id. */
+    health: Map<string, NodeHealth>;
+    /** Ids given in `health` that are not in the graph, in the order given (ignored). */
+    unknown: string[];
+  } {
     const decay = options.decay ?? 0.9;
     const maxDepth = checkDepth(options.maxDepth ?? 10, 'maxDepth');
     const g = this.compact();
@@ -694,18 +738,31 @@ export class DependencyGraph {
 
 /** A graph as plain data (JSON/YAML), as produced by {@link DependencyGraph.toJSON}. */
 export interface GraphDocument {
+  /** The nodes ({@link parseGraph} also takes a bare id string for a service node). */
   readonly nodes: readonly {
+    /** The node id (non-empty, unique). */
     readonly id: string;
+    /** What the node stands for (default `service`). */
     readonly kind?: NodeKind;
+    /** Free-form attributes (default none). */
     readonly attributes?: Record<string, unknown>;
   }[];
+  /**
+   * The edges, each from a node to what it depends on: `[from, to]` (a `calls` edge of weight 1)
+   * or an object. Both ends must be nodes, and self-loops are refused.
+   */
   readonly edges: readonly (
     | readonly [string, string]
     | {
+        /** The dependent node. */
         readonly from: string;
+        /** The node depended on. */
         readonly to: string;
+        /** What the edge means (default `calls`). */
         readonly type?: EdgeType;
+        /** Strength of the dependency in [0, 1] (default 1). */
         readonly weight?: number;
+        /** Learned call statistics, restored as they are so learning can resume from them. */
         readonly calls?: CallStats;
       }
   )[];

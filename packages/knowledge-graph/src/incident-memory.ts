@@ -11,7 +11,12 @@ import { StoreError } from './errors.js';
 
 /** Success and failure counts of one runbook on one incident signature. */
 export interface TrackRecordEntry {
+  /** Successes counted: from outcomes, runs that succeeded and passed verification (≥ 0). */
   readonly successes: number;
+  /**
+   * Failures counted: from outcomes, runs that failed, rolled back, timed out, or succeeded
+   * without passing verification (≥ 0).
+   */
   readonly failures: number;
 }
 
@@ -26,44 +31,60 @@ export interface TrackRecord {
 
 /** A resolved incident as remembered. */
 export interface ResolvedIncident {
+  /** The incident's id; remembering an id again replaces the earlier entry. */
   readonly id: string;
+  /** The incident's signature (see {@link incidentSignature}), as the memory computed it. */
   readonly signature: string;
+  /** The component the incident was about. */
   readonly resource: string;
-  /** Symptoms, reduced to what similarity needs. */
+  /** Symptoms, reduced to what similarity needs: the first 50 at most. */
   readonly symptoms: readonly {
+    /** Series the symptom was seen on. */
     readonly series: string;
+    /** The component the series belongs to, when known. */
     readonly resource?: string;
+    /** The metric name, when known. */
     readonly metric?: string;
+    /** Anomaly score in [0, 1], as reported. */
     readonly score: number;
   }[];
+  /** The node found to be the cause: as given, else the incident's top-ranked root cause. */
   readonly rootCause?: string;
   /** The runbook run, when one was. */
   readonly runbook?: string;
   /** The actions taken (runbook steps or free text). */
   readonly actions: readonly string[];
+  /** How the resolution ended. */
   readonly outcome: OutcomeStatus;
-  /** How well the resolution worked, in [0, 1]. */
+  /** How well the resolution worked, in [0, 1] (clamped; non-finite counts as 0). */
   readonly effectiveness: number;
+  /** When it was resolved (epoch ms). */
   readonly resolvedAt: number;
-  /** Sparse feature vector used for similarity. */
+  /** Sparse feature vector used for similarity (see {@link incidentFeatures}). */
   readonly features: Readonly<Record<string, number>>;
 }
 
 /** What {@link IncidentMemory.remember} takes. */
 export interface RecordInput {
+  /** The incident that was resolved. */
   readonly incident: Incident;
+  /** The node found to be the cause. Default: the incident's top-ranked root cause, if any. */
   readonly rootCause?: string;
+  /** The runbook run, when one was. */
   readonly runbook?: string;
+  /** The actions taken, in words (default none). */
   readonly actions?: readonly string[];
+  /** How the resolution ended. */
   readonly outcome: OutcomeStatus;
-  /** Default: 1 for `succeeded`, 0 otherwise. */
+  /** How well it worked, in [0, 1] (clamped). Default: 1 for `succeeded`, 0 otherwise. */
   readonly effectiveness?: number;
-  /** Default: the clock's time. */
+  /** When it was resolved (epoch ms). Default: the clock's time. */
   readonly resolvedAt?: number;
 }
 
 /** One similar past incident. */
 export interface SimilarIncident {
+  /** The past incident, as remembered. */
   readonly incident: ResolvedIncident;
   /** Cosine similarity of the feature vectors, in [0, 1]. */
   readonly similarity: number;
@@ -71,9 +92,14 @@ export interface SimilarIncident {
 
 /** A suggested resolution, from similar past incidents. */
 export interface Suggestion {
+  /** The runbook to run; absent when the resolution was a list of actions without a runbook. */
   readonly runbook?: string;
+  /** The actions taken, as remembered from the first (most similar) incident that used it. */
   readonly actions: readonly string[];
-  /** Similarity × effectiveness, summed over the incidents that used it, normalised to [0, 1]. */
+  /**
+   * Similarity × effectiveness, summed over the incidents that used it, divided by the best
+   * suggestion's sum: in (0, 1], 1 for the best.
+   */
   readonly score: number;
   /** How many of the similar incidents used it. */
   readonly support: number;
@@ -83,9 +109,12 @@ export interface Suggestion {
 
 /** zod schema of {@link IncidentMemoryOptions}. */
 export const incidentMemoryOptionsSchema = z.object({
-  /** Most incidents kept; the oldest are dropped (and counted) beyond it. */
+  /** Most incidents kept (default 1000); the oldest are dropped (and counted) beyond it. */
   capacity: z.number().int().positive().default(1000),
-  /** Most (signature, runbook) pairs in the track record; new pairs beyond it are dropped. */
+  /**
+   * Most (signature, runbook) pairs in the track record (default 10 000); counts for new pairs
+   * beyond it are dropped (and counted).
+   */
   maxTrackRecords: z.number().int().positive().default(10_000),
 });
 
@@ -102,9 +131,13 @@ export interface IncidentMemoryDeps {
 
 /** Counters of an {@link IncidentMemory}. */
 export interface IncidentMemoryStats {
+  /** Incidents remembered now (at most `capacity`). */
   readonly incidents: number;
+  /** Incidents dropped, oldest first, because `capacity` was reached. */
   readonly droppedIncidents: number;
+  /** (signature, runbook) pairs in the track record now (at most `maxTrackRecords`). */
   readonly trackRecords: number;
+  /** Successes and failures not counted: they were for a new pair when the pairs were full. */
   readonly droppedTrackRecords: number;
   /** Outcomes that said nothing about a runbook (blocked, rejected, dry runs). */
   readonly ignoredOutcomes: number;
@@ -187,29 +220,47 @@ const statusSchema = z.enum([
 
 /** zod schema of {@link MemorySnapshot}. */
 export const memorySnapshotSchema = z.object({
+  /** Format version: always 1. */
   version: z.literal(1),
+  /** The remembered incidents, oldest first (see {@link ResolvedIncident}). */
   incidents: z.array(
     z.object({
+      /** The incident's id (non-empty). */
       id: z.string().min(1),
+      /** The incident's signature. */
       signature: z.string(),
+      /** The component the incident was about. */
       resource: z.string(),
+      /** Symptoms, reduced to what similarity needs. */
       symptoms: z.array(
         z.object({
+          /** Series the symptom was seen on. */
           series: z.string(),
+          /** The component the series belongs to, when known. */
           resource: z.string().optional(),
+          /** The metric name, when known. */
           metric: z.string().optional(),
+          /** Anomaly score, as reported. */
           score: z.number(),
         }),
       ),
+      /** The node found to be the cause, when known. */
       rootCause: z.string().optional(),
+      /** The runbook run, when one was. */
       runbook: z.string().optional(),
+      /** The actions taken, in words. */
       actions: z.array(z.string()),
+      /** How the resolution ended. */
       outcome: statusSchema,
+      /** How well the resolution worked, in [0, 1]. */
       effectiveness: z.number().min(0).max(1),
+      /** When it was resolved (epoch ms). */
       resolvedAt: z.number(),
+      /** Sparse feature vector used for similarity. */
       features: z.record(z.string(), z.number()),
     }),
   ),
+  /** The track record: `[signature, runbook, successes, failures]` per pair (counts ≥ 0). */
   trackRecord: z.array(
     z.tuple([
       z.string(),

@@ -14,10 +14,13 @@ import { parseGraph, type ParseGraphOptions } from './load-graph.js';
 
 /** Everything the knowledge graph persists, as plain data. */
 export interface KnowledgeSnapshot {
+  /** Format version: always 1 (the file store refuses to load any other). */
   readonly version: 1;
-  /** When the snapshot was taken (epoch ms). */
+  /** When the snapshot was taken (epoch ms); present when {@link saveKnowledge} was given it. */
   readonly savedAt?: number;
+  /** The dependency graph ({@link DependencyGraph.toJSON}), when one was saved. */
   readonly graph?: GraphDocument;
+  /** The incident memory ({@link IncidentMemory.toJSON}), when one was saved. */
   readonly memory?: MemorySnapshot;
 }
 
@@ -156,7 +159,12 @@ export async function loadKnowledge(
     readonly memory?: IncidentMemoryOptions;
     readonly memoryDeps?: IncidentMemoryDeps;
   } = {},
-): Promise<{ graph?: DependencyGraph; memory?: IncidentMemory }> {
+): Promise<{
+  /** The graph, when the snapshot has one. */
+  graph?: DependencyGraph;
+  /** The incident memory, when the snapshot has one. */
+  memory?: IncidentMemory;
+}> {
   const snapshot = await store.load();
   if (!snapshot) return {};
   const out: { graph?: DependencyGraph; memory?: IncidentMemory } = {};

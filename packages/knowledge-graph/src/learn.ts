@@ -3,6 +3,7 @@ import type { OperatorFunction } from 'rxjs';
 
 /** Anything that learns from outcomes; {@link IncidentMemory} is one. */
 export interface OutcomeLearner {
+  /** Learns from one outcome; whatever it returns is ignored by {@link learn}. */
   recordOutcome(outcome: Outcome): unknown;
 }
 

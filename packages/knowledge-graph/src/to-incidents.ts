@@ -21,15 +21,24 @@ import type { DependencyGraph } from './dependency-graph.js';
 /** Options of {@link toIncidents}. */
 export const toIncidentsOptionsSchema = z
   .object({
-    /** Scheduler time from an incident's first symptom to emitting it, so related symptoms join. */
+    /**
+     * Scheduler time, in ms, from an incident's first symptom to emitting it, so related
+     * symptoms join (default 2000; 0 emits at the next scheduler turn).
+     */
     gatherMs: z.number().min(0).default(2_000),
-    /** An incident takes new symptoms until it has had none for this long (event time). */
+    /**
+     * An incident takes new symptoms until it has had none for this long, in ms of event time
+     * (`sample.t`) (default 300 000).
+     */
     quietMs: z.number().positive().default(300_000),
-    /** Resources within this many dependency hops of an incident's resources join it. */
+    /**
+     * Resources within this many dependency hops of an incident's resources, either direction,
+     * join it (0..10, default 2; 0, or no `graph` in the deps, joins the same resource only).
+     */
     relatedDepth: z.number().int().min(0).max(10).default(2),
-    /** Most incidents open at once; the oldest is closed beyond it (counted). */
+    /** Most incidents open at once (default 1000); the oldest is closed beyond it (counted). */
     maxOpen: z.number().int().min(1).default(1_000),
-    /** Most symptoms kept per incident; later ones are counted, not kept. */
+    /** Most symptoms kept per incident (default 100); later ones are counted, not kept. */
     maxSymptoms: z.number().int().min(1).default(100),
   })
   .strict();
@@ -59,8 +68,11 @@ export interface ToIncidentsDeps extends OperatorDeps {
 
 /** Where a series belongs: `resource:route…:metric` (the sidecar's naming), or labels. */
 export interface SeriesParts {
+  /** The component: `labels.service`, else the name's first part (the whole name if no `:`). */
   readonly resource: string;
+  /** The metric: the name's last part, or `value` when the name has no `:`. */
   readonly metric: string;
+  /** The route: `labels.route`, else the parts between the first and the last (absent if none). */
   readonly route?: string;
 }
 

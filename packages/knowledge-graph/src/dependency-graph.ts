@@ -187,8 +187,9 @@ export interface GraphStats {
   /** Edges in the graph, of every type, given or learned. */
   readonly edges: number;
   /**
-   * Edges that {@link DependencyGraph.observe} attached call statistics to and that are still
-   * in the graph; at most `maxLearnedEdges`.
+   * Edges carrying call statistics (attached by {@link DependencyGraph.observe}, or loaded
+   * with a saved graph) that are still in the graph; `observe` adds no new one past
+   * `maxLearnedEdges`.
    */
   readonly learnedEdges: number;
   /**
@@ -310,6 +311,21 @@ export class DependencyGraph {
     else this.graph.addEdgeWithKey(key, from, to, { type, weight });
     this.compactCache = undefined;
     return this;
+  }
+
+  /**
+   * Puts saved call statistics back on an existing edge (used when a graph is loaded), and
+   * counts the edge as learned, as `observe` would have.
+   *
+   * @internal
+   */
+  restoreCallStats(
+    edge: { readonly from: string; readonly to: string; readonly type: EdgeType },
+    stats: CallStats,
+  ): void {
+    const key = edgeKey(edge.from, edge.to, edge.type);
+    if (!this.graph.getEdgeAttribute(key, 'calls')) this.learnedEdges++;
+    this.graph.setEdgeAttribute(key, 'calls', { ...stats });
   }
 
   /** Removes a node and its edges; returns false when it was not there. */

@@ -105,3 +105,28 @@ describe('loadGraph', () => {
     expect(thrown(() => parseGraphText('a: [', { source: 'inline' })).message).toContain('inline');
   });
 });
+
+describe('parseGraph with saved call statistics', () => {
+  it('counts restored edges as learned, so removing them and maxLearnedEdges stay consistent', () => {
+    const calls = {
+      count: 10,
+      ratePerSec: 2,
+      errorRatio: 0.1,
+      latencyMs: 12,
+      lastSeen: 1_000,
+      decayedCount: 9,
+      decayedErrors: 1,
+      decayedLatency: 100,
+    };
+    const g = parseGraph({
+      nodes: ['a', 'b', 'c'],
+      edges: [
+        { from: 'a', to: 'b', calls },
+        { from: 'b', to: 'c' },
+      ],
+    });
+    expect(g.stats().learnedEdges).toBe(1);
+    expect(g.removeEdge('a', 'b')).toBe(true);
+    expect(g.stats().learnedEdges).toBe(0);
+  });
+});

@@ -133,9 +133,8 @@ export function parseGraph(input: unknown, options: ParseGraphOptions = {}): Dep
       type,
       ...('weight' in edge && edge.weight !== undefined ? { weight: edge.weight } : {}),
     });
-    if ('calls' in edge && edge.calls) {
-      graph.graph.setEdgeAttribute(`${type}:${edge.from}->${edge.to}`, 'calls', { ...edge.calls });
-    }
+    if ('calls' in edge && edge.calls)
+      graph.restoreCallStats({ from: edge.from, to: edge.to, type }, edge.calls);
   });
   if (issues.length > 0) throw new ConfigError(issues, ctx);
   return graph;

@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Subject, asyncScheduler, type SchedulerLike, type Subscription } from 'rxjs';
 import {
@@ -276,7 +277,7 @@ export class Engine {
       st.bytes0 = socketBytes(req.socket);
       if (typeof route === 'function') st.resolve = route;
       this.inFlight++;
-      res.on('close', () => this.finish(st));
+      addListener.call(res, 'close', () => this.finish(st));
 
       let critical = false;
       for (let i = 0; i < this.o.neverShed.length; i++) {
@@ -517,7 +518,7 @@ export class Engine {
         timer.unsubscribe();
       }
       let status = res.statusCode;
-      if (!res.writableFinished) {
+      if (!completed(res)) {
         status = st.aborted ? 500 : st.timedOut ? 503 : res.headersSent ? status : 499;
       }
       if (st.threw && status < 500) status = 500;
@@ -978,6 +979,31 @@ function contentLength(raw: readonly string[]): number {
     if (k.length === 14 && k.toLowerCase() === 'content-length') return Number(raw[i + 1]) || 0;
   }
   return 0;
+}
+
+/**
+ * `EventEmitter.prototype.on`, called directly. A response whose prototype a framework has
+ * replaced per request (Express does) makes every `res.on` lookup walk an uncached prototype
+ * chain; `ServerResponse` does not override `on`, so calling the base method is the same
+ * call without the lookup.
+ */
+// eslint-disable-next-line @typescript-eslint/unbound-method -- always called with .call(res, …)
+const addListener = EventEmitter.prototype.on;
+
+/**
+ * True when the response was ended and all of it handed to the socket: what
+ * `res.writableFinished` computes, read from the fields that getter reads (own properties of
+ * every `OutgoingMessage`) so that no lookup walks a replaced prototype chain. Falls back to
+ * the getter when those fields are missing.
+ */
+function completed(res: ServerResponse): boolean {
+  const r = res as unknown as { finished?: unknown; outputSize?: unknown };
+  if (typeof r.finished !== 'boolean' || typeof r.outputSize !== 'number') {
+    return res.writableFinished;
+  }
+  if (!r.finished || r.outputSize !== 0) return false;
+  const socket = res.socket;
+  return socket === null || socket === undefined || socket.writableLength === 0;
 }
 
 /**

@@ -19,7 +19,7 @@ export type OnError = (error: HomeostatError) => void;
 export interface OperatorDeps {
   /** Source of time and timers. Default: RxJS `asyncScheduler`. Tests pass a `TestScheduler`. */
   readonly scheduler?: SchedulerLike;
-  /** Called with each isolated error. Default: {@link createDefaultOnError} with `logger`. */
+  /** Called with each isolated error. Default: log it through `logger` (core's `createDefaultOnError`). */
   readonly onError?: OnError;
   /** Used by the default `onError`. Default: `console`. */
   readonly logger?: Logger;

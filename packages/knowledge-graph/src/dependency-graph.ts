@@ -37,7 +37,7 @@ export type NodeAttributes = {
   attributes: Record<string, unknown>;
 };
 
-/** Call statistics learned from {@link DependencyObservation}s on a `calls` edge. */
+/** Call statistics learned from `DependencyObservation`s (`@homeostat/core`) on a `calls` edge. */
 export type CallStats = {
   /** Calls seen in total (not decayed). */
   count: number;

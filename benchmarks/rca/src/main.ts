@@ -15,6 +15,7 @@ import {
   RCA_METHODS,
   type RcaMethod,
 } from '@homeostat/knowledge-graph';
+import { seededRandom } from '@homeostat/core';
 import {
   interactive,
   median,
@@ -23,7 +24,7 @@ import {
   quantile,
   writeResults,
 } from '@homeostat-bench/common';
-import { rng, simulateCase, type FaultKind } from './simulate.js';
+import { simulateCase, type FaultKind } from './simulate.js';
 import { Accuracy } from './score.js';
 
 const { values } = parseArgs({
@@ -183,7 +184,7 @@ const small = smoke || partial;
 const impactNodes = small ? 10_000 : 100_000;
 const impactEdges = small ? 50_000 : 500_000;
 const queries = small ? 200 : 2000;
-const r = rng(small ? 99 : 98);
+const r = seededRandom(small ? 99 : 98);
 const graph = new DependencyGraph();
 let t0 = performance.now();
 for (let i = 0; i < impactNodes; i++) graph.addNode(`n${i}`);

@@ -6,6 +6,8 @@
  * ground truth and the propagation rule stay here.
  */
 
+import { seededRandom } from '@homeostat/core';
+
 /** Kinds of fault injected. */
 export type FaultKind = 'latency' | 'errors' | 'saturation';
 
@@ -32,18 +34,6 @@ export interface SimulateOptions {
   readonly incidentSteps?: number;
 }
 
-/** mulberry32: a small seeded PRNG. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function gauss(r: () => number): number {
   const u = Math.max(r(), 1e-12);
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * r());
@@ -52,7 +42,7 @@ function gauss(r: () => number): number {
 /** Generates one case. Deterministic for a given seed and size. */
 export function simulateCase(options: SimulateOptions): SimulatedCase {
   const n = options.services;
-  const r = rng(options.seed);
+  const r = seededRandom(options.seed);
   const normalSteps = options.normalSteps ?? 60;
   const incidentSteps = options.incidentSteps ?? 20;
   const T = normalSteps + incidentSteps;

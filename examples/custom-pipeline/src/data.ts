@@ -4,6 +4,8 @@
  * so every run sees the same data.
  */
 
+import { seededRandom } from '@homeostat/core';
+
 /** Days in the generated history; the faults are on the last day. */
 export const DAYS = 4;
 /** Days the detectors get to learn the daily cycle before their anomalies are acted on. */
@@ -33,18 +35,6 @@ export const FAULTS = [
   },
 ] as const;
 
-/** A small deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const inFault = (i: number, fault: (typeof FAULTS)[number]): boolean => {
   const t = T0 + i * MINUTE;
   return t >= fault.start && t < fault.start + fault.minutes * MINUTE;
@@ -56,7 +46,7 @@ const inFault = (i: number, fault: (typeof FAULTS)[number]): boolean => {
  * what arrives from outside before validation.
  */
 export function generateSamples(seed = 7): unknown[] {
-  const random = prng(seed);
+  const random = seededRandom(seed);
   const noise = (scale: number): number => (random() - 0.5) * 2 * scale;
   const out: unknown[] = [];
   for (let i = 0; i < MINUTES; i++) {

@@ -8,7 +8,7 @@
  * to become ready (scale-down is immediate). Demand beyond the ready capacity is dropped.
  */
 import { Subject, merge, share, type Subscription } from 'rxjs';
-import type { Forecast, Sample } from '@homeostat/core';
+import { seededRandom, type Forecast, type Sample } from '@homeostat/core';
 import { createMstl, forecast } from '@homeostat/predictors';
 import { recommendScaling, type ScalingRecommendation } from '@homeostat/decision-engine';
 
@@ -55,18 +55,6 @@ export interface Step {
 /** When the surge happens on the last day, as minutes of that day. */
 export const SURGE = { startMinute: 14 * 60, rampMinutes: 10, minutes: 70, factor: 1.8 } as const;
 
-/** A deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Requests/s at minute `i`: quiet nights, a sharp rise when the working day starts at 08:45
  * (every day — predictable), a lunch peak, an evening shoulder; on the last day, a surge at
@@ -99,7 +87,7 @@ export function simulate(options: SimulationOptions): Step[] {
   const capacity = options.capacity ?? 100;
   const target = options.target ?? 75;
   const startup = options.startupMinutes ?? 4;
-  const random = prng(options.seed ?? 11);
+  const random = seededRandom(options.seed ?? 11);
 
   // The cluster: replicas ready now, and replicas starting with the minute they become ready.
   let ready = 4;

@@ -97,4 +97,5 @@ export {
   type ValidateSamplesDeps,
 } from './validate-samples.js';
 export { RingBuffer } from './ring-buffer.js';
+export { seededRandom } from './random.js';
 export { ok, err, type Result } from './result.js';

@@ -422,7 +422,7 @@ export class Engine {
   delay(st: RequestState | undefined, fn: () => void): void {
     const ms = st?.delayMs ?? 0;
     const run = ms > 0 ? () => void this.scheduler.schedule(fn, ms) : fn;
-    if (st?.queued === true) this.queue.push({ res: st.res, st, run, at: st.start });
+    if (st?.queued === true) this.queue.push({ st, run });
     else run();
   }
 
@@ -445,9 +445,10 @@ export class Engine {
     while (this.queueHead < q.length && now - start <= this.maxTurnDelayMs) {
       const item = q[this.queueHead]!;
       q[this.queueHead++] = undefined as unknown as QueuedRequest;
-      const { res, st } = item;
+      const { st } = item;
+      const res = st.res;
       if (st.obs === undefined || res.writableEnded || res.destroyed) continue; // client left
-      if (now - item.at > this.maxQueueMs) {
+      if (now - st.start > this.maxQueueMs) {
         this.shedByTurnDelay++;
         st.obs.shed = true;
         if (st.slot >= 0 && this.limiter !== undefined) {
@@ -950,11 +951,8 @@ export class Engine {
 }
 
 interface QueuedRequest {
-  readonly res: ServerResponse;
   readonly st: RequestState;
   readonly run: () => void;
-  /** Monotonic ms when the request started. */
-  readonly at: number;
 }
 
 interface FamilyDef {

@@ -19,6 +19,8 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['@homeostat/source'] } },
   resolve: { conditions: ['@homeostat/source'] },
   test: {
+    // Property tests use a fixed seed under CI (see scripts/vitest-setup.ts).
+    setupFiles: [resolve(import.meta.dirname, 'scripts/vitest-setup.ts')],
     projects: [
       ...packages.map((name) => ({
         extends: true as const,

@@ -3,13 +3,14 @@
  * 127.0.0.1 (in child processes) and autocannon (in this process), in one run.
  *
  * 1. Overhead: bare node:http / Express / Fastify against the same server with the sidecar
- *    (metrics, limiter and overload shedding on); for Fastify also @fastify/under-pressure.
+ *    (metrics, limiter and overload shedding on); for Express also a no-op middleware and the
+ *    sidecar wrapping the whole app; for Fastify also @fastify/under-pressure.
  *    Closed loop, 32 connections. Bare and sidecar runs are interleaved and repeated; we report
  *    medians and the median of the paired (same-round) ratios.
  * 2. Overload: a handler doing 5 ms of CPU work, offered three times its measured capacity;
  *    goodput and p99 of admitted (2xx) requests, with and without the sidecar.
  *
- *   pnpm bench          full run (~5 min)
+ *   pnpm bench          full run (~12 min)
  *   pnpm bench:smoke    ~1 s per case, one round (what CI runs)
  */
 import { parseArgs } from 'node:util';
@@ -63,7 +64,7 @@ const round2 = (v: number): number => Math.round(v * 100) / 100;
 // ---------------------------------------------------------------- 1. overhead
 const overheadCases: [Framework, Variant[]][] = [
   ['node', ['bare', 'sidecar']],
-  ['express', ['bare', 'noop-middleware', 'sidecar']],
+  ['express', ['bare', 'noop-middleware', 'sidecar', 'sidecar-wrapped-app']],
   ['fastify', ['bare', 'sidecar', 'under-pressure']],
 ];
 // Metrics (observations, per-route aggregates, sketch) and the adaptive limiter on. Overload
@@ -101,7 +102,9 @@ if (only === undefined || only === 'overhead') {
             framework,
             variant,
             workMs: 0,
-            ...(variant === 'sidecar' ? { sidecar: overheadSidecar } : {}),
+            ...(variant === 'sidecar' || variant === 'sidecar-wrapped-app'
+              ? { sidecar: overheadSidecar }
+              : {}),
             ...(variant === 'under-pressure' ? { underPressure: overheadUnderPressure } : {}),
           },
           { durationS, connections: 32 },

@@ -10,6 +10,7 @@ import Fastify from 'fastify';
 import underPressure from '@fastify/under-pressure';
 import {
   createSidecar,
+  expressRoute,
   expressSidecar,
   fastifySidecar,
   wrapListener,
@@ -18,8 +19,13 @@ import {
 
 export interface ServerConfig {
   readonly framework: 'node' | 'express' | 'fastify';
-  /** `noop-middleware`: Express with one middleware that only calls `next()` (the framework's own cost of a middleware). */
-  readonly variant: 'bare' | 'sidecar' | 'under-pressure' | 'noop-middleware';
+  /**
+   * `noop-middleware`: Express with one middleware that only calls `next()` (the framework's
+   * own cost of a middleware). `sidecar-wrapped-app`: Express with the sidecar wrapping the
+   * whole app (`wrapListener(sidecar, app, { route: expressRoute })`) instead of middleware.
+   */
+  readonly variant:
+    'bare' | 'sidecar' | 'sidecar-wrapped-app' | 'under-pressure' | 'noop-middleware';
   /** Milliseconds of synchronous CPU work per request. */
   readonly workMs: number;
   readonly sidecar?: SidecarOptions;
@@ -51,7 +57,9 @@ function work(ms: number): void {
 
 const body = 'hello world';
 const sidecar =
-  config.variant === 'sidecar' ? createSidecar({ service: 'bench', ...config.sidecar }) : undefined;
+  config.variant === 'sidecar' || config.variant === 'sidecar-wrapped-app'
+    ? createSidecar({ service: 'bench', ...config.sidecar })
+    : undefined;
 let observed = 0;
 // A consumer of the observations and samples, as a host's loop would have.
 sidecar?.observations$.subscribe(() => observed++);
@@ -73,14 +81,18 @@ async function start(): Promise<number> {
     const app = express();
     app.disable('x-powered-by');
     app.disable('etag');
-    if (sidecar) app.use(expressSidecar(sidecar));
+    if (sidecar && config.variant === 'sidecar') app.use(expressSidecar(sidecar));
     if (config.variant === 'noop-middleware')
       app.use((_req: IncomingMessage, _res: ServerResponse, next: () => void) => next());
     app.get('/', (_req, res) => {
       work(config.workMs);
       res.type('text/plain').send(body);
     });
-    const server = http.createServer(app);
+    const server = http.createServer(
+      sidecar && config.variant === 'sidecar-wrapped-app'
+        ? wrapListener(sidecar, app, { route: expressRoute })
+        : app,
+    );
     server.keepAliveTimeout = 60_000;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return (server.address() as AddressInfo).port;

@@ -153,6 +153,8 @@ export function createConcurrencyLimiter(
   let samples = 0;
   const shortAlpha = 2 / (o.shortWindow + 1);
   const longAlpha = 2 / (o.longWindow + 1);
+  // Read on every release: plain constants rather than loads from the parsed options object.
+  const { minLimit, maxLimit, longWindow, backoffRatio, tolerance, smoothing, queueSize } = o;
 
   let guaranteedFor = -1;
   const refreshGuarantees = (): void => {
@@ -204,7 +206,7 @@ export function createConcurrencyLimiter(
       if (inFlight > 0) inFlight--;
       if (partInFlight[slot]! > 0) partInFlight[slot]!--;
       if (dropped) {
-        limit = Math.max(o.minLimit, limit * o.backoffRatio);
+        limit = Math.max(minLimit, limit * backoffRatio);
         refreshGuarantees();
         return;
       }
@@ -217,16 +219,16 @@ export function createConcurrencyLimiter(
       } else {
         shortRtt += shortAlpha * (rtt - shortRtt);
         // Warm-up: a plain running mean until the long window has filled once.
-        longRtt += (samples < o.longWindow ? 1 / samples : longAlpha) * (rtt - longRtt);
+        longRtt += (samples < longWindow ? 1 / samples : longAlpha) * (rtt - longRtt);
       }
       if (longRtt / shortRtt > 2) longRtt *= 0.95;
-      const gradient = Math.max(0.5, Math.min(1, (o.tolerance * longRtt) / shortRtt));
-      const queue = o.queueSize ?? Math.max(1, Math.sqrt(limit));
+      const gradient = Math.max(0.5, Math.min(1, (tolerance * longRtt) / shortRtt));
+      const queue = queueSize ?? Math.max(1, Math.sqrt(limit));
       let next = limit * gradient + queue;
-      next = limit * (1 - o.smoothing) + next * o.smoothing;
+      next = limit * (1 - smoothing) + next * smoothing;
       // Application-limited: don't grow a limit that isn't being used.
       if (next > limit && inFlight + 1 < limit / 2) return;
-      limit = Math.max(o.minLimit, Math.min(o.maxLimit, next));
+      limit = Math.max(minLimit, Math.min(maxLimit, next));
       refreshGuarantees();
     },
     get limit() {

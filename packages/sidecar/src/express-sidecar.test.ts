@@ -3,7 +3,8 @@ import http from 'node:http';
 import express, { type ErrorRequestHandler } from 'express';
 import type { RequestObservation } from '@homeostat/core';
 import { createSidecar, type Sidecar, type SidecarOptions } from './create-sidecar.js';
-import { expressSidecar } from './express-sidecar.js';
+import { expressRoute, expressSidecar } from './express-sidecar.js';
+import { wrapListener } from './wrap-listener.js';
 import { closeAll, listen, request, until } from './internal/test-http.js';
 
 const sidecars: Sidecar[] = [];
@@ -12,25 +13,34 @@ afterEach(async () => {
   await closeAll();
 });
 
-function app(options: SidecarOptions = {}): {
+type Mount = 'middleware' | 'wrapped app';
+
+function setup(
+  mount: Mount,
+  options: SidecarOptions = {},
+): {
   app: express.Express;
   s: Sidecar;
   seen: RequestObservation[];
   errors: unknown[];
+  server: () => http.Server;
 } {
   const s = createSidecar({ overload: false, ...options });
   sidecars.push(s);
   const seen: RequestObservation[] = [];
   s.observations$.subscribe((o) => seen.push(o));
   const a = express();
-  a.use(expressSidecar(s));
+  if (mount === 'middleware') a.use(expressSidecar(s));
   const errors: unknown[] = [];
-  return { app: a, s, seen, errors };
+  const server = (): http.Server =>
+    http.createServer(mount === 'middleware' ? a : wrapListener(s, a, { route: expressRoute }));
+  return { app: a, s, seen, errors, server };
 }
 
-describe('expressSidecar (end to end)', () => {
+describe.each<Mount>(['middleware', 'wrapped app'])('Express sidecar, %s (end to end)', (mount) => {
+  const app = (options?: SidecarOptions) => setup(mount, options);
   it('observes the matched route template, including nested routers, and 404s', async () => {
-    const { app: a, seen } = app({ service: 'shop' });
+    const { app: a, seen, server } = app({ service: 'shop' });
     a.get('/users/:id', (req, res) => {
       res.json({ id: req.params.id });
     });
@@ -42,7 +52,7 @@ describe('expressSidecar (end to end)', () => {
     a.get(['/one', '/two'], (_req, res) => {
       res.send('either');
     });
-    const url = await listen(http.createServer(a));
+    const url = await listen(server());
     expect((await request(`${url}/users/42`)).body).toBe('{"id":"42"}');
     expect((await request(`${url}/v1/items/abc`)).body).toBe('item');
     expect((await request(`${url}/nope`)).status).toBe(404);
@@ -58,7 +68,7 @@ describe('expressSidecar (end to end)', () => {
   });
 
   it('leaves thrown errors to Express error handling and observes the 500', async () => {
-    const { app: a, seen, errors } = app();
+    const { app: a, seen, errors, server } = app();
     const boom = new Error('handler exploded');
     a.get('/sync', () => {
       throw boom;
@@ -72,7 +82,7 @@ describe('expressSidecar (end to end)', () => {
       res.status(500).send('handled by host');
     };
     a.use(onErr);
-    const url = await listen(http.createServer(a));
+    const url = await listen(server());
     const r1 = await request(`${url}/sync`);
     const r2 = await request(`${url}/async`);
     expect([r1.status, r1.body, r2.status]).toEqual([500, 'handled by host', 500]);
@@ -85,7 +95,7 @@ describe('expressSidecar (end to end)', () => {
   });
 
   it('sheds before routing with 503 + Retry-After and serves the endpoints', async () => {
-    const { app: a, s, seen } = app({ limiter: { initialLimit: 1, maxLimit: 1 } });
+    const { app: a, s, seen, server } = app({ limiter: { initialLimit: 1, maxLimit: 1 } });
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     a.get('/slow', async (_req, res) => {
@@ -95,7 +105,7 @@ describe('expressSidecar (end to end)', () => {
     a.get('/fast', (_req, res) => {
       res.send('fast');
     });
-    const url = await listen(http.createServer(a));
+    const url = await listen(server());
     const slow = request(`${url}/slow`);
     await until(() => s.stats().inFlight === 1);
     const shed = await request(`${url}/fast`);
@@ -111,15 +121,30 @@ describe('expressSidecar (end to end)', () => {
   });
 
   it('applies per-route timeouts', async () => {
-    const { app: a, seen } = app({ timeouts: { routes: [{ prefix: '/slow', ms: 40 }] } });
+    const { app: a, seen, server } = app({ timeouts: { routes: [{ prefix: '/slow', ms: 40 }] } });
     a.get('/slow', (_req, res) => {
       setTimeout(() => res.send('too late'), 120);
     });
-    const url = await listen(http.createServer(a));
+    const url = await listen(server());
     const r = await request(`${url}/slow`);
     expect(r.status).toBe(503);
     await until(() => seen.length === 1);
     expect(seen[0]!.status).toBe(503);
     await new Promise((res) => setTimeout(res, 120)); // the late send must not throw
+  });
+});
+
+describe('expressRoute', () => {
+  const req = (fields: object): http.IncomingMessage => fields as http.IncomingMessage;
+  it('joins baseUrl and the route path, for strings, regular expressions and arrays', () => {
+    expect(expressRoute(req({ baseUrl: '/v1', route: { path: '/items/:sku' } }))).toBe(
+      '/v1/items/:sku',
+    );
+    expect(expressRoute(req({ route: { path: /^\/re$/ } }))).toBe('/^\\/re$/');
+    expect(expressRoute(req({ baseUrl: '', route: { path: ['/a', '/b'] } }))).toBe('/a|/b');
+  });
+  it('says (unmatched) when no route handled the request', () => {
+    expect(expressRoute(req({}))).toBe('(unmatched)');
+    expect(expressRoute(req({ route: {} }))).toBe('(unmatched)');
   });
 });

@@ -23,7 +23,7 @@ export {
   type PromRegistryLike,
 } from './create-sidecar.js';
 export { wrapListener, type WrapListenerOptions } from './wrap-listener.js';
-export { expressSidecar, type ExpressMiddleware } from './express-sidecar.js';
+export { expressSidecar, expressRoute, type ExpressMiddleware } from './express-sidecar.js';
 export {
   fastifySidecar,
   type FastifySidecarPlugin,

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { IncomingMessage, ServerResponse } from 'node:http';
 import net from 'node:net';
 import type { RequestObservation } from '@homeostat/core';
 import { requestObservationSchema } from '@homeostat/core';
@@ -153,6 +153,59 @@ describe('wrapListener (node:http, end to end)', () => {
     const shedObs = seen.find((o) => o.shed === true)!;
     expect(shedObs).toMatchObject({ status: 503, route: '/fast' });
     expect(s.stats()).toMatchObject({ shedByLimiter: 1, shed: 1 });
+  });
+
+  it('finds endpoints and never-shed prefixes whatever the URL looks like', async () => {
+    // '/' as a never-shed prefix covers every URL; endpoints moved to paths of their own.
+    const s = make({
+      limiter: { initialLimit: 1, maxLimit: 1 },
+      neverShed: ['/'],
+      endpoints: { liveness: '/-/live', readiness: '/~ready', metrics: false },
+    });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const url = await listen(
+      wrapListener(s, async (req, res) => {
+        if (req.url === '/slow') await gate;
+        res.end('done');
+      }),
+    );
+    const slow = request(`${url}/slow`);
+    await until(() => s.stats().inFlight === 1);
+    expect((await request(`${url}/`)).status).toBe(200); // not shed: under '/'
+    expect((await request(`${url}/%C3%A9t%C3%A9`)).status).toBe(200);
+    expect((await request(`${url}/-/live`)).body).toContain('"status":"ok"');
+    expect((await request(`${url}/~ready?x=1`)).status).toBe(200);
+    expect((await request(`${url}/metrics`)).body).toBe('done'); // endpoint switched off
+    release();
+    await slow;
+    expect(s.stats().shed).toBe(0);
+  });
+
+  it('keeps guessing route templates right past its cache of 1,024 URLs', () => {
+    // In process (no server): enough distinct URLs to fill and clear the cache of guesses.
+    const s = make();
+    const seen = record(s);
+    const wrapped = wrapListener(s, (_req, res) => {
+      res.statusCode = 200;
+    });
+    const socket = new net.Socket();
+    for (let i = 0; i < 2_100; i++) {
+      const req = new IncomingMessage(socket);
+      req.method = 'GET';
+      req.url = i % 3 === 0 ? `/users/${i}` : i % 3 === 1 ? `/items/${i}/parts?i=${i}` : '/plain';
+      const res = new ServerResponse(req);
+      wrapped(req, res);
+      res.emit('close');
+    }
+    socket.destroy();
+    expect(seen).toHaveLength(2_100);
+    expect(new Set(seen.map((o) => o.route))).toEqual(
+      new Set(['/users/:id', '/items/:id/parts', '/plain']),
+    );
+    seen.forEach((o, i) =>
+      expect(o.route).toBe(['/users/:id', '/items/:id/parts', '/plain'][i % 3]),
+    );
   });
 
   it('sheds on event-loop delay, reports unready, and recovers (controlled probe)', async () => {

@@ -25,6 +25,25 @@ export interface WrapListenerOptions {
  * http.createServer(wrapListener(sidecar, (req, res) => res.end('ok'))).listen(3000);
  * ```
  */
+export function wrapListener(
+  sidecar: Sidecar,
+  listener: (req: IncomingMessage, res: ServerResponse) => unknown,
+  options?: WrapListenerOptions,
+): (req: IncomingMessage, res: ServerResponse) => unknown;
+/**
+ * {@inheritDoc wrapListener}
+ *
+ * @remarks
+ * This overload keeps a listener's own request and response types (a server created with
+ * custom `IncomingMessage`/`ServerResponse` classes). A listener that accepts plain Node.js
+ * objects, such as an Express app, gets the first overload, whose result `http.createServer`
+ * accepts as it is.
+ */
+export function wrapListener<Req extends IncomingMessage, Res extends ServerResponse>(
+  sidecar: Sidecar,
+  listener: (req: Req, res: Res) => unknown,
+  options?: WrapListenerOptions,
+): (req: Req, res: Res) => unknown;
 export function wrapListener<Req extends IncomingMessage, Res extends ServerResponse>(
   sidecar: Sidecar,
   listener: (req: Req, res: Res) => unknown,

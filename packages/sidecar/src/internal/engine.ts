@@ -156,6 +156,24 @@ export class Engine {
   private readonly subs: Subscription[] = [];
   private closed = false;
   private readonly endpointPaths: [string, EndpointHandler, boolean][] = [];
+  // Options read on every request, copied out of the parsed options object into this
+  // fixed-shape class.
+  private readonly service: string | undefined;
+  private readonly neverShed: readonly string[];
+  /**
+   * Marks (by char code, ASCII only) the second character of every endpoint path and
+   * never-shed prefix: a URL whose second character is not marked can match none of them, so
+   * `start` skips both scans for it (most requests). All marked when a prefix is shorter than
+   * two characters.
+   */
+  private readonly special = new Uint8Array(128);
+  /** Route templates guessed from URLs, by URL (bounded: cleared when full). */
+  private readonly guessed = new Map<string, string>();
+  // The aggregate the last observation went to: consecutive requests to one route skip the
+  // two map lookups. Forgotten at every tick, which is when aggregates are dropped.
+  private lastAgg: RouteAgg | undefined = undefined;
+  private lastRoute = '';
+  private lastMethod = '';
   private readonly expectedAuth: Buffer | undefined;
   private readonly random: () => number;
   private readonly onTimeout: (this: unknown, st?: RequestState) => void;
@@ -204,6 +222,13 @@ export class Engine {
       this.endpointPaths.push([ep.readiness, this.readinessHandler, false]);
     if (ep.metrics !== false) this.endpointPaths.push([ep.metrics, this.metricsHandler, false]);
     this.expectedAuth = ep.token === undefined ? undefined : Buffer.from(`Bearer ${ep.token}`);
+    this.service = o.service;
+    this.neverShed = o.neverShed;
+    for (const p of [...this.endpointPaths.map((e) => e[0]), ...o.neverShed]) {
+      const c = p.charCodeAt(1);
+      if (p.length < 2 || c > 127) this.special.fill(1);
+      else this.special[c] = 1;
+    }
 
     this.families = this.familyDefs();
     if (deps.prometheus) this.registerPrometheus(deps.prometheus);
@@ -252,11 +277,16 @@ export class Engine {
     this.current = undefined;
     try {
       const url = req.url ?? '/';
-      for (let i = 0; i < this.endpointPaths.length; i++) {
-        const e = this.endpointPaths[i]!;
-        if (isPath(url, e[0])) {
-          e[1](req, res);
-          return HANDLED;
+      // `c & 127` is 0 (never marked) for a URL shorter than two characters (NaN).
+      const c = url.charCodeAt(1);
+      const special = c > 127 || this.special[c & 127] === 1;
+      if (special) {
+        for (let i = 0; i < this.endpointPaths.length; i++) {
+          const e = this.endpointPaths[i]!;
+          if (isPath(url, e[0])) {
+            e[1](req, res);
+            return HANDLED;
+          }
         }
       }
       const start = this.mono.now();
@@ -271,7 +301,7 @@ export class Engine {
         inFlight: this.inFlight,
         shed: false,
       };
-      if (this.o.service !== undefined) obs.service = this.o.service;
+      if (this.service !== undefined) obs.service = this.service;
       const st = new RequestState(obs, start, res);
       this.current = st;
       st.bytes0 = socketBytes(req.socket);
@@ -280,10 +310,13 @@ export class Engine {
       addListener.call(res, 'close', () => this.finish(st));
 
       let critical = false;
-      for (let i = 0; i < this.o.neverShed.length; i++) {
-        if (underPrefix(url, this.o.neverShed[i]!)) {
-          critical = true;
-          break;
+      if (special) {
+        const neverShed = this.neverShed;
+        for (let i = 0; i < neverShed.length; i++) {
+          if (underPrefix(url, neverShed[i]!)) {
+            critical = true;
+            break;
+          }
         }
       }
       if (!critical && this.deps.isCritical !== undefined) critical = this.deps.isCritical(req);
@@ -533,7 +566,7 @@ export class Engine {
         const resolve = st.resolve;
         obs.route =
           (resolve !== undefined && req !== undefined ? resolve(req) : undefined) ??
-          guessRoute(req?.url);
+          this.guess(req?.url);
       }
       if (st.slot >= 0 && this.limiter !== undefined)
         this.limiter.release(st.slot, latency, st.timedOut);
@@ -545,7 +578,27 @@ export class Engine {
     if (this.observations$.observed) this.observations$.next(obs);
   }
 
+  /** {@link guessRoute}, remembered per URL (at most 1,024 URLs, then forgotten at once). */
+  private guess(url: string | undefined): string {
+    if (url === undefined) return guessRoute(url);
+    let route = this.guessed.get(url);
+    if (route === undefined) {
+      route = guessRoute(url);
+      if (this.guessed.size >= 1024) this.guessed.clear();
+      this.guessed.set(url, route);
+    }
+    return route;
+  }
+
   private aggregate(obs: MutableObservation): void {
+    if (
+      this.lastAgg !== undefined &&
+      obs.route === this.lastRoute &&
+      obs.method === this.lastMethod
+    ) {
+      this.record(this.lastAgg, obs);
+      return;
+    }
     let byMethod = this.routes.get(obs.route);
     let agg = byMethod?.get(obs.method);
     if (agg === undefined) {
@@ -566,6 +619,13 @@ export class Engine {
         this.aggCount++;
       }
     }
+    this.lastAgg = agg;
+    this.lastRoute = obs.route;
+    this.lastMethod = obs.method;
+    this.record(agg, obs);
+  }
+
+  private record(agg: RouteAgg, obs: MutableObservation): void {
     agg.window++;
     const cls = Math.floor(obs.status / 100) - 1;
     if (cls >= 0 && cls < 5) agg.codes[cls]!++;
@@ -606,6 +666,7 @@ export class Engine {
 
   /** Closes one aggregation window: emits samples and forgets idle routes. */
   tick(): void {
+    this.lastAgg = undefined;
     const now = this.mono.now();
     const seconds = Math.max(1e-3, (now - this.lastTick) / 1000);
     this.lastTick = now;

@@ -185,6 +185,23 @@ describe('createCircuitBreaker', () => {
     expect(b.snapshot().window.calls).toBe(0); // history ages out even while open
   });
 
+  it('time window: buckets of a fractional width end exactly a window after the call', async () => {
+    // 100 ms in 3 buckets: 33.33… ms each. Stepping bucket starts by the width drifted by
+    // rounding and kept the call at t=0 alive at t=100 (found by the model test).
+    const clock = createManualClock(0);
+    const b = createCircuitBreaker(
+      { window: { type: 'time', durationMs: 100, buckets: 3 }, minimumCalls: 1 },
+      { clock },
+    );
+    await b.execute(fine);
+    clock.advance(50);
+    expect(b.snapshot().window.calls).toBe(1);
+    clock.advance(49);
+    expect(b.snapshot().window.calls).toBe(1);
+    clock.advance(1);
+    expect(b.snapshot().window.calls).toBe(0);
+  });
+
   it('slow calls count toward the slow-call rate', async () => {
     const clock = createManualClock(0);
     const b = createCircuitBreaker(

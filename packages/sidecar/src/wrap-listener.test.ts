@@ -11,7 +11,7 @@ import {
   type SidecarOptions,
 } from './create-sidecar.js';
 import { wrapListener } from './wrap-listener.js';
-import type { LoadProbe } from './internal/overload.js';
+import { createLoadProbe, type LoadProbe } from './internal/overload.js';
 import { closeAll, listen, request, sleep, until } from './internal/test-http.js';
 
 const sidecars: Sidecar[] = [];
@@ -335,13 +335,25 @@ describe('wrapListener (node:http, end to end)', () => {
   });
 
   it('measures real event-loop delay with perf_hooks', async () => {
+    // The probe itself: a 150 ms block shows in the delay read after it.
+    const probe = createLoadProbe(5);
+    await sleep(30);
+    let end = performance.now() + 150;
+    while (performance.now() < end); // block the loop
+    await sleep(20);
+    expect(probe.eventLoopDelayMs()).toBeGreaterThan(50);
+    probe.close();
+
+    // Through the sidecar. Each check reports the delay since the previous one, so the
+    // reading stays in stats() for one check interval: 100 ms, long enough for the polling
+    // below to see it on a busy machine (with 20 ms it could be overwritten between polls).
     const s = make({
-      overload: { checkIntervalMs: 20, resolutionMs: 5, maxEventLoopDelayMs: 1000 },
+      overload: { checkIntervalMs: 100, resolutionMs: 5, maxEventLoopDelayMs: 1000 },
     });
     await sleep(30);
-    const end = performance.now() + 150;
+    end = performance.now() + 150;
     while (performance.now() < end); // block the loop
-    await until(() => s.stats().eventLoopDelayMs > 50);
+    await until(() => s.stats().eventLoopDelayMs > 50, 5_000);
     expect(s.stats().shedFraction).toBe(0); // under the 1 s target
   });
 

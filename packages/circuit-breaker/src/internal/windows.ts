@@ -176,7 +176,14 @@ export class TimeWindow implements FailureWindow {
   private readonly slowCalls: Int32Array;
   private readonly width: number;
   private head = 0;
-  private headStart = Number.NaN;
+  /**
+   * Bucket boundaries are `origin + k × width` for whole k, and `headIndex` is the k of the
+   * current bucket. Indexes are computed from the origin rather than by adding `width` step
+   * by step, which would drift by rounding when `width` is not a whole number (100 ms in 3
+   * buckets) and keep a call alive past the end of the window.
+   */
+  private origin = Number.NaN;
+  private headIndex = 0;
   private totalCalls = 0;
   private totalFailures = 0;
   private totalSlow = 0;
@@ -193,16 +200,19 @@ export class TimeWindow implements FailureWindow {
   }
 
   private advance(now: number): void {
-    if (Number.isNaN(this.headStart)) {
-      this.headStart = now;
+    if (Number.isNaN(this.origin)) {
+      this.origin = now;
+      this.headIndex = 0;
       return;
     }
-    const elapsed = now - this.headStart;
-    if (elapsed < this.width) return; // also covers a clock that went backwards
-    const steps = Math.floor(elapsed / this.width);
+    // The same division for every read, so a time is always in the same bucket (comparing
+    // with a precomputed boundary can disagree with it by one rounding step).
+    const index = Math.floor((now - this.origin) / this.width);
+    if (index <= this.headIndex) return; // also covers a clock that went backwards
+    const steps = index - this.headIndex;
+    this.headIndex = index;
     if (steps >= this.buckets) {
       this.clearAll();
-      this.headStart += steps * this.width;
       return;
     }
     for (let s = 0; s < steps; s++) {
@@ -215,7 +225,6 @@ export class TimeWindow implements FailureWindow {
       this.slowCalls[h] = 0;
       this.head = h;
     }
-    this.headStart += steps * this.width;
   }
 
   private clearAll(): void {
@@ -245,21 +254,22 @@ export class TimeWindow implements FailureWindow {
 
   counts(now: number): WindowCounts {
     // Reading must not anchor the buckets: they start at the first recorded call.
-    if (!Number.isNaN(this.headStart)) this.advance(now);
+    if (!Number.isNaN(this.origin)) this.advance(now);
     return { calls: this.totalCalls, failures: this.totalFailures, slow: this.totalSlow };
   }
 
   reset(): void {
     this.clearAll();
     this.head = 0;
-    this.headStart = Number.NaN;
+    this.origin = Number.NaN;
+    this.headIndex = 0;
   }
 
   toJSON(): WindowJSON {
     return {
       type: 'time',
       buckets: this.buckets,
-      headStart: Number.isNaN(this.headStart) ? -1 : this.headStart,
+      headStart: Number.isNaN(this.origin) ? -1 : this.origin + this.headIndex * this.width,
       head: this.head,
       calls: Array.from(this.calls),
       failures: Array.from(this.failures),
@@ -293,7 +303,9 @@ export class TimeWindow implements FailureWindow {
       this.totalSlow += json.slow[i]!;
     }
     this.head = json.head;
-    this.headStart = json.headStart < 0 ? Number.NaN : json.headStart;
+    // The saved bucket start becomes the origin of the restored boundaries.
+    this.origin = json.headStart < 0 ? Number.NaN : json.headStart;
+    this.headIndex = 0;
     return undefined;
   }
 }

@@ -196,9 +196,10 @@ describe('endpoints and metrics (end to end)', () => {
   it('bounds the routes it tracks and counts the overflow', async () => {
     const s = make({ maxRoutes: 2 });
     const url = await listen(wrapListener(s, (_q, r) => r.end(), { route: (req) => req.url }));
-    for (const p of ['/a', '/b', '/c', '/d']) await request(url + p);
-    await until(() => s.stats().observed === 4);
-    expect(s.stats()).toMatchObject({ routes: 2, routesOverflowed: 2 });
+    for (const p of ['/a', '/b', '/c', '/c', '/d', '/a']) await request(url + p);
+    await until(() => s.stats().observed === 6);
+    // Every observation past the bound is counted, repeats of one route included.
+    expect(s.stats()).toMatchObject({ routes: 2, routesOverflowed: 3 });
     expect(s.metricsText()).toContain('route="(other)"');
   });
 

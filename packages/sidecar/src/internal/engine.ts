@@ -603,21 +603,24 @@ export class Engine {
     let agg = byMethod?.get(obs.method);
     if (agg === undefined) {
       if (this.aggCount >= this.o.maxRoutes) {
+        // Not remembered as the last aggregate: every observation folded into `(other)`
+        // is counted.
         this.routesOverflowed++;
         agg = this.other.get(obs.method);
         if (agg === undefined) {
           agg = this.newAgg('(other)', obs.method);
           this.other.set(obs.method, agg);
         }
-      } else {
-        if (byMethod === undefined) {
-          byMethod = new Map();
-          this.routes.set(obs.route, byMethod);
-        }
-        agg = this.newAgg(obs.route, obs.method);
-        byMethod.set(obs.method, agg);
-        this.aggCount++;
+        this.record(agg, obs);
+        return;
       }
+      if (byMethod === undefined) {
+        byMethod = new Map();
+        this.routes.set(obs.route, byMethod);
+      }
+      agg = this.newAgg(obs.route, obs.method);
+      byMethod.set(obs.method, agg);
+      this.aggCount++;
     }
     this.lastAgg = agg;
     this.lastRoute = obs.route;

@@ -30,6 +30,12 @@ const { values: args } = parseArgs({
   },
 });
 const smoke = args.smoke ?? false;
+// Overhead: many short rounds. Each round starts fresh server processes, and the cost of one
+// process differs from the next by several percent (JIT, core placement), so the median of
+// many paired rounds says more than a few long ones. Overload: fewer, longer rounds, since its
+// p99 needs the samples. `--rounds` / `--duration` set both.
+const overheadRounds = Number(args.rounds ?? (smoke ? 1 : 9));
+const overheadDurationS = Number(args.duration ?? (smoke ? 1 : 3));
 const rounds = Number(args.rounds ?? (smoke ? 1 : 5));
 const durationS = Number(args.duration ?? (smoke ? 1 : 5));
 const warmupS = smoke ? 0 : 1;
@@ -91,12 +97,12 @@ interface OverheadRun {
 
 const overheadRuns: OverheadRun[] = [];
 if (only === undefined || only === 'overhead') {
-  for (let round = 0; round < rounds; round++) {
+  for (let round = 0; round < overheadRounds; round++) {
     for (const [framework, variants] of overheadCases) {
       // Alternate the order each round so neither variant always runs first.
       const order = round % 2 === 0 ? variants : [...variants].reverse();
       for (const variant of order) {
-        log(`overhead round ${round + 1}/${rounds}: ${framework} ${variant}`);
+        log(`overhead round ${round + 1}/${overheadRounds}: ${framework} ${variant}`);
         const r = await measure(
           {
             framework,
@@ -107,7 +113,7 @@ if (only === undefined || only === 'overhead') {
               : {}),
             ...(variant === 'under-pressure' ? { underPressure: overheadUnderPressure } : {}),
           },
-          { durationS, connections: 32 },
+          { durationS: overheadDurationS, connections: 32 },
         );
         overheadRuns.push({
           round,
@@ -156,7 +162,7 @@ const overheadRows = overheadCases.flatMap(([framework, variants]) =>
 );
 if (overheadRuns.length > 0) {
   printTable(
-    `Overhead: closed loop, 32 connections, ${durationS} s × ${rounds} rounds (targets: ≥ 0.95 of bare req/s, p99 Δ ≤ 1 ms)`,
+    `Overhead: closed loop, 32 connections, ${overheadDurationS} s × ${overheadRounds} rounds (targets: ≥ 0.95 of bare req/s, p99 Δ ≤ 1 ms)`,
     overheadRows,
   );
 }
@@ -299,6 +305,8 @@ const file = writeResults(
   {
     rounds,
     durationS,
+    overheadRounds,
+    overheadDurationS,
     loadAverage: load,
     pinning,
     overhead: {

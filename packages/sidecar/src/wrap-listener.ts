@@ -31,13 +31,23 @@ export function wrapListener(
   options?: WrapListenerOptions,
 ): (req: IncomingMessage, res: ServerResponse) => unknown;
 /**
- * {@inheritDoc wrapListener}
+ * Wraps a request listener whose request and response are subclasses of Node's (a server
+ * created with its own `IncomingMessage`/`ServerResponse` classes) with a sidecar, keeping
+ * those types; otherwise the same as the first overload.
  *
  * @remarks
- * This overload keeps a listener's own request and response types (a server created with
- * custom `IncomingMessage`/`ServerResponse` classes). A listener that accepts plain Node.js
- * objects, such as an Express app, gets the first overload, whose result `http.createServer`
- * accepts as it is.
+ * A listener that accepts plain Node.js objects, such as an Express app, gets the first
+ * overload, whose result `http.createServer` accepts as it is.
+ * @example
+ * ```ts
+ * class TracedRequest extends http.IncomingMessage {
+ *   traceId = '';
+ * }
+ * const listener = wrapListener(sidecar, (req: TracedRequest, res: http.ServerResponse) =>
+ *   res.end(req.traceId),
+ * );
+ * http.createServer({ IncomingMessage: TracedRequest }, listener).listen(3000);
+ * ```
  */
 export function wrapListener<Req extends IncomingMessage, Res extends ServerResponse>(
   sidecar: Sidecar,

@@ -37,6 +37,26 @@ const ok = (_req: IncomingMessage, res: ServerResponse): void => {
   res.end('hello');
 };
 
+/**
+ * Serves `s` with a listener that answers `done`, except `/slow`, which waits for `release`;
+ * returns once a `/slow` request is in flight.
+ */
+async function holdOneRequest(
+  s: Sidecar,
+): Promise<{ url: string; slow: ReturnType<typeof request>; release: () => void }> {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const url = await listen(
+    wrapListener(s, async (req, res) => {
+      if (req.url === '/slow') await gate;
+      res.end('done');
+    }),
+  );
+  const slow = request(`${url}/slow`);
+  await until(() => s.stats().inFlight === 1);
+  return { url, slow, release };
+}
+
 describe('wrapListener (node:http, end to end)', () => {
   it('emits one valid observation per request, with a route template instead of the raw URL', async () => {
     const s = make({ service: 'api' });
@@ -131,16 +151,7 @@ describe('wrapListener (node:http, end to end)', () => {
       neverShed: ['/internal/health'],
     });
     const seen = record(s);
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    const url = await listen(
-      wrapListener(s, async (req, res) => {
-        if (req.url === '/slow') await gate;
-        res.end('done');
-      }),
-    );
-    const slow = request(`${url}/slow`);
-    await until(() => s.stats().inFlight === 1);
+    const { url, slow, release } = await holdOneRequest(s);
     const shed = await request(`${url}/fast`);
     expect(shed.status).toBe(503);
     expect(shed.headers['retry-after']).toBe('2');
@@ -162,16 +173,7 @@ describe('wrapListener (node:http, end to end)', () => {
       neverShed: ['/'],
       endpoints: { liveness: '/-/live', readiness: '/~ready', metrics: false },
     });
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    const url = await listen(
-      wrapListener(s, async (req, res) => {
-        if (req.url === '/slow') await gate;
-        res.end('done');
-      }),
-    );
-    const slow = request(`${url}/slow`);
-    await until(() => s.stats().inFlight === 1);
+    const { url, slow, release } = await holdOneRequest(s);
     expect((await request(`${url}/`)).status).toBe(200); // not shed: under '/'
     expect((await request(`${url}/%C3%A9t%C3%A9`)).status).toBe(200);
     expect((await request(`${url}/-/live`)).body).toContain('"status":"ok"');

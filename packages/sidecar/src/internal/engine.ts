@@ -353,8 +353,7 @@ export class Engine {
             } else {
               this.shedByTurnDelay++;
               obs.shed = true;
-              retryAfter(res, this.o.retryAfterSeconds);
-              respond(res, 503, 'Service Unavailable: overloaded\n');
+              this.unavailable(res, 'Service Unavailable: overloaded\n');
               return HANDLED;
             }
           }
@@ -362,8 +361,7 @@ export class Engine {
         if (this.overload?.shouldShed() === true) {
           this.shedByOverload++;
           obs.shed = true;
-          retryAfter(res, this.o.retryAfterSeconds);
-          respond(res, 503, 'Service Unavailable: overloaded\n');
+          this.unavailable(res, 'Service Unavailable: overloaded\n');
           return HANDLED;
         }
         if (this.limiter !== undefined) {
@@ -371,8 +369,7 @@ export class Engine {
           if (slot < 0) {
             this.shedByLimiter++;
             obs.shed = true;
-            retryAfter(res, this.o.retryAfterSeconds);
-            respond(res, 503, 'Service Unavailable: concurrency limit\n');
+            this.unavailable(res, 'Service Unavailable: concurrency limit\n');
             return HANDLED;
           }
           st.slot = slot;
@@ -459,6 +456,12 @@ export class Engine {
     else run();
   }
 
+  /** Answers 503 with `Retry-After` (every refusal of the sidecar's own: shed, timed out). */
+  private unavailable(res: ServerResponse, body: string): void {
+    retryAfter(res, this.o.retryAfterSeconds);
+    respond(res, 503, body);
+  }
+
   private openTurn(now: number): void {
     this.turnOpen = true;
     this.turnStart = now;
@@ -489,8 +492,7 @@ export class Engine {
           this.limiter.release(st.slot, Number.NaN);
           st.slot = -1;
         }
-        retryAfter(res, this.o.retryAfterSeconds);
-        respond(res, 503, 'Service Unavailable: overloaded\n');
+        this.unavailable(res, 'Service Unavailable: overloaded\n');
         continue;
       }
       try {
@@ -530,8 +532,7 @@ export class Engine {
         res.destroy();
         return;
       }
-      retryAfter(res, this.o.retryAfterSeconds);
-      respond(res, 503, 'Service Unavailable: timed out\n');
+      this.unavailable(res, 'Service Unavailable: timed out\n');
       neuter(res);
     } catch (cause) {
       this.report('timeout', cause);

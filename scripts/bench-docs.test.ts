@@ -142,3 +142,61 @@ describe('bench-docs', () => {
     expect(readFileSync(out, 'utf8')).toContain('7,654,321');
   });
 });
+
+describe('bench-docs: sidecar', () => {
+  it('renders both overhead methods and takes targets from each, leaving out the controls', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'bench-docs-sidecar-'));
+    try {
+      const res = join(root, 'benchmarks', 'results');
+      mkdirSync(res, { recursive: true });
+      const file = join(root, 'benchmarks.md');
+      const row = (variant: string, rps: number, dp99: number): Record<string, unknown> => ({
+        framework: 'fastify',
+        variant,
+        'req/s vs bare': rps,
+        'p99 Δ ms': dp99,
+      });
+      writeFileSync(
+        join(res, 'sidecar.json'),
+        JSON.stringify({
+          benchmark: 'sidecar',
+          date: '2026-01-02T00:00:00.000Z',
+          machine,
+          results: {
+            overhead: { rows: [row('bare', 1, 0), row('sidecar', 0.93, 0.02)] },
+            overheadSameProcess: {
+              cases: [
+                {
+                  label: 'Fastify bare (control)',
+                  rpsRatio: 0.991,
+                  cpuRatio: 1.002,
+                  p99DeltaMs: 0.01,
+                  perProcessRpsRatio: [0.98, 0.991, 1.004],
+                },
+                {
+                  label: 'Fastify sidecar plugin',
+                  rpsRatio: 0.962,
+                  cpuRatio: 0.951,
+                  p99DeltaMs: 0.05,
+                  perProcessRpsRatio: [0.94, 0.962, 0.97],
+                },
+              ],
+            },
+            overload: { rows: [] },
+          },
+        }),
+      );
+      await run(tsx, [script, '--results', res, '--out', file]);
+      const md = readFileSync(file, 'utf8');
+      expect(md).toMatch(/fastify: ≥ 0\.95 of bare req\/s.*\| *0\.93 of bare.*\| *missed/);
+      expect(md).toMatch(
+        /Fastify sidecar plugin, same process: ≥ 0\.95 of bare req\/s.*\| *0\.962 of bare.*\| *met/,
+      );
+      expect(md).not.toMatch(/control\), same process/);
+      expect(md).toContain('0.94 / 0.962 / 0.97');
+      expect(md).toContain('bare and variant in one process');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});

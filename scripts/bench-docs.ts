@@ -274,6 +274,11 @@ function renderRca(r: Json): Rendered {
   return { tables: [{ rows }], targets: recordedTargets(r), notes };
 }
 
+/** A list of numbers as `a / b / c`. */
+function perProcess(value: Json): string {
+  return (Array.isArray(value) ? value : []).map((v) => fmt(num(v))).join(' / ');
+}
+
 function renderSidecar(r: Json): Rendered {
   const overhead = flatRows(get(r, 'overhead', 'rows'));
   const overload = flatRows(get(r, 'overload', 'rows'));
@@ -286,6 +291,25 @@ function renderSidecar(r: Json): Rendered {
     const dp99 = typeof row['p99 Δ ms'] === 'number' ? row['p99 Δ ms'] : undefined;
     targets.push({
       target: `${String(row.framework)}${how}: ≥ 0.95 of bare req/s and p99 Δ ≤ 1 ms`,
+      measured: `${fmt(rps)} of bare, p99 Δ ${fmt(dp99)} ms`,
+      met: rps === undefined || dp99 === undefined ? undefined : rps >= 0.95 && dp99 <= 1,
+    });
+  }
+  // The same comparisons with bare and variant hosted in one process (controls excluded).
+  const sameProcess = records(get(r, 'overheadSameProcess', 'cases')).map((c) => ({
+    variant: str(get(c, 'label')),
+    'req/s vs bare': num(get(c, 'rpsRatio')),
+    'per process': perProcess(get(c, 'perProcessRpsRatio')),
+    'CPU-bound req/s vs bare': num(get(c, 'cpuRatio')),
+    'p99 Δ ms': num(get(c, 'p99DeltaMs')),
+  }));
+  for (const row of sameProcess) {
+    if (row.variant === undefined || row.variant.includes('(control)')) continue;
+    if (row.variant.includes('under-pressure')) continue;
+    const rps = row['req/s vs bare'];
+    const dp99 = row['p99 Δ ms'];
+    targets.push({
+      target: `${row.variant}, same process: ≥ 0.95 of bare req/s and p99 Δ ≤ 1 ms`,
       measured: `${fmt(rps)} of bare, p99 Δ ${fmt(dp99)} ms`,
       met: rps === undefined || dp99 === undefined ? undefined : rps >= 0.95 && dp99 <= 1,
     });
@@ -314,7 +338,15 @@ function renderSidecar(r: Json): Rendered {
   }
   return {
     tables: [
-      { title: 'Overhead (closed loop)', rows: overhead },
+      { title: 'Overhead (closed loop, one process per run)', rows: overhead },
+      ...(sameProcess.length > 0
+        ? [
+            {
+              title: 'Overhead (closed loop, bare and variant in one process, alternating)',
+              rows: sameProcess,
+            },
+          ]
+        : []),
       { title: 'Overload', rows: overload },
     ],
     targets,

@@ -15,6 +15,8 @@ const serverFile = fileURLToPath(new URL('./server.ts', import.meta.url));
 /** A running benchmark server. */
 export interface RunningServer {
   readonly url: string;
+  /** The bare server hosted beside it (`withBaseline`), if any. */
+  readonly baselineUrl?: string;
   stats(): Promise<Record<string, unknown>>;
   stop(): Promise<void>;
 }
@@ -49,19 +51,25 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         stdio,
       })
     : fork(serverFile, args, { stdio });
-  const port = await new Promise<number>((resolve, reject) => {
-    const onMessage = (m: unknown): void => {
-      const port = (m as { port?: number }).port;
-      if (typeof port === 'number') {
-        child.off('message', onMessage);
-        resolve(port);
-      }
-    };
-    child.on('message', onMessage);
-    child.once('exit', (code) => reject(new Error(`benchmark server exited with ${code}`)));
-  });
+  const { port, baselinePort } = await new Promise<{ port: number; baselinePort?: number }>(
+    (resolve, reject) => {
+      const onMessage = (m: unknown): void => {
+        const ports = m as { port?: unknown; baselinePort?: unknown };
+        if (typeof ports.port === 'number') {
+          child.off('message', onMessage);
+          resolve({
+            port: ports.port,
+            ...(typeof ports.baselinePort === 'number' ? { baselinePort: ports.baselinePort } : {}),
+          });
+        }
+      };
+      child.on('message', onMessage);
+      child.once('exit', (code) => reject(new Error(`benchmark server exited with ${code}`)));
+    },
+  );
   return {
     url: `http://127.0.0.1:${port}/`,
+    ...(baselinePort === undefined ? {} : { baselineUrl: `http://127.0.0.1:${baselinePort}/` }),
     stats: () =>
       new Promise((resolve) => {
         const onMessage = (m: unknown): void => {

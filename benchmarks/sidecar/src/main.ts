@@ -3,14 +3,16 @@
  * 127.0.0.1 (in child processes) and autocannon (in this process), in one run.
  *
  * 1. Overhead: bare node:http / Express / Fastify against the same server with the sidecar
- *    (metrics, limiter and overload shedding on); for Express also a no-op middleware and the
+ *    (metrics and the adaptive limiter on; overload shedding off); for Express also a no-op middleware and the
  *    sidecar wrapping the whole app; for Fastify also @fastify/under-pressure.
  *    Closed loop, 32 connections. Bare and sidecar runs are interleaved and repeated; we report
- *    medians and the median of the paired (same-round) ratios.
+ *    medians and the median of the paired (same-round) ratios. Then the same comparisons with
+ *    bare and variant hosted in one process, load alternating between them (`paired.ts`), with
+ *    bare-against-bare controls.
  * 2. Overload: a handler doing 5 ms of CPU work, offered three times its measured capacity;
  *    goodput and p99 of admitted (2xx) requests, with and without the sidecar.
  *
- *   pnpm bench          full run (~12 min)
+ *   pnpm bench          full run (~25 min)
  *   pnpm bench:smoke    ~1 s per case, one round (what CI runs)
  */
 import { parseArgs } from 'node:util';
@@ -19,6 +21,7 @@ import { interactive, median, printTable, writeResults } from '@homeostat-bench/
 import type { SidecarOptions } from '@homeostat/sidecar';
 import { drive, pinning, startServer, type LoadResult, type LoadShape } from './load.js';
 import { measureHotPath, type HotPathResult } from './hot-path.js';
+import { measurePaired, type PairedResult, type PairedShape } from './paired.js';
 import type { ServerConfig } from './server.js';
 
 const { values: args } = parseArgs({
@@ -34,11 +37,16 @@ const smoke = args.smoke ?? false;
 // process differs from the next by several percent (JIT, core placement), so the median of
 // many paired rounds says more than a few long ones. Overload: fewer, longer rounds, since its
 // p99 needs the samples. `--rounds` / `--duration` set both.
-const overheadRounds = Number(args.rounds ?? (smoke ? 1 : 9));
+const overheadRounds = Number(args.rounds ?? (smoke ? 1 : 7));
 const overheadDurationS = Number(args.duration ?? (smoke ? 1 : 3));
 const rounds = Number(args.rounds ?? (smoke ? 1 : 5));
 const durationS = Number(args.duration ?? (smoke ? 1 : 5));
 const warmupS = smoke ? 0 : 1;
+// Overhead servers get longer: a fresh process spends its first seconds compiling hot code on
+// the same pinned core, and a server with the sidecar has more code to compile, so a short
+// warm-up charges part of its start-up to its steady state (seen as its second to fourth
+// seconds running well below its later rate).
+const overheadWarmupS = smoke ? 0 : 3;
 const only = args.only;
 const log = (msg: string): void => {
   if (interactive) console.log(msg);
@@ -47,10 +55,11 @@ const log = (msg: string): void => {
 async function measure(
   config: ServerConfig,
   shape: LoadShape,
+  warmup = warmupS,
 ): Promise<LoadResult & { stats: Record<string, unknown>; cpuMicrosPerRequest: number }> {
   const server = await startServer(config);
   try {
-    if (warmupS > 0) await drive(server.url, { ...shape, durationS: warmupS });
+    if (warmup > 0) await drive(server.url, { ...shape, durationS: warmup });
     const before = await server.stats();
     const result = await drive(server.url, shape);
     const stats = await server.stats();
@@ -66,6 +75,7 @@ async function measure(
 type Framework = ServerConfig['framework'];
 type Variant = ServerConfig['variant'];
 const round2 = (v: number): number => Math.round(v * 100) / 100;
+const round3 = (v: number): number => Math.round(v * 1000) / 1000;
 
 // ---------------------------------------------------------------- 1. overhead
 const overheadCases: [Framework, Variant[]][] = [
@@ -114,6 +124,7 @@ if (only === undefined || only === 'overhead') {
             ...(variant === 'under-pressure' ? { underPressure: overheadUnderPressure } : {}),
           },
           { durationS: overheadDurationS, connections: 32 },
+          overheadWarmupS,
         );
         overheadRuns.push({
           round,
@@ -167,7 +178,72 @@ if (overheadRuns.length > 0) {
   );
 }
 
-// ---------------------------------------------------------------- 1b. hot path, in process
+// ---------------------------------------------------------------- 1b. overhead, same process
+// Each process hosts the variant and a bare server of the same framework; closed-loop load
+// alternates between them in short segments. Process-to-process differences and slow drifts of
+// the machine then fall on both sides of each comparison. `bare` against `bare` is the control:
+// it shows the method's own spread (and that it favours neither port).
+const pairedCases: { label: string; config: ServerConfig }[] = [
+  { label: 'node:http bare (control)', config: { framework: 'node', variant: 'bare', workMs: 0 } },
+  {
+    label: 'node:http sidecar',
+    config: { framework: 'node', variant: 'sidecar', workMs: 0, sidecar: overheadSidecar },
+  },
+  {
+    label: 'Express sidecar middleware',
+    config: { framework: 'express', variant: 'sidecar', workMs: 0, sidecar: overheadSidecar },
+  },
+  {
+    label: 'Express sidecar wrapping the app',
+    config: {
+      framework: 'express',
+      variant: 'sidecar-wrapped-app',
+      workMs: 0,
+      sidecar: overheadSidecar,
+    },
+  },
+  {
+    label: 'Fastify bare (control)',
+    config: { framework: 'fastify', variant: 'bare', workMs: 0 },
+  },
+  {
+    label: 'Fastify sidecar plugin',
+    config: { framework: 'fastify', variant: 'sidecar', workMs: 0, sidecar: overheadSidecar },
+  },
+  {
+    label: 'Fastify @fastify/under-pressure',
+    config: {
+      framework: 'fastify',
+      variant: 'under-pressure',
+      workMs: 0,
+      underPressure: overheadUnderPressure,
+    },
+  },
+];
+const pairedShape: PairedShape = smoke
+  ? { processes: 1, pairs: 1, segmentS: 0.5, warmupS: 0, connections: 32 }
+  : { processes: 5, pairs: 6, segmentS: 1.5, warmupS: overheadWarmupS, connections: 32 };
+const pairedRuns: (PairedResult & { label: string })[] = [];
+if (only === undefined || only === 'overhead' || only === 'paired') {
+  for (const { label, config } of pairedCases) {
+    const r = await measurePaired(config, pairedShape, (msg) =>
+      log(`overhead, same process: ${label}, ${msg}`),
+    );
+    pairedRuns.push({ label, ...r });
+  }
+  printTable(
+    `Overhead, same process: bare and variant in one process, ${pairedShape.pairs} alternating ${pairedShape.segmentS} s segment pairs × ${pairedShape.processes} processes (median over processes of each one's median paired ratio)`,
+    pairedRuns.map((r) => ({
+      variant: r.label,
+      'req/s vs bare': round3(r.rpsRatio),
+      'per process': r.perProcessRpsRatio.map(round3).join(' / '),
+      'CPU-bound req/s vs bare': round3(r.cpuRatio),
+      'p99 Δ ms': round2(r.p99DeltaMs),
+    })),
+  );
+}
+
+// ---------------------------------------------------------------- 1c. hot path, in process
 let hotPath: (HotPathResult & { predictedRpsRatio?: number }) | undefined;
 if (only === undefined || only === 'overhead' || only === 'hot-path') {
   log('hot path: in-process CPU cost per request');
@@ -313,9 +389,11 @@ const file = writeResults(
       connections: 32,
       sidecarOptions: overheadSidecar,
       underPressureOptions: overheadUnderPressure,
+      warmupS: overheadWarmupS,
       rows: overheadRows,
       runs: overheadRuns,
     },
+    overheadSameProcess: { shape: pairedShape, cases: pairedRuns },
     hotPath,
     overload,
   },

@@ -30,6 +30,11 @@ export interface ServerConfig {
   readonly workMs: number;
   readonly sidecar?: SidecarOptions;
   readonly underPressure?: Record<string, unknown>;
+  /**
+   * Also host a bare server of the same framework in this process, on its own port, so that
+   * the two can be compared under the same process's conditions (JIT, memory layout, core).
+   */
+  readonly withBaseline?: boolean;
 }
 
 // Express ships no types and this benchmark has no @types/express: load it untyped.
@@ -47,9 +52,10 @@ const express = createRequire(import.meta.url)('express') as () => ExpressApp;
 
 const config = JSON.parse(process.argv[2] ?? '{}') as ServerConfig;
 
-let served = 0;
-function work(ms: number): void {
-  served++;
+/** Handler calls per hosted server: `[variant, baseline]`. */
+const served = [0, 0];
+function work(ms: number, server: number): void {
+  served[server]!++;
   if (ms <= 0) return;
   const end = performance.now() + ms;
   while (performance.now() < end);
@@ -65,14 +71,17 @@ let observed = 0;
 sidecar?.observations$.subscribe(() => observed++);
 sidecar?.samples$.subscribe(() => {});
 
-async function start(): Promise<number> {
+/** Starts one server of `config.framework` as `variant`; resolves its port. */
+async function start(variant: ServerConfig['variant'], index: number): Promise<number> {
+  const withSidecar =
+    variant === 'sidecar' || variant === 'sidecar-wrapped-app' ? sidecar : undefined;
   if (config.framework === 'node') {
     const handler = (_req: IncomingMessage, res: ServerResponse): void => {
-      work(config.workMs);
+      work(config.workMs, index);
       res.setHeader('content-type', 'text/plain');
       res.end(body);
     };
-    const server = http.createServer(sidecar ? wrapListener(sidecar, handler) : handler);
+    const server = http.createServer(withSidecar ? wrapListener(withSidecar, handler) : handler);
     server.keepAliveTimeout = 60_000;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return (server.address() as AddressInfo).port;
@@ -81,16 +90,16 @@ async function start(): Promise<number> {
     const app = express();
     app.disable('x-powered-by');
     app.disable('etag');
-    if (sidecar && config.variant === 'sidecar') app.use(expressSidecar(sidecar));
-    if (config.variant === 'noop-middleware')
+    if (withSidecar && variant === 'sidecar') app.use(expressSidecar(withSidecar));
+    if (variant === 'noop-middleware')
       app.use((_req: IncomingMessage, _res: ServerResponse, next: () => void) => next());
     app.get('/', (_req, res) => {
-      work(config.workMs);
+      work(config.workMs, index);
       res.type('text/plain').send(body);
     });
     const server = http.createServer(
-      sidecar && config.variant === 'sidecar-wrapped-app'
-        ? wrapListener(sidecar, app, { route: expressRoute })
+      withSidecar && variant === 'sidecar-wrapped-app'
+        ? wrapListener(withSidecar, app, { route: expressRoute })
         : app,
     );
     server.keepAliveTimeout = 60_000;
@@ -98,11 +107,10 @@ async function start(): Promise<number> {
     return (server.address() as AddressInfo).port;
   }
   const app = Fastify({ logger: false, keepAliveTimeout: 60_000 });
-  if (sidecar) await app.register(fastifySidecar(sidecar));
-  if (config.variant === 'under-pressure')
-    await app.register(underPressure, config.underPressure ?? {});
+  if (withSidecar) await app.register(fastifySidecar(withSidecar));
+  if (variant === 'under-pressure') await app.register(underPressure, config.underPressure ?? {});
   app.get('/', (_req, reply) => {
-    work(config.workMs);
+    work(config.workMs, index);
     void reply.type('text/plain').send(body);
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -114,13 +122,22 @@ process.on('message', (msg: unknown) => {
   // CPU time of this process and handler calls: CPU per request is far less sensitive to other
   // processes competing for the cores than requests per second or latency are.
   const cpu = process.cpuUsage();
-  const base = { observed, served, cpuMicros: cpu.user + cpu.system };
+  const base = {
+    observed,
+    served: served[0],
+    ...(config.withBaseline === true ? { baselineServed: served[1] } : {}),
+    cpuMicros: cpu.user + cpu.system,
+  };
   process.send?.({ stats: sidecar ? { ...sidecar.stats(), ...base } : base });
 });
 process.on('disconnect', () => process.exit(0));
 
-start().then(
-  (port) => process.send?.({ port }),
+(async () => {
+  const port = await start(config.variant, 0);
+  const baselinePort = config.withBaseline === true ? await start('bare', 1) : undefined;
+  return { port, baselinePort };
+})().then(
+  (ports) => process.send?.(ports),
   (error: unknown) => {
     console.error(error);
     process.exit(1);

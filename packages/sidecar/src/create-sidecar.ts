@@ -402,7 +402,7 @@ export function createSidecar(options: SidecarOptions = {}, deps: SidecarDeps = 
   const o = parseOptions(sidecarOptionsSchema, options, { source: 'createSidecar' });
   const engine = new Engine(o, deps);
   return {
-    observations$: engine.observations$,
+    observations$: engine.observations.observable,
     samples$: engine.samples$,
     liveness: engine.livenessHandler,
     readiness: engine.readinessHandler,

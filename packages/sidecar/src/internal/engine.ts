@@ -23,6 +23,7 @@ import type {
   SidecarStats,
 } from '../create-sidecar.js';
 import { every } from './every.js';
+import { Fanout } from './fanout.js';
 import { OverloadController, createLoadProbe, type LoadProbe } from './overload.js';
 import { PROMETHEUS_CONTENT_TYPE, renderText, type MetricFamily } from './prometheus.js';
 import { guessRoute, isPath, pathOf, underPrefix } from './route.js';
@@ -101,7 +102,8 @@ const noop = (): void => {};
 const performanceClock: Clock = { now: () => performance.now() };
 
 export class Engine {
-  readonly observations$ = new Subject<RequestObservation>();
+  /** One value per request: a light multicast (see {@link Fanout}) rather than a Subject. */
+  readonly observations = new Fanout<RequestObservation>();
   readonly samples$ = new Subject<Sample>();
   readonly livenessHandler: EndpointHandler;
   readonly readinessHandler: EndpointHandler;
@@ -576,7 +578,7 @@ export class Engine {
     } catch (cause) {
       this.report('observe', cause);
     }
-    if (this.observations$.observed) this.observations$.next(obs);
+    if (this.observations.observed) this.observations.next(obs);
   }
 
   /** {@link guessRoute}, remembered per URL (at most 1,024 URLs, then forgotten at once). */
@@ -1010,7 +1012,7 @@ export class Engine {
     this.closed = true;
     for (const s of this.subs) s.unsubscribe();
     this.probe?.close();
-    this.observations$.complete();
+    this.observations.complete();
     this.samples$.complete();
   }
 }

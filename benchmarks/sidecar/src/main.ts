@@ -12,7 +12,7 @@
  * 2. Overload: a handler doing 5 ms of CPU work, offered three times its measured capacity;
  *    goodput and p99 of admitted (2xx) requests, with and without the sidecar.
  *
- *   pnpm bench          full run (~25 min)
+ *   pnpm bench          full run (~35 min)
  *   pnpm bench:smoke    ~1 s per case, one round (what CI runs)
  */
 import { parseArgs } from 'node:util';

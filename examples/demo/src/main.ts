@@ -186,9 +186,13 @@ const anomalies$ = scored$.pipe(
   filter((a) => a.sample.t >= warmupEnd),
   share(),
 );
+/** An incident stays open, gathering symptoms, until its resource has been quiet this long. */
+const INCIDENT_QUIET_MS = 10_000;
 const allAnomalies: Anomaly[] = [];
+let lastAnomalyAt = 0;
 anomalies$.subscribe((a) => {
   allAnomalies.push(a);
+  lastAnomalyAt = Date.now();
   log(
     'detected',
     `${a.sample.series} = ${a.sample.value.toFixed(3)} (score ${a.score.toFixed(2)})`,
@@ -196,7 +200,7 @@ anomalies$.subscribe((a) => {
   );
 });
 const anomalyIncidents$ = anomalies$.pipe(
-  toIncidents({ gatherMs: 1_500, quietMs: 10_000 }, { graph }),
+  toIncidents({ gatherMs: 1_500, quietMs: INCIDENT_QUIET_MS }, { graph }),
   rankRootCauses(graph),
 );
 
@@ -428,6 +432,16 @@ const healedBy = (runbook: string, since: number) => () =>
       o.status === 'succeeded' &&
       (o.t ?? Date.now()) >= since,
   );
+/**
+ * Lets the system settle before the next fault: `T.settle`, then until no anomaly has been seen
+ * for the incident grouping's quiet period (at most `T.maxWait`). Otherwise an incident still
+ * open from the last fault's aftermath (a latency blip as a surge ends) would absorb the next
+ * fault's symptoms, and that fault would get no decision of its own.
+ */
+async function settle(): Promise<void> {
+  await sleep(T.settle);
+  await waitFor(() => Date.now() - lastAnomalyAt > INCIDENT_QUIET_MS + 1_000, T.maxWait);
+}
 function fault(name: string, expected: FaultRecord['expected'], runbook?: string): FaultRecord {
   const f: FaultRecord = { name, expected, start: Date.now(), ...(runbook ? { runbook } : {}) };
   faults.push(f);
@@ -450,7 +464,7 @@ payments.fault = 'none';
 checkout.breaker.reset();
 checkout.state.deferPayments = false;
 log('info', 'payments repaired by its team; breaker reset, deferral off');
-await sleep(T.settle);
+await settle();
 
 // 2. A memory leak.
 const f2 = fault('memory leak in the recommendations feature', 'healed alone', 'recycle-worker');
@@ -459,7 +473,7 @@ await waitFor(healedBy('recycle-worker', f2.start), T.maxWait);
 f2.end = Date.now();
 checkout.state.recommendationsLeak = false;
 checkout.state.recommendationsEnabled = true;
-await sleep(T.settle);
+await settle();
 
 // 3. A traffic surge.
 const f3 = fault('traffic surge: 40 → 180 req/s', 'healed alone', 'scale-out');
@@ -469,14 +483,14 @@ await sleep(Math.max(0, f3.start + T.surgeFor - Date.now()));
 load.setRate(40);
 f3.end = Date.now();
 log('info', 'surge over');
-await sleep(T.settle);
+await settle();
 
 // 4. A fix that needs a person's approval.
 const f4 = fault('catalog cache corrupted', 'healed after approval', 'flush-catalog-cache');
 checkout.state.catalogCorrupted = true;
 await waitFor(healedBy('flush-catalog-cache', f4.start), T.maxWait);
 f4.end = Date.now();
-await sleep(T.settle);
+await settle();
 
 // 5. A fault no runbook covers.
 const f5 = fault('bad deploy breaks /search', 'escalated');

@@ -12,6 +12,7 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as prettier from 'prettier';
+import { median } from '@homeostat-bench/common';
 import { fmt, get, isRecord, markdownTable, num, rec, records, str } from './internal/json.js';
 import type { Cell, Json } from './internal/json.js';
 
@@ -279,13 +280,6 @@ function ratio(value: number | undefined): string {
   return value === undefined || !Number.isFinite(value) ? '–' : value.toFixed(4);
 }
 
-function medianOf(values: number[]): number | undefined {
-  if (values.length === 0) return undefined;
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m] : (s[m - 1]! + s[m]!) / 2;
-}
-
 /** Median over rounds of variant ÷ bare req/s and of the p99 difference, from recorded runs. */
 function pairedMedians(
   runs: Record<string, Json>[],
@@ -305,9 +299,8 @@ function pairedMedians(
     rps.push(v / b);
     dp99.push(vp - bp);
   }
-  const r = medianOf(rps);
-  const d = medianOf(dp99);
-  return r === undefined || d === undefined ? undefined : { rps: r, dp99: d };
+  // No recorded pairs: the medians are NaN and the table's rounded figures are used instead.
+  return rps.length === 0 ? undefined : { rps: median(rps), dp99: median(dp99) };
 }
 
 /** A list of numbers as `a / b / c`. */

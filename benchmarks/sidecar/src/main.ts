@@ -103,6 +103,19 @@ if (only === undefined || only === 'overhead' || only === 'hot-path') {
   hotPathEarly = measureHotPath(smoke ? 20_000 : 200_000, smoke ? 3 : 7, overheadSidecar);
 }
 
+/** A hello-world server of one overhead variant, with that variant's options. */
+function overheadConfig(framework: Framework, variant: Variant): ServerConfig {
+  return {
+    framework,
+    variant,
+    workMs: 0,
+    ...(variant === 'sidecar' || variant === 'sidecar-wrapped-app'
+      ? { sidecar: overheadSidecar }
+      : {}),
+    ...(variant === 'under-pressure' ? { underPressure: overheadUnderPressure } : {}),
+  };
+}
+
 interface OverheadRun {
   round: number;
   framework: Framework;
@@ -123,15 +136,7 @@ if (only === undefined || only === 'overhead') {
       for (const variant of order) {
         log(`overhead round ${round + 1}/${overheadRounds}: ${framework} ${variant}`);
         const r = await measure(
-          {
-            framework,
-            variant,
-            workMs: 0,
-            ...(variant === 'sidecar' || variant === 'sidecar-wrapped-app'
-              ? { sidecar: overheadSidecar }
-              : {}),
-            ...(variant === 'under-pressure' ? { underPressure: overheadUnderPressure } : {}),
-          },
+          overheadConfig(framework, variant),
           { durationS: overheadDurationS, connections: 32 },
           overheadWarmupS,
         );
@@ -192,47 +197,18 @@ if (overheadRuns.length > 0) {
 // alternates between them in short segments. Process-to-process differences and slow drifts of
 // the machine then fall on both sides of each comparison. `bare` against `bare` is the control:
 // it shows the method's own spread (and that it favours neither port).
-const pairedCases: { label: string; config: ServerConfig }[] = [
-  { label: 'node:http bare (control)', config: { framework: 'node', variant: 'bare', workMs: 0 } },
-  {
-    label: 'node:http sidecar',
-    config: { framework: 'node', variant: 'sidecar', workMs: 0, sidecar: overheadSidecar },
-  },
-  {
-    label: 'Express no-op middleware',
-    config: { framework: 'express', variant: 'noop-middleware', workMs: 0 },
-  },
-  {
-    label: 'Express sidecar middleware',
-    config: { framework: 'express', variant: 'sidecar', workMs: 0, sidecar: overheadSidecar },
-  },
-  {
-    label: 'Express sidecar wrapping the app',
-    config: {
-      framework: 'express',
-      variant: 'sidecar-wrapped-app',
-      workMs: 0,
-      sidecar: overheadSidecar,
-    },
-  },
-  {
-    label: 'Fastify bare (control)',
-    config: { framework: 'fastify', variant: 'bare', workMs: 0 },
-  },
-  {
-    label: 'Fastify sidecar plugin',
-    config: { framework: 'fastify', variant: 'sidecar', workMs: 0, sidecar: overheadSidecar },
-  },
-  {
-    label: 'Fastify @fastify/under-pressure',
-    config: {
-      framework: 'fastify',
-      variant: 'under-pressure',
-      workMs: 0,
-      underPressure: overheadUnderPressure,
-    },
-  },
-];
+const pairedCases: { label: string; config: ServerConfig }[] = (
+  [
+    ['node:http bare (control)', 'node', 'bare'],
+    ['node:http sidecar', 'node', 'sidecar'],
+    ['Express no-op middleware', 'express', 'noop-middleware'],
+    ['Express sidecar middleware', 'express', 'sidecar'],
+    ['Express sidecar wrapping the app', 'express', 'sidecar-wrapped-app'],
+    ['Fastify bare (control)', 'fastify', 'bare'],
+    ['Fastify sidecar plugin', 'fastify', 'sidecar'],
+    ['Fastify @fastify/under-pressure', 'fastify', 'under-pressure'],
+  ] as const
+).map(([label, framework, variant]) => ({ label, config: overheadConfig(framework, variant) }));
 const pairedShape: PairedShape = smoke
   ? { processes: 1, pairs: 1, segmentS: 0.5, warmupS: 0, connections: 32 }
   : { processes: 5, pairs: 6, segmentS: 1.5, warmupS: overheadWarmupS, connections: 32 };

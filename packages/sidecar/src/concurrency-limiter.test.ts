@@ -58,6 +58,26 @@ describe('createConcurrencyLimiter', () => {
     expect(l.limit).toBe(2);
   });
 
+  it('admits against the current limit after it changes, with and without partitions', () => {
+    for (const partitions of [undefined, { api: 0.5 }]) {
+      const l = createConcurrencyLimiter({
+        initialLimit: 10,
+        minLimit: 1,
+        ...(partitions && { partitions }),
+      });
+      l.release(l.tryAcquire(), 0, true); // 10 → 9
+      l.release(l.tryAcquire(), 0, true); // 9 → 8.1
+      expect(l.limit).toBe(8);
+      const slots: number[] = [];
+      // With partitions, `api` may also use the rest: no other partition is guaranteed any.
+      const p = partitions && 'api';
+      for (let i = 0; i < 8; i++) slots.push(l.tryAcquire(p));
+      expect(slots.every((s) => s >= 0)).toBe(true);
+      expect(l.tryAcquire(p)).toBe(-1);
+      expect(l.inFlight).toBe(8);
+    }
+  });
+
   it('guarantees each partition its share when the limiter is full', () => {
     const l = createConcurrencyLimiter({ initialLimit: 10, partitions: { api: 0.5, batch: 0.3 } });
     // batch may borrow idle capacity, but not what api is guaranteed

@@ -132,130 +132,193 @@ export function createConcurrencyLimiter(
   const o = parseOptions(concurrencyLimiterOptionsSchema, options, {
     source: 'createConcurrencyLimiter',
   });
-  const names = Object.keys(o.partitions ?? {});
-  const shares = names.map((n) => o.partitions![n]!);
-  if (!names.includes('default')) {
-    names.push('default');
-    shares.push(0);
+  return new GradientLimiter(o);
+}
+
+type ParsedLimiterOptions = z.output<typeof concurrencyLimiterOptionsSchema>;
+
+/**
+ * The limiter behind {@link createConcurrencyLimiter}: a class with plain number fields, since
+ * the sidecar calls `tryAcquire` and `release` on every request.
+ */
+class GradientLimiter implements ConcurrencyLimiter {
+  private readonly names: string[];
+  private readonly shares: number[];
+  private readonly index: Map<string, number>;
+  private readonly defaultIndex: number;
+  /** True when `default` is the only partition: admission is one comparison. */
+  private readonly single: boolean;
+  private readonly partInFlight: Int32Array;
+  private readonly partRejected: Float64Array;
+  private readonly guaranteed: Int32Array;
+
+  private current: number;
+  /** `Math.floor(current)`, what admission compares with. */
+  private whole: number;
+  private taken = 0;
+  private admitted = 0;
+  private rejected = 0;
+  private shortRtt = Number.NaN;
+  private longRtt = Number.NaN;
+  private samples = 0;
+  private readonly shortAlpha: number;
+  private readonly longAlpha: number;
+  private readonly minLimit: number;
+  private readonly maxLimit: number;
+  private readonly longWindow: number;
+  private readonly backoffRatio: number;
+  private readonly tolerance: number;
+  private readonly smoothing: number;
+  private readonly queueSize: number | undefined;
+
+  constructor(o: ParsedLimiterOptions) {
+    this.names = Object.keys(o.partitions ?? {});
+    this.shares = this.names.map((n) => o.partitions![n]!);
+    if (!this.names.includes('default')) {
+      this.names.push('default');
+      this.shares.push(0);
+    }
+    this.index = new Map(this.names.map((n, i) => [n, i] as const));
+    this.defaultIndex = this.index.get('default')!;
+    this.single = this.names.length === 1;
+    this.partInFlight = new Int32Array(this.names.length);
+    this.partRejected = new Float64Array(this.names.length);
+    this.guaranteed = new Int32Array(this.names.length);
+    this.current = o.initialLimit;
+    this.whole = -1;
+    this.shortAlpha = 2 / (o.shortWindow + 1);
+    this.longAlpha = 2 / (o.longWindow + 1);
+    this.minLimit = o.minLimit;
+    this.maxLimit = o.maxLimit;
+    this.longWindow = o.longWindow;
+    this.backoffRatio = o.backoffRatio;
+    this.tolerance = o.tolerance;
+    this.smoothing = o.smoothing;
+    this.queueSize = o.queueSize;
+    this.refresh();
   }
-  const index = new Map(names.map((n, i) => [n, i] as const));
-  const defaultIndex = index.get('default')!;
-  const partInFlight = new Int32Array(names.length);
-  const partRejected = new Float64Array(names.length);
-  const guaranteed = new Int32Array(names.length);
 
-  let limit = o.initialLimit;
-  let inFlight = 0;
-  let admitted = 0;
-  let rejected = 0;
-  let shortRtt = Number.NaN;
-  let longRtt = Number.NaN;
-  let samples = 0;
-  const shortAlpha = 2 / (o.shortWindow + 1);
-  const longAlpha = 2 / (o.longWindow + 1);
-  // Read on every release: plain constants rather than loads from the parsed options object.
-  const { minLimit, maxLimit, longWindow, backoffRatio, tolerance, smoothing, queueSize } = o;
+  /** Recomputes what depends on the whole limit (the partitions' guarantees) when it changed. */
+  private refresh(): void {
+    const l = Math.floor(this.current);
+    if (l === this.whole) return;
+    this.whole = l;
+    for (let i = 0; i < this.shares.length; i++)
+      this.guaranteed[i] = Math.floor(l * this.shares[i]!);
+  }
 
-  let guaranteedFor = -1;
-  const refreshGuarantees = (): void => {
-    const l = Math.floor(limit);
-    if (l === guaranteedFor) return;
-    guaranteedFor = l;
-    for (let i = 0; i < shares.length; i++) guaranteed[i] = Math.floor(l * shares[i]!);
-  };
-  refreshGuarantees();
+  private slotOf(partition: string | undefined): number {
+    return partition === undefined
+      ? this.defaultIndex
+      : (this.index.get(partition) ?? this.defaultIndex);
+  }
 
-  const slotOf = (partition: string | undefined): number =>
-    partition === undefined ? defaultIndex : (index.get(partition) ?? defaultIndex);
-
-  const take = (slot: number): number => {
-    inFlight++;
-    partInFlight[slot]!++;
-    admitted++;
+  private take(slot: number): number {
+    this.taken++;
+    this.partInFlight[slot]!++;
+    this.admitted++;
     return slot;
-  };
+  }
 
-  return {
-    tryAcquire(partition) {
-      const slot = slotOf(partition);
-      const l = Math.floor(limit);
-      if (inFlight >= l) {
-        rejected++;
-        partRejected[slot]!++;
+  tryAcquire(partition?: string): number {
+    if (this.single) {
+      if (this.taken >= this.whole) {
+        this.rejected++;
+        this.partRejected[0]!++;
         return -1;
       }
-      // Capacity that other partitions are guaranteed and not yet using is not ours to borrow.
-      if (names.length > 1 && partInFlight[slot]! >= guaranteed[slot]!) {
-        let reservedIdle = 0;
-        for (let i = 0; i < names.length; i++) {
-          if (i !== slot) reservedIdle += Math.max(0, guaranteed[i]! - partInFlight[i]!);
-        }
-        if (inFlight + reservedIdle >= l) {
-          rejected++;
-          partRejected[slot]!++;
-          return -1;
-        }
+      return this.take(0);
+    }
+    const slot = this.slotOf(partition);
+    const l = this.whole;
+    if (this.taken >= l) {
+      this.rejected++;
+      this.partRejected[slot]!++;
+      return -1;
+    }
+    // Capacity that other partitions are guaranteed and not yet using is not ours to borrow.
+    const partInFlight = this.partInFlight;
+    const guaranteed = this.guaranteed;
+    if (partInFlight[slot]! >= guaranteed[slot]!) {
+      let reservedIdle = 0;
+      for (let i = 0; i < partInFlight.length; i++) {
+        if (i !== slot) reservedIdle += Math.max(0, guaranteed[i]! - partInFlight[i]!);
       }
-      return take(slot);
-    },
-    forceAcquire(partition) {
-      return take(slotOf(partition));
-    },
-    release(slot, latencyMs, dropped = false) {
-      if (slot < 0 || slot >= names.length) return;
-      if (inFlight > 0) inFlight--;
-      if (partInFlight[slot]! > 0) partInFlight[slot]!--;
-      if (dropped) {
-        limit = Math.max(minLimit, limit * backoffRatio);
-        refreshGuarantees();
-        return;
+      if (this.taken + reservedIdle >= l) {
+        this.rejected++;
+        this.partRejected[slot]!++;
+        return -1;
       }
-      if (!(latencyMs >= 0) || latencyMs === Infinity) return;
-      const rtt = Math.max(latencyMs, 1e-3);
-      samples++;
-      if (samples === 1) {
-        shortRtt = rtt;
-        longRtt = rtt;
-      } else {
-        shortRtt += shortAlpha * (rtt - shortRtt);
-        // Warm-up: a plain running mean until the long window has filled once.
-        longRtt += (samples < longWindow ? 1 / samples : longAlpha) * (rtt - longRtt);
-      }
-      if (longRtt / shortRtt > 2) longRtt *= 0.95;
-      const gradient = Math.max(0.5, Math.min(1, (tolerance * longRtt) / shortRtt));
-      const queue = queueSize ?? Math.max(1, Math.sqrt(limit));
-      let next = limit * gradient + queue;
-      next = limit * (1 - smoothing) + next * smoothing;
-      // Application-limited: don't grow a limit that isn't being used.
-      if (next > limit && inFlight + 1 < limit / 2) return;
-      limit = Math.max(minLimit, Math.min(maxLimit, next));
-      refreshGuarantees();
-    },
-    get limit() {
-      return Math.floor(limit);
-    },
-    get inFlight() {
-      return inFlight;
-    },
-    stats() {
-      const partitions: Record<string, { inFlight: number; guaranteed: number; rejected: number }> =
-        {};
-      names.forEach((n, i) => {
-        partitions[n] = {
-          inFlight: partInFlight[i]!,
-          guaranteed: guaranteed[i]!,
-          rejected: partRejected[i]!,
-        };
-      });
-      return {
-        limit,
-        inFlight,
-        admitted,
-        rejected,
-        baselineMs: longRtt,
-        recentMs: shortRtt,
-        partitions,
+    }
+    return this.take(slot);
+  }
+
+  forceAcquire(partition?: string): number {
+    return this.take(this.slotOf(partition));
+  }
+
+  release(slot: number, latencyMs: number, dropped = false): void {
+    if (slot < 0 || slot >= this.partInFlight.length) return;
+    if (this.taken > 0) this.taken--;
+    if (this.partInFlight[slot]! > 0) this.partInFlight[slot]!--;
+    if (dropped) {
+      this.current = Math.max(this.minLimit, this.current * this.backoffRatio);
+      this.refresh();
+      return;
+    }
+    if (!(latencyMs >= 0) || latencyMs === Infinity) return;
+    const rtt = Math.max(latencyMs, 1e-3);
+    const samples = ++this.samples;
+    let shortRtt = this.shortRtt;
+    let longRtt = this.longRtt;
+    if (samples === 1) {
+      shortRtt = rtt;
+      longRtt = rtt;
+    } else {
+      shortRtt += this.shortAlpha * (rtt - shortRtt);
+      // Warm-up: a plain running mean until the long window has filled once.
+      longRtt += (samples < this.longWindow ? 1 / samples : this.longAlpha) * (rtt - longRtt);
+    }
+    if (longRtt / shortRtt > 2) longRtt *= 0.95;
+    this.shortRtt = shortRtt;
+    this.longRtt = longRtt;
+    const gradient = Math.max(0.5, Math.min(1, (this.tolerance * longRtt) / shortRtt));
+    const limit = this.current;
+    const smoothing = this.smoothing;
+    const queue = this.queueSize ?? Math.max(1, Math.sqrt(limit));
+    const next = limit * (1 - smoothing) + (limit * gradient + queue) * smoothing;
+    // Application-limited: don't grow a limit that isn't being used.
+    if (next > limit && this.taken + 1 < limit / 2) return;
+    this.current = Math.max(this.minLimit, Math.min(this.maxLimit, next));
+    this.refresh();
+  }
+
+  get limit(): number {
+    return this.whole;
+  }
+
+  get inFlight(): number {
+    return this.taken;
+  }
+
+  stats(): ConcurrencyLimiterStats {
+    const partitions: Record<string, { inFlight: number; guaranteed: number; rejected: number }> =
+      {};
+    this.names.forEach((n, i) => {
+      partitions[n] = {
+        inFlight: this.partInFlight[i]!,
+        guaranteed: this.guaranteed[i]!,
+        rejected: this.partRejected[i]!,
       };
-    },
-  };
+    });
+    return {
+      limit: this.current,
+      inFlight: this.taken,
+      admitted: this.admitted,
+      rejected: this.rejected,
+      baselineMs: this.longRtt,
+      recentMs: this.shortRtt,
+      partitions,
+    };
+  }
 }

@@ -193,6 +193,8 @@ describe('bench-docs: sidecar', () => {
                   cpuRatio: 0.951,
                   p99DeltaMs: 0.05,
                   perProcessRpsRatio: [0.94, 0.962, 0.97],
+                  rpsRatioMean: 0.9581,
+                  rpsRatioInterval: [0.9312, 0.9857],
                 },
               ],
             },
@@ -204,8 +206,10 @@ describe('bench-docs: sidecar', () => {
       const md = readFileSync(file, 'utf8');
       expect(md).toMatch(/fastify: ≥ 0\.95 of bare req\/s.*\| *0\.9460 of bare.*\| *missed/);
       expect(md).toMatch(
-        /Fastify sidecar plugin, same process: ≥ 0\.95 of bare req\/s.*\| *0\.9620 of bare.*\| *met/,
+        /Fastify sidecar plugin, same process: ≥ 0\.95 of bare req\/s.*\| *0\.9620 of bare \(geometric mean 0\.958 \(0\.931–0\.986\)\).*\| *met/,
       );
+      // A case recorded without an interval shows a dash, not NaN.
+      expect(md).toMatch(/Express no-op middleware *\| *0\.97 *\| *0\.97 *\| *– *\|/);
       expect(md).not.toMatch(/control\), same process/);
       expect(md).not.toMatch(/no-op middleware, same process/); // a reference, not a target
       expect(md).toContain('0.94 / 0.962 / 0.97');

@@ -111,6 +111,10 @@ export interface LoadResult {
 
 /** Shape of the offered load. */
 export interface LoadShape {
+  /**
+   * Seconds measured. Whole seconds for a closed loop: autocannon checks its duration once a
+   * second, so 1.5 s would run for 2 s and the rate would be counted over 1.5.
+   */
   readonly durationS: number;
   /** Closed loop: this many connections, each sending as soon as it has its answer. */
   readonly connections?: number;
@@ -134,6 +138,11 @@ const TAIL_S = 1;
 
 /** Drives load at `url` and measures every response. */
 export async function drive(url: string, shape: LoadShape): Promise<LoadResult> {
+  if (shape.rate === undefined && !(Number.isInteger(shape.durationS) && shape.durationS > 0)) {
+    throw new RangeError(
+      `drive: a closed-loop durationS must be a whole number of seconds ≥ 1, got ${shape.durationS}`,
+    );
+  }
   const sent: number[] = [];
   const latency: number[] = [];
   const status: number[] = [];

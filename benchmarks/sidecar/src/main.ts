@@ -210,8 +210,8 @@ const pairedCases: { label: string; config: ServerConfig }[] = (
   ] as const
 ).map(([label, framework, variant]) => ({ label, config: overheadConfig(framework, variant) }));
 const pairedShape: PairedShape = smoke
-  ? { processes: 1, pairs: 1, segmentS: 0.5, warmupS: 0, connections: 32 }
-  : { processes: 5, pairs: 6, segmentS: 1.5, warmupS: overheadWarmupS, connections: 32 };
+  ? { processes: 1, pairs: 1, segmentS: 1, warmupS: 0, connections: 32 }
+  : { processes: 5, pairs: 6, segmentS: 2, warmupS: overheadWarmupS, connections: 32 };
 const pairedRuns: (PairedResult & { label: string })[] = [];
 if (only === undefined || only === 'overhead' || only === 'paired') {
   for (const { label, config } of pairedCases) {
@@ -226,6 +226,9 @@ if (only === undefined || only === 'overhead' || only === 'paired') {
       variant: r.label,
       'req/s vs bare': round3(r.rpsRatio),
       'per process': r.perProcessRpsRatio.map(round3).join(' / '),
+      'geometric mean (95 % interval)': Number.isNaN(r.rpsRatioMean)
+        ? '– (one pair)'
+        : `${round3(r.rpsRatioMean)} (${round3(r.rpsRatioInterval[0])}–${round3(r.rpsRatioInterval[1])})`,
       'CPU-bound req/s vs bare': round3(r.cpuRatio),
       'p99 Δ ms': round2(r.p99DeltaMs),
     })),

@@ -6,6 +6,7 @@
  */
 import { median } from '@homeostat-bench/common';
 import { drive, startServer } from './load.js';
+import { geometricMeanInterval } from './stats.js';
 import type { ServerConfig } from './server.js';
 
 /** How a paired measurement is run. */
@@ -14,7 +15,7 @@ export interface PairedShape {
   readonly processes: number;
   /** Segment pairs per process (one on each server; the order alternates pair by pair). */
   readonly pairs: number;
-  /** Seconds of closed-loop load per segment. */
+  /** Seconds of closed-loop load per segment (whole seconds: see `drive`). */
   readonly segmentS: number;
   /** Seconds of load on each server before the first segment. */
   readonly warmupS: number;
@@ -45,6 +46,13 @@ export interface PairedResult {
   readonly p99DeltaMs: number;
   /** Each process's median req/s ratio, in order. */
   readonly perProcessRpsRatio: number[];
+  /**
+   * Geometric mean of all segment pairs' req/s ratios and its 95 % interval (Student's t over
+   * the log ratios, treating pairs as independent); NaN with fewer than two pairs. The interval
+   * says how far the method's noise alone could move the figure.
+   */
+  readonly rpsRatioMean: number;
+  readonly rpsRatioInterval: readonly [number, number];
 }
 
 /**
@@ -109,7 +117,10 @@ export async function measurePaired(
       median(segments.filter((s) => s.process === p).map(f)),
     );
   const perProcessRpsRatio = perProcess((s) => s.variantRps / s.bareRps);
+  const { mean, interval } = geometricMeanInterval(segments.map((s) => s.variantRps / s.bareRps));
   return {
+    rpsRatioMean: mean,
+    rpsRatioInterval: interval,
     segments,
     rpsRatio: median(perProcessRpsRatio),
     cpuRatio: median(perProcess((s) => s.bareCpuMicros / s.variantCpuMicros)),

@@ -95,6 +95,8 @@ describe('wrapListener (node:http, end to end)', () => {
     await request(`${url}/b`);
     await until(() => seen.length === 2);
     expect(seen.map((o) => o.route)).toEqual(['/a/:slug', '/b']);
+    // Without a configured service the observation has no `service` key at all.
+    expect(Object.keys(seen[0]!)).not.toContain('service');
   });
 
   it('observes a throwing handler as a 500 and re-throws the same error to the host', async () => {

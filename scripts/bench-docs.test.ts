@@ -195,6 +195,11 @@ describe('bench-docs: sidecar', () => {
                   perProcessRpsRatio: [0.94, 0.962, 0.97],
                   rpsRatioMean: 0.9581,
                   rpsRatioInterval: [0.9312, 0.9857],
+                  segments: [
+                    { variantRps: 94, bareRps: 100 },
+                    { variantRps: 97, bareRps: 100 },
+                    { variantRps: 50, bareRps: 100 }, // off the chart: drawn at its edge
+                  ],
                 },
               ],
             },
@@ -214,6 +219,19 @@ describe('bench-docs: sidecar', () => {
       expect(md).not.toMatch(/no-op middleware, same process/); // a reference, not a target
       expect(md).toContain('0.94 / 0.962 / 0.97');
       expect(md).toContain('bare and variant in one process');
+      // The pair ratios are drawn beside the page, and the page links the drawing.
+      expect(md).toContain('](benchmarks/sidecar-same-process.svg)');
+      const svgFile = join(root, 'benchmarks', 'sidecar-same-process.svg');
+      const svg = readFileSync(svgFile, 'utf8');
+      expect(svg).toContain('>Fastify sidecar plugin</text>');
+      expect(svg.match(/<circle /g)).toHaveLength(3);
+      expect(svg).toContain('target 0.95');
+      // --check notices a drawing that no longer matches the results.
+      const check = (): Promise<unknown> =>
+        run(tsx, [script, '--results', res, '--out', file, '--check']);
+      await expect(check()).resolves.toBeDefined();
+      writeFileSync(svgFile, svg.replace('target 0.95', 'target'));
+      await expect(check()).rejects.toMatchObject({ code: 1 });
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

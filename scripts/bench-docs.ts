@@ -1,13 +1,14 @@
-// Generates docs/benchmarks.md from benchmarks/results/*.json (smoke results are ignored).
+// Generates docs/benchmarks.md, and the charts it links under docs/benchmarks/, from
+// benchmarks/results/*.json (smoke results are ignored).
 //
-//   tsx scripts/bench-docs.ts          write docs/benchmarks.md
-//   tsx scripts/bench-docs.ts --check  exit 1 when docs/benchmarks.md is out of date
+//   tsx scripts/bench-docs.ts          write docs/benchmarks.md and its charts
+//   tsx scripts/bench-docs.ts --check  exit 1 when the page or a chart is out of date
 //   --results DIR, --out FILE           other locations (DIR's parent is scanned for benchmark folders)
 //
 // Every figure on the page is read from a results file. The only numbers written here are the
 // targets the issues set; whether a target is hit is taken from the JSON when the benchmark
 // records it, and computed from the JSON's figures otherwise.
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -15,6 +16,7 @@ import * as prettier from 'prettier';
 import { median } from '@homeostat-bench/common';
 import { fmt, get, isRecord, markdownTable, num, rec, records, str } from './internal/json.js';
 import type { Cell, Json } from './internal/json.js';
+import { stripChartSvg } from './internal/strip-chart.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({
@@ -34,11 +36,19 @@ interface TargetRow {
   met: boolean | undefined;
 }
 
+/** A chart drawn from a results file: `file` is written beside the page, under `benchmarks/`. */
+interface Figure {
+  file: string;
+  alt: string;
+  svg: string;
+}
+
 /** What a section renders from one results file. */
 interface Rendered {
   tables: { title?: string; rows: Record<string, Cell>[] }[];
   targets: TargetRow[];
   notes?: string[];
+  figures?: Figure[];
 }
 
 /** What the page knows about one benchmark besides its results. */
@@ -376,6 +386,7 @@ function renderSidecar(r: Json): Rendered {
   }
   const hot = get(r, 'hotPath');
   const notes: string[] = [];
+  const figures = sameProcessFigure(r);
   if (num(get(hot, 'overheadNs')) !== undefined) {
     notes.push(
       `In-process hot path (no network): ${fmt(num(get(hot, 'bareNs')))} ns per request bare, ${fmt(num(get(hot, 'sidecarNs')))} ns with the sidecar (+${fmt(num(get(hot, 'overheadNs')))} ns), which predicts ${fmt(num(get(hot, 'predictedRpsRatio')))} of bare req/s for a trivial handler. The closed-loop figures above are noisier on a shared machine; the detailed page discusses both.`,
@@ -396,7 +407,45 @@ function renderSidecar(r: Json): Rendered {
     ],
     targets,
     notes,
+    figures,
   };
+}
+
+/** The same-process pair ratios, one dot per pair, against the target and bare. */
+function sameProcessFigure(r: Json): Figure[] {
+  const cases = records(get(r, 'overheadSameProcess', 'cases'));
+  if (cases.length === 0) return [];
+  const segmentS = num(get(r, 'overheadSameProcess', 'shape', 'segmentS'));
+  const rows = cases.map((c) => {
+    const interval = get(c, 'rpsRatioInterval');
+    const [lo, hi] = Array.isArray(interval) ? interval.map(num) : [];
+    return {
+      label: str(get(c, 'label')) ?? '?',
+      values: records(get(c, 'segments')).flatMap((seg) => {
+        const [v, b] = [num(seg.variantRps), num(seg.bareRps)];
+        return v === undefined || b === undefined || b === 0 ? [] : [v / b];
+      }),
+      mean: num(get(c, 'rpsRatioMean')) ?? Number.NaN,
+      interval: [lo ?? Number.NaN, hi ?? Number.NaN] as const,
+    };
+  });
+  const svg = stripChartSvg(rows, {
+    title: `Same process: req/s vs bare, one dot per pair${segmentS === undefined ? '' : ` of ${segmentS} s segments`}`,
+    xLabel: 'variant req/s ÷ bare req/s (bar: geometric mean with its 95 % interval)',
+    domain: [0.7, 1.3],
+    tick: 0.05,
+    references: [
+      { value: 0.95, label: 'target 0.95', emphasis: true },
+      { value: 1, label: 'bare' },
+    ],
+  });
+  return [
+    {
+      file: 'sidecar-same-process.svg',
+      alt: 'Same-process overhead: each pair ratio per variant, with geometric means and 95 % intervals',
+      svg,
+    },
+  ];
 }
 
 function renderLoop(r: Json): Rendered {
@@ -570,7 +619,7 @@ function machineLine(data: Json): string {
   return parts.join(', ');
 }
 
-function section(name: string): { summary: Record<string, Cell>; body: string } {
+function section(name: string): { summary: Record<string, Cell>; body: string; figures: Figure[] } {
   const info = known[name];
   const file = join(resultsDir, `${name}.json`);
   const lines: string[] = [`## ${name}`, ''];
@@ -595,7 +644,7 @@ function section(name: string): { summary: Record<string, Cell>; body: string } 
     lines.push('**Not run yet**: there is no full results file.', '');
     summary.date = 'not run yet';
     summary.targets = '';
-    return { summary, body: lines.join('\n') };
+    return { summary, body: lines.join('\n'), figures: [] };
   }
   let data: Json;
   try {
@@ -604,7 +653,7 @@ function section(name: string): { summary: Record<string, Cell>; body: string } 
     lines.push(`**Unreadable results file**: ${(err as Error).message}`, '');
     summary.date = 'unreadable';
     summary.targets = '';
-    return { summary, body: lines.join('\n') };
+    return { summary, body: lines.join('\n'), figures: [] };
   }
   const date = str(get(data, 'date')) ?? 'unknown date';
   lines.push(
@@ -639,15 +688,18 @@ function section(name: string): { summary: Record<string, Cell>; body: string } 
     if (table.title) lines.push(`**${table.title}**`, '');
     lines.push(markdownTable(table.rows), '');
   }
+  for (const figure of rendered.figures ?? []) {
+    lines.push(`![${figure.alt}](benchmarks/${figure.file})`, '');
+  }
   for (const note of rendered.notes ?? []) lines.push(note, '');
   const met = rendered.targets.filter((t) => t.met === true).length;
   const missed = rendered.targets.filter((t) => t.met === false).length;
   summary.date = date.slice(0, 10);
   summary.targets = rendered.targets.length === 0 ? 'none set' : `${met} met, ${missed} missed`;
-  return { summary, body: lines.join('\n') };
+  return { summary, body: lines.join('\n'), figures: rendered.figures ?? [] };
 }
 
-async function generate(): Promise<string> {
+async function generate(): Promise<{ md: string; figures: Figure[] }> {
   const sections = benchmarkNames().map(section);
   const head = [
     '# Benchmarks',
@@ -667,25 +719,40 @@ async function generate(): Promise<string> {
   ];
   const md = [...head, ...sections.map((s) => s.body)].join('\n');
   const config = (await prettier.resolveConfig(outFile)) ?? {};
-  return prettier.format(md, { ...config, parser: 'markdown', filepath: outFile });
+  return {
+    md: await prettier.format(md, { ...config, parser: 'markdown', filepath: outFile }),
+    figures: sections.flatMap((s) => s.figures),
+  };
 }
 
+/** Where a figure is written: beside the page, under `benchmarks/`. */
+const figurePath = (figure: Figure): string => join(dirname(outFile), 'benchmarks', figure.file);
+
 async function main(): Promise<void> {
-  const md = await generate();
+  const { md, figures } = await generate();
+  const outputs: [string, string][] = [
+    [outFile, md],
+    ...figures.map((f): [string, string] => [figurePath(f), f.svg]),
+  ];
   if (args.check) {
-    const current = existsSync(outFile) ? readFileSync(outFile, 'utf8') : '';
-    if (current !== md) {
+    const stale = outputs.filter(
+      ([file, content]) => !existsSync(file) || readFileSync(file, 'utf8') !== content,
+    );
+    if (stale.length > 0) {
       console.error(
-        `${relative(repoRoot, outFile)} is out of date with ${relative(repoRoot, resultsDir)}/*.json: run \`tsx scripts/bench-docs.ts\`.`,
+        `${stale.map(([file]) => relative(repoRoot, file)).join(', ')} out of date with ${relative(repoRoot, resultsDir)}/*.json: run \`tsx scripts/bench-docs.ts\`.`,
       );
       process.exitCode = 1;
       return;
     }
-    console.log(`${relative(repoRoot, outFile)} is up to date.`);
+    console.log(`${outputs.map(([file]) => relative(repoRoot, file)).join(', ')} up to date.`);
     return;
   }
-  writeFileSync(outFile, md);
-  console.log(`wrote ${relative(repoRoot, outFile)}`);
+  for (const [file, content] of outputs) {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, content);
+    console.log(`wrote ${relative(repoRoot, file)}`);
+  }
 }
 
 await main();

@@ -257,7 +257,10 @@ export interface RequestObservation {
   readonly latencyMs: number;
   /** Request body size in bytes, when known. */
   readonly bytesIn?: number | undefined;
-  /** Response body size in bytes, when known. */
+  /**
+   * Response size in bytes as written to the connection, status line and headers included,
+   * when known.
+   */
   readonly bytesOut?: number | undefined;
   /** Requests in flight when this one started. */
   readonly inFlight: number;

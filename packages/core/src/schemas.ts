@@ -245,7 +245,10 @@ export const requestObservationSchema = z.object({
   latencyMs: nonNegative,
   /** Request body size in bytes (≥ 0), when known. */
   bytesIn: nonNegative.optional(),
-  /** Response body size in bytes (≥ 0), when known. */
+  /**
+   * Response size in bytes (≥ 0) as written to the connection, status line and headers
+   * included, when known.
+   */
   bytesOut: nonNegative.optional(),
   /** Requests in flight when this one started (integer ≥ 0). */
   inFlight: z.number().int().min(0),

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { IncomingMessage, ServerResponse } from 'node:http';
+import http, { IncomingMessage, ServerResponse } from 'node:http';
 import net from 'node:net';
 import type { RequestObservation } from '@homeostat/core';
 import { requestObservationSchema } from '@homeostat/core';
@@ -261,12 +261,16 @@ describe('wrapListener (node:http, end to end)', () => {
     };
 
   /**
-   * Sends `n` requests (`/0` … `/n-1`) on raw sockets, all connected first and then written in
-   * one tick, so the server reads them in one event-loop turn (an in-process client can't send
-   * while the server blocks). Resolves with the status of each, in request order.
+   * Serves `listener` and sends it `n` requests (`/0` … `/n-1`) on raw sockets: all connected,
+   * and accepted by the server, first, then written in one tick, so the server reads them in
+   * one event-loop turn (an in-process client can't send while the server blocks). Resolves
+   * with the status of each, in request order.
    */
-  async function burst(url: string, n: number): Promise<number[]> {
-    const port = Number(new URL(url).port);
+  async function burst(listener: http.RequestListener, n: number): Promise<number[]> {
+    const server = http.createServer(listener);
+    let accepted = 0;
+    server.on('connection', () => accepted++);
+    const port = Number(new URL(await listen(server)).port);
     const sockets = await Promise.all(
       Array.from(
         { length: n },
@@ -276,7 +280,9 @@ describe('wrapListener (node:http, end to end)', () => {
           }),
       ),
     );
-    await sleep(20);
+    // A connection the server has not accepted yet would be read in a later turn; on a busy
+    // machine a fixed pause was not always long enough.
+    await until(() => accepted === n, 5_000);
     const replies = sockets.map(
       (c) =>
         new Promise<number>((resolve) => {
@@ -294,8 +300,9 @@ describe('wrapListener (node:http, end to end)', () => {
 
   it('sheds requests queued behind too much work in one event-loop turn', async () => {
     const s = make({ limiter: false, overload: { maxTurnDelayMs: 10, maxQueueMs: false } });
-    const url = await listen(wrapListener(s, busy(25)));
-    const statuses = await burst(url, 6);
+    const listener = wrapListener(s, busy(25));
+    const statuses = await burst(listener, 6);
+    const url = await listen(listener);
     expect(statuses).toContain(200);
     expect(statuses).toContain(503);
     expect(s.stats().shedByTurnDelay).toBe(statuses.filter((c) => c === 503).length);
@@ -308,8 +315,8 @@ describe('wrapListener (node:http, end to end)', () => {
     const s = make({ limiter: false, overload: { maxTurnDelayMs: 10, maxQueueMs: 1000 } });
     const ran: string[] = [];
     const seen = record(s);
-    const url = await listen(wrapListener(s, busy(15, ran)));
-    const statuses = await burst(url, 5);
+    const listener = wrapListener(s, busy(15, ran));
+    const statuses = await burst(listener, 5);
     expect(statuses).toEqual([200, 200, 200, 200, 200]);
     const st = s.stats();
     expect(st.shedByTurnDelay).toBe(0);
@@ -326,8 +333,9 @@ describe('wrapListener (node:http, end to end)', () => {
     // Each request takes 30 ms; the queue may hold 20 ms of work (two requests at the initial
     // estimate of one 10 ms turn each), and a queued request may wait at most 20 ms.
     const s = make({ limiter: false, overload: { maxTurnDelayMs: 10, maxQueueMs: 20 } });
-    const url = await listen(wrapListener(s, busy(30)));
-    const statuses = await burst(url, 6);
+    const listener = wrapListener(s, busy(30));
+    const statuses = await burst(listener, 6);
+    const url = await listen(listener);
     const st = s.stats();
     expect(st.deferred).toBe(2);
     // The first ran; three were shed on arrival. Waits count from when the server read the

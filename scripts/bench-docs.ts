@@ -313,11 +313,16 @@ function pairedMedians(
   return rps.length === 0 ? undefined : { rps: median(rps), dp99: median(dp99) };
 }
 
+/** A paired case's recorded 95 % interval of its geometric-mean ratio (ends undefined if absent). */
+function recordedInterval(c: Json): [number | undefined, number | undefined] {
+  const interval = get(c, 'rpsRatioInterval');
+  return Array.isArray(interval) ? [num(interval[0]), num(interval[1])] : [undefined, undefined];
+}
+
 /** A paired case's geometric-mean ratio with its 95 % interval, `0.962 (0.941–0.984)`, or `–`. */
 function meanInterval(c: Json): string {
   const mean = num(get(c, 'rpsRatioMean'));
-  const interval = get(c, 'rpsRatioInterval');
-  const [lo, hi] = Array.isArray(interval) ? interval.map(num) : [];
+  const [lo, hi] = recordedInterval(c);
   if (mean === undefined || lo === undefined || hi === undefined) return '–';
   return `${mean.toFixed(3)} (${lo.toFixed(3)}–${hi.toFixed(3)})`;
 }
@@ -417,8 +422,7 @@ function sameProcessFigure(r: Json): Figure[] {
   if (cases.length === 0) return [];
   const segmentS = num(get(r, 'overheadSameProcess', 'shape', 'segmentS'));
   const rows = cases.map((c) => {
-    const interval = get(c, 'rpsRatioInterval');
-    const [lo, hi] = Array.isArray(interval) ? interval.map(num) : [];
+    const [lo, hi] = recordedInterval(c);
     return {
       label: str(get(c, 'label')) ?? '?',
       values: records(get(c, 'segments')).flatMap((seg) => {

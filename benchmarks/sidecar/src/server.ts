@@ -62,10 +62,12 @@ function work(ms: number, server: number): void {
 }
 
 const body = 'hello world';
-const sidecar =
-  config.variant === 'sidecar' || config.variant === 'sidecar-wrapped-app'
-    ? createSidecar({ service: 'bench', ...config.sidecar })
-    : undefined;
+/** Whether a variant runs with the sidecar (as middleware/plugin, or wrapping the app). */
+const usesSidecar = (variant: ServerConfig['variant']): boolean =>
+  variant === 'sidecar' || variant === 'sidecar-wrapped-app';
+const sidecar = usesSidecar(config.variant)
+  ? createSidecar({ service: 'bench', ...config.sidecar })
+  : undefined;
 let observed = 0;
 // A consumer of the observations and samples, as a host's loop would have.
 sidecar?.observations$.subscribe(() => observed++);
@@ -73,8 +75,7 @@ sidecar?.samples$.subscribe(() => {});
 
 /** Starts one server of `config.framework` as `variant`; resolves its port. */
 async function start(variant: ServerConfig['variant'], index: number): Promise<number> {
-  const withSidecar =
-    variant === 'sidecar' || variant === 'sidecar-wrapped-app' ? sidecar : undefined;
+  const withSidecar = usesSidecar(variant) ? sidecar : undefined;
   if (config.framework === 'node') {
     const handler = (_req: IncomingMessage, res: ServerResponse): void => {
       work(config.workMs, index);

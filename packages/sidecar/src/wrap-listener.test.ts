@@ -298,6 +298,20 @@ describe('wrapListener (node:http, end to end)', () => {
     return Promise.all(replies);
   }
 
+  it('counts the time a request waited behind earlier requests of its event-loop turn as latency', async () => {
+    const s = make({ limiter: false });
+    const seen = record(s);
+    const statuses = await burst(wrapListener(s, busy(20)), 3);
+    expect(statuses).toEqual([200, 200, 200]);
+    await until(() => seen.length === 3);
+    // All three were read in one turn; the last to run waited for the other two handlers.
+    const latencies = seen.map((o) => o.latencyMs).sort((a, b) => a - b);
+    expect(latencies[0]).toBeGreaterThanOrEqual(20);
+    expect(latencies[2]).toBeGreaterThanOrEqual(60);
+    // They arrived together.
+    expect(new Set(seen.map((o) => o.t)).size).toBe(1);
+  });
+
   it('sheds requests queued behind too much work in one event-loop turn', async () => {
     const s = make({ limiter: false, overload: { maxTurnDelayMs: 10, maxQueueMs: false } });
     const listener = wrapListener(s, busy(25));

@@ -70,6 +70,8 @@ export class RequestState {
   delayMs = 0;
   /** Deferred to the turn queue by `start`; `delay` enqueues it. */
   queued = false;
+  /** When it was deferred (monotonic ms), for `maxQueueMs`. */
+  queuedAt = 0;
   constructor(
     public obs: MutableObservation | undefined,
     readonly start: number,
@@ -291,7 +293,18 @@ export class Engine {
           }
         }
       }
-      const start = this.mono.now();
+      // A request's arrival is the start of the event-loop turn that took it in: every request
+      // of a turn was readable when the turn began, so time spent behind earlier requests of
+      // the same turn counts as latency (it is latency to the client). One clock read per turn
+      // rather than per request; the turn ends in the check phase (`openTurn`).
+      let start: number;
+      let first = false;
+      if (this.turnOpen) start = this.turnStart;
+      else {
+        start = this.mono.now();
+        this.openTurn(start);
+        first = true;
+      }
       const obs = newObservation(
         this.service,
         this.wallBase === undefined ? this.clock.now() : this.wallBase + start,
@@ -334,19 +347,17 @@ export class Engine {
           }
         }
         if (this.maxTurnDelayMs !== Infinity) {
-          // The first request of an event-loop turn opens it; a check-phase callback closes it
-          // once the turn's I/O callbacks have run. Requests handled later in the same turn
-          // waited at least this long behind the work ahead of them. setImmediate (not a
-          // scheduler) because the end of the turn is what is measured, not a delay.
+          // Requests handled later in a turn waited this long behind the work ahead of them
+          // (the first request of a turn, which opened it, waited for none).
           // With `maxQueueMs`, a late request (or any request while others wait, to keep
           // order) is deferred to a FIFO queue that runs in later turns, as long as the work
           // already queued fits in `maxQueueMs`; otherwise it is shed.
-          const now = st.start;
-          if (!this.turnOpen) this.openTurn(now);
+          const now = first ? start : this.mono.now();
           if (this.queueHead < this.queue.length || now - this.turnStart > this.maxTurnDelayMs) {
             const waiting = this.queue.length - this.queueHead;
             if (waiting * this.queuedCostMs < this.maxQueueMs) {
               st.queued = true;
+              st.queuedAt = now;
               this.deferred++;
             } else {
               this.shedByTurnDelay++;
@@ -460,6 +471,11 @@ export class Engine {
     respond(res, 503, body);
   }
 
+  /**
+   * Opens an event-loop turn at `now`: the first request of a turn (or a drain) does. A
+   * check-phase callback closes it once the turn's I/O callbacks have run; setImmediate, not
+   * the scheduler, because the end of the turn is what is wanted, not a delay.
+   */
   private openTurn(now: number): void {
     this.turnOpen = true;
     this.turnStart = now;
@@ -482,7 +498,7 @@ export class Engine {
       const { st } = item;
       const res = st.res;
       if (st.obs === undefined || res.writableEnded || res.destroyed) continue; // client left
-      if (now - st.start > this.maxQueueMs) {
+      if (now - st.queuedAt > this.maxQueueMs) {
         this.shedByTurnDelay++;
         st.obs.shed = true;
         if (st.slot >= 0 && this.limiter !== undefined) {

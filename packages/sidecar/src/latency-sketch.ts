@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseOptions } from '@homeostat/core';
+import { BucketIndex } from './internal/bucket-index.js';
 
 /** zod schema of {@link LatencySketchOptions}. */
 export const latencySketchOptionsSchema = z.object({
@@ -20,6 +21,8 @@ export type LatencySketchOptions = z.input<typeof latencySketchOptionsSchema>;
  *
  * @remarks Quantiles are within `relativeAccuracy` of the true value for values in
  * `[minValue, maxValue]`. Negative and non-finite values are ignored and counted in `rejected`.
+ * `record` finds a value's bucket from its binary exponent and mantissa in a table shared by
+ * sketches with the same options, not with a logarithm (about half the cost).
  * @throws {ConfigError} from the constructor on bad options.
  * @example
  * ```ts
@@ -47,6 +50,8 @@ export class LatencySketch {
   private readonly offset: number;
   private readonly minValue: number;
   private readonly maxValue: number;
+  /** Finds a value's bucket without `Math.log` (undefined for options it does not cover). */
+  private readonly index: BucketIndex | undefined;
 
   constructor(options: LatencySketchOptions = {}) {
     const o = parseOptions(latencySketchOptionsSchema, options, { source: 'LatencySketch' });
@@ -57,6 +62,13 @@ export class LatencySketch {
     this.offset = Math.ceil(Math.log(this.minValue) / this.logGamma);
     const top = Math.ceil(Math.log(this.maxValue) / this.logGamma);
     this.bins = new Uint32Array(top - this.offset + 1);
+    this.index = BucketIndex.create({
+      gamma: this.gamma,
+      offset: this.offset,
+      size: this.bins.length,
+      minValue: this.minValue,
+      maxValue: this.maxValue,
+    });
   }
 
   /** Number of buckets (the sketch's fixed memory is 4 bytes per bucket). */
@@ -82,8 +94,13 @@ export class LatencySketch {
       this.zeros++;
       return;
     }
-    const i = Math.ceil(Math.log(v) / this.logGamma) - this.offset;
-    const idx = i < 0 ? 0 : i >= this.bins.length ? this.bins.length - 1 : i;
+    const index = this.index;
+    let idx: number;
+    if (index !== undefined) idx = index.of(v);
+    else {
+      const i = Math.ceil(Math.log(v) / this.logGamma) - this.offset;
+      idx = i < 0 ? 0 : i >= this.bins.length ? this.bins.length - 1 : i;
+    }
     this.bins[idx]!++;
   }
 

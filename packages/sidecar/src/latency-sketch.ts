@@ -71,7 +71,10 @@ export class LatencySketch {
     });
   }
 
-  /** Number of buckets (the sketch's fixed memory is 4 bytes per bucket). */
+  /**
+   * Number of buckets (the sketch's fixed memory is 4 bytes per bucket, plus its share of a
+   * lookup table held once for all sketches with the same options).
+   */
   get size(): number {
     return this.bins.length;
   }

@@ -295,8 +295,9 @@ export class Engine {
       }
       // A request's arrival is the start of the event-loop turn that took it in: every request
       // of a turn was readable when the turn began, so time spent behind earlier requests of
-      // the same turn counts as latency (it is latency to the client). One clock read per turn
-      // rather than per request; the turn ends in the check phase (`openTurn`).
+      // the same turn counts as latency (it is latency to the client). The clock is read when
+      // a turn opens (the turn ends in the check phase, see `openTurn`); with overload
+      // shedding on, the turn-delay check below also reads it for each later request.
       let start: number;
       let first = false;
       if (this.turnOpen) start = this.turnStart;

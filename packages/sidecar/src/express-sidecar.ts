@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Sidecar } from './create-sidecar.js';
 import { ADMIT, DELAY, kEngine } from './internal/engine.js';
+import { P } from './internal/props.js';
 
 /** An Express-compatible middleware (Express 4 and 5). */
 export type ExpressMiddleware = (
@@ -30,11 +31,12 @@ interface ExpressRequestLike extends IncomingMessage {
  * ```
  */
 export function expressRoute(req: IncomingMessage): string {
+  // Keyed reads: Express gives every request a hidden class of its own (see `P`).
   const r = req as ExpressRequestLike;
-  const path = r.route?.path;
-  if (typeof path === 'string') return (r.baseUrl ?? '') + path;
-  if (path instanceof RegExp) return (r.baseUrl ?? '') + String(path);
-  if (Array.isArray(path)) return (r.baseUrl ?? '') + path.map(String).join('|');
+  const path = r[P.route]?.path;
+  if (typeof path === 'string') return (r[P.baseUrl] ?? '') + path;
+  if (path instanceof RegExp) return (r[P.baseUrl] ?? '') + String(path);
+  if (Array.isArray(path)) return (r[P.baseUrl] ?? '') + path.map(String).join('|');
   return '(unmatched)';
 }
 

@@ -26,6 +26,7 @@ import { every } from './every.js';
 import { Fanout } from './fanout.js';
 import { OverloadController, createLoadProbe, type LoadProbe } from './overload.js';
 import { PROMETHEUS_CONTENT_TYPE, renderText, type MetricFamily } from './prometheus.js';
+import { P } from './props.js';
 import { guessRoute, isPath, pathOf, underPrefix } from './route.js';
 
 /** Key under which a sidecar exposes its engine to the adapters of this package. */
@@ -72,6 +73,10 @@ export class RequestState {
   queued = false;
   /** When it was deferred (monotonic ms), for `maxQueueMs`. */
   queuedAt = 0;
+  /** The request, kept here so that `finish` does not read `res.req`. */
+  req: IncomingMessage | undefined = undefined;
+  /** `req.socket` when the request started (a request keeps its socket). */
+  socket: IncomingMessage['socket'] | undefined = undefined;
   constructor(
     public obs: MutableObservation | undefined,
     readonly start: number,
@@ -280,7 +285,7 @@ export class Engine {
   ): Admission {
     this.current = undefined;
     try {
-      const url = req.url ?? '/';
+      const url = req[P.url] ?? '/';
       // `c & 127` is 0 (never marked) for a URL shorter than two characters (NaN).
       const c = url.charCodeAt(1);
       const special = c > 127 || this.special[c & 127] === 1;
@@ -309,14 +314,17 @@ export class Engine {
       const obs = newObservation(
         this.service,
         this.wallBase === undefined ? this.clock.now() : this.wallBase + start,
-        req.method ?? 'GET',
+        req[P.method] ?? 'GET',
         typeof route === 'string' ? route : '',
-        contentLength(req.rawHeaders),
+        contentLength(req[P.rawHeaders]),
         this.inFlight,
       );
       const st = new RequestState(obs, start, res);
       this.current = st;
-      st.bytes0 = socketBytes(req.socket);
+      st.req = req;
+      const socket = req[P.socket];
+      st.socket = socket;
+      st.bytes0 = socketBytes(socket);
       if (typeof route === 'function') st.resolve = route;
       this.inFlight++;
       addListener.call(res, 'close', () => this.finish(st));
@@ -567,7 +575,7 @@ export class Engine {
         st.timer = undefined;
         timer.unsubscribe();
       }
-      let status = res.statusCode;
+      let status = res[P.statusCode];
       if (!completed(res)) {
         status = st.aborted ? 500 : st.timedOut ? 503 : res.headersSent ? status : 499;
       }
@@ -575,8 +583,8 @@ export class Engine {
       if (st.timedOut) status = 503;
       obs.status = status < 100 || status > 599 ? 500 : status;
       obs.latencyMs = latency;
-      const req = res.req as IncomingMessage | undefined;
-      const written = socketBytes(req?.socket);
+      const req = st.req;
+      const written = socketBytes(st.socket);
       if (written > 0) obs.bytesOut = Math.max(0, written - st.bytes0);
       if (obs.route === '') {
         const resolve = st.resolve;
@@ -1106,11 +1114,13 @@ const addListener = EventEmitter.prototype.on;
  */
 function completed(res: ServerResponse): boolean {
   const r = res as unknown as { finished?: unknown; outputSize?: unknown };
-  if (typeof r.finished !== 'boolean' || typeof r.outputSize !== 'number') {
+  const finished = r[P.finished];
+  const outputSize = r[P.outputSize];
+  if (typeof finished !== 'boolean' || typeof outputSize !== 'number') {
     return res.writableFinished;
   }
-  if (!r.finished || r.outputSize !== 0) return false;
-  const socket = res.socket;
+  if (!finished || outputSize !== 0) return false;
+  const socket = res[P.socket];
   return socket === null || socket === undefined || socket.writableLength === 0;
 }
 

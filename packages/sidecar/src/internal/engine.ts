@@ -346,7 +346,7 @@ export class Engine {
           st.slot = this.limiter.forceAcquire(this.deps.partition?.(req));
       } else {
         if (this.rateLimiter !== undefined) {
-          const key = this.deps.rateLimitKey?.(req) ?? req.socket?.remoteAddress ?? '';
+          const key = this.deps.rateLimitKey?.(req) ?? socket?.remoteAddress ?? '';
           const waitMs = this.rateLimiter.take(key);
           if (waitMs > 0) {
             this.rateLimited++;

@@ -8,11 +8,14 @@
  *    Closed loop, 32 connections. Bare and sidecar runs are interleaved and repeated; we report
  *    medians and the median of the paired (same-round) ratios. Then the same comparisons with
  *    bare and variant hosted in one process, load alternating between them (`paired.ts`), with
- *    bare-against-bare controls.
+ *    bare-against-bare controls; and once more with the load switched between the two every
+ *    50 ms over persistent connections (`interleaved.ts`), which resolves differences of a
+ *    percent or so.
  * 2. Overload: a handler doing 5 ms of CPU work, offered three times its measured capacity;
  *    goodput and p99 of admitted (2xx) requests, with and without the sidecar.
  *
- *   pnpm bench          full run (~35 min)
+ *   pnpm bench          full run (~50 min); `--only overhead|hot-path|paired|interleaved|overload`
+ *                       runs one part and writes `sidecar-<part>.json` instead
  *   pnpm bench:smoke    ~1 s per case, one round (what CI runs)
  */
 import { parseArgs } from 'node:util';
@@ -21,6 +24,11 @@ import { interactive, median, printTable, writeResults } from '@homeostat-bench/
 import type { SidecarOptions } from '@homeostat/sidecar';
 import { drive, pinning, startServer, type LoadResult, type LoadShape } from './load.js';
 import { measureHotPath, type HotPathResult } from './hot-path.js';
+import {
+  measureInterleaved,
+  type InterleavedResult,
+  type InterleavedShape,
+} from './interleaved.js';
 import { measurePaired, type PairedResult, type PairedShape } from './paired.js';
 import type { ServerConfig } from './server.js';
 
@@ -235,6 +243,36 @@ if (only === undefined || only === 'overhead' || only === 'paired') {
   );
 }
 
+// ---------------------------------------------------------------- 1d. same process, interleaved
+// The same comparisons with the load switched between the two servers every `sliceMs`, over
+// persistent connections from a lighter load generator (`interleaved.ts`): far more pairs per
+// process, and a server that stays saturated.
+const interleavedShape: InterleavedShape = smoke
+  ? { processes: 1, pairs: 4, sliceMs: 50, warmupS: 0, connections: 32 }
+  : { processes: 5, pairs: 160, sliceMs: 50, warmupS: 4, connections: 32 };
+const interleavedRuns: (InterleavedResult & { label: string })[] = [];
+if (only === undefined || only === 'overhead' || only === 'interleaved') {
+  for (const { label, config } of pairedCases) {
+    const r = await measureInterleaved(config, interleavedShape, (msg) =>
+      log(`overhead, interleaved: ${label}, ${msg}`),
+    );
+    interleavedRuns.push({ label, ...r });
+  }
+  printTable(
+    `Overhead, same process, interleaved (2xx req/s): load switched between bare and variant every ${interleavedShape.sliceMs} ms over ${interleavedShape.connections} persistent connections each, ${interleavedShape.pairs} slice pairs × ${interleavedShape.processes} processes (geometric mean of each process's pair ratios; median and geometric mean over processes)`,
+    interleavedRuns.map((r) => ({
+      variant: r.label,
+      'req/s vs bare': round3(r.rpsRatio),
+      'per process': r.processes.map((p) => round3(p.rpsRatio)).join(' / '),
+      'over processes (95 % interval)': Number.isNaN(r.rpsRatioMean)
+        ? '– (one process)'
+        : `${round3(r.rpsRatioMean)} (${round3(r.rpsRatioInterval[0])}–${round3(r.rpsRatioInterval[1])})`,
+      'bare req/s': Math.round(median(r.processes.map((p) => p.bareRps))),
+      'non-2xx': r.processes.reduce((a, p) => a + p.non2xx, 0),
+    })),
+  );
+}
+
 // ---------------------------------------------------------------- 1c. hot path, in process
 let hotPath: (HotPathResult & { predictedRpsRatio?: number }) | undefined;
 if (hotPathEarly !== undefined) {
@@ -367,8 +405,9 @@ const load = os.loadavg();
 console.log(
   `\nMachine: ${os.cpus().length} cores shared with other work; load average ${load.map((l) => l.toFixed(1)).join(' / ')} (1/5/15 min) at the end of the run. Pinning: ${pinning.reason}.`,
 );
+// A partial run (`--only`) writes its own file rather than replacing the full run's.
 const file = writeResults(
-  'sidecar',
+  only === undefined ? 'sidecar' : `sidecar-${only}`,
   {
     rounds,
     durationS,
@@ -385,6 +424,7 @@ const file = writeResults(
       runs: overheadRuns,
     },
     overheadSameProcess: { shape: pairedShape, cases: pairedRuns },
+    overheadInterleaved: { shape: interleavedShape, cases: interleavedRuns },
     hotPath,
     overload,
   },

@@ -389,9 +389,11 @@ function renderSidecar(r: Json): Rendered {
       met: typeof goodput === 'number' ? goodput >= 0.85 : undefined,
     });
   }
+  const interleaved = interleavedParts(r, 'sidecar-full-interleaved.svg');
+  targets.push(...interleaved.targets);
   const hot = get(r, 'hotPath');
   const notes: string[] = [];
-  const figures = sameProcessFigure(r);
+  const figures = [...sameProcessFigure(r), ...interleaved.figures];
   if (num(get(hot, 'overheadNs')) !== undefined) {
     notes.push(
       `In-process hot path (no network): ${fmt(num(get(hot, 'bareNs')))} ns per request bare, ${fmt(num(get(hot, 'sidecarNs')))} ns with the sidecar (+${fmt(num(get(hot, 'overheadNs')))} ns), which predicts ${fmt(num(get(hot, 'predictedRpsRatio')))} of bare req/s for a trivial handler. The closed-loop figures above are noisier on a shared machine; the detailed page discusses both.`,
@@ -408,11 +410,106 @@ function renderSidecar(r: Json): Rendered {
             },
           ]
         : []),
+      ...(interleaved.rows.length > 0
+        ? [{ title: interleaved.title, rows: interleaved.rows }]
+        : []),
       { title: 'Overload', rows: overload },
     ],
     targets,
     notes,
     figures,
+  };
+}
+
+/**
+ * The interleaved same-process measurement (`overheadInterleaved`): its table, a target row per
+ * sidecar variant (controls, the no-op middleware and under-pressure are comparisons, not
+ * targets), and a chart of the per-process ratios written to `figureFile`.
+ */
+function interleavedParts(
+  r: Json,
+  figureFile: string,
+): { rows: Record<string, Cell>[]; targets: TargetRow[]; figures: Figure[]; title: string } {
+  const cases = records(get(r, 'overheadInterleaved', 'cases'));
+  const shape = get(r, 'overheadInterleaved', 'shape');
+  const sliceMs = num(get(shape, 'sliceMs'));
+  const title = `Overhead (2xx req/s, bare and variant in one process, load switched every ${fmt(sliceMs)} ms over persistent connections; ${fmt(num(get(shape, 'pairs')))} slice pairs × ${fmt(num(get(shape, 'processes')))} processes)`;
+  const processes = (c: Json): Record<string, Json>[] => records(get(c, 'processes'));
+  const rows = cases.map((c) => ({
+    variant: str(get(c, 'label')),
+    'req/s vs bare (median of processes)': num(get(c, 'rpsRatio')),
+    'per process': processes(c)
+      .map((p) => num(p.rpsRatio)?.toFixed(3) ?? '–')
+      .join(' / '),
+    'geometric mean over processes (95 % interval)': meanInterval(c),
+    'bare req/s': median(processes(c).map((p) => num(p.bareRps) ?? Number.NaN)),
+    'non-2xx': processes(c).reduce((a, p) => a + (num(p.non2xx) ?? 0), 0),
+  }));
+  const targets: TargetRow[] = [];
+  for (const row of rows) {
+    const v = row.variant;
+    if (
+      v === undefined ||
+      v.includes('(control)') ||
+      v.includes('under-pressure') ||
+      v.includes('no-op')
+    )
+      continue;
+    const rps = row['req/s vs bare (median of processes)'];
+    const mi = row['geometric mean over processes (95 % interval)'];
+    targets.push({
+      target: `${v}, same process, interleaved: ≥ 0.95 of bare req/s`,
+      measured: `${ratio(rps)} of bare${mi === '–' ? '' : ` (geometric mean ${mi})`}`,
+      met: rps === undefined ? undefined : rps >= 0.95,
+    });
+  }
+  const figures: Figure[] =
+    cases.length === 0
+      ? []
+      : [
+          {
+            file: figureFile,
+            alt: 'Interleaved same-process overhead: each process ratio per variant, with geometric means and 95 % intervals',
+            svg: stripChartSvg(
+              cases.map((c) => {
+                const [lo, hi] = recordedInterval(c);
+                return {
+                  label: str(get(c, 'label')) ?? '?',
+                  values: processes(c).flatMap((p) => {
+                    const v = num(p.rpsRatio);
+                    return v === undefined ? [] : [v];
+                  }),
+                  mean: num(get(c, 'rpsRatioMean')) ?? Number.NaN,
+                  interval: [lo ?? Number.NaN, hi ?? Number.NaN] as const,
+                };
+              }),
+              {
+                title: `Interleaved (${fmt(sliceMs)} ms slices): req/s vs bare, one dot per process`,
+                xLabel:
+                  'variant 2xx req/s ÷ bare (bar: geometric mean over processes with its 95 % interval)',
+                domain: [0.85, 1.1],
+                tick: 0.05,
+                references: [
+                  { value: 0.95, label: 'target 0.95', emphasis: true },
+                  { value: 1, label: 'bare' },
+                ],
+              },
+            ),
+          },
+        ];
+  return { rows, targets, figures, title };
+}
+
+/** A partial sidecar run with only the interleaved measurement (`--only interleaved`). */
+function renderSidecarInterleaved(r: Json): Rendered {
+  const parts = interleavedParts(r, 'sidecar-interleaved.svg');
+  return {
+    tables: [{ title: parts.title, rows: parts.rows }],
+    targets: parts.targets,
+    notes: [
+      'Written by `--only interleaved`: the interleaved part of the sidecar benchmark run on its own. The full run (`sidecar` above) holds the other parts.',
+    ],
+    figures: parts.figures,
   };
 }
 
@@ -580,6 +677,12 @@ const known: Record<string, Known> = {
     command: 'pnpm --filter @homeostat-bench/sidecar bench',
     render: renderSidecar,
     pages: ['docs/benchmarks/sidecar.md', 'docs/packages/sidecar.md'],
+  },
+  'sidecar-interleaved': {
+    what: 'The sidecar benchmark’s interleaved overhead measurement run on its own: 2xx req/s of each variant against a bare server in the same process, the load switched between them every 50 ms.',
+    command: 'pnpm --filter @homeostat-bench/sidecar bench --only interleaved',
+    render: renderSidecarInterleaved,
+    pages: ['docs/benchmarks/sidecar.md'],
   },
   loop: {
     what: 'The whole loop: samples per second through detect → incidents → decide over 10,000 series, and the demo’s times to detect and heal.',

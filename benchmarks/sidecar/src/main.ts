@@ -56,6 +56,12 @@ const warmupS = smoke ? 0 : 1;
 // seconds running well below its later rate).
 const overheadWarmupS = smoke ? 0 : 3;
 const only = args.only;
+const parts = ['overhead', 'hot-path', 'paired', 'interleaved', 'overload'];
+if (only !== undefined && !parts.includes(only)) {
+  throw new Error(
+    `sidecar benchmark: --only must be one of ${parts.join(', ')}; got ${JSON.stringify(only)}`,
+  );
+}
 const log = (msg: string): void => {
   if (interactive) console.log(msg);
 };

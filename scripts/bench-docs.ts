@@ -313,6 +313,47 @@ function pairedMedians(
   return rps.length === 0 ? undefined : { rps: median(rps), dp99: median(dp99) };
 }
 
+/**
+ * Whether a same-process case is one of the sidecar's own variants, which the req/s target
+ * applies to; the controls, Express's no-op middleware and under-pressure are comparisons.
+ */
+function hasTarget(label: string | undefined): label is string {
+  return (
+    label !== undefined &&
+    !label.includes('(control)') &&
+    !label.includes('under-pressure') &&
+    !label.includes('no-op')
+  );
+}
+
+/**
+ * A strip chart of variant ÷ bare ratios per case (`valuesOf` gives a case's dots), with each
+ * case's recorded geometric mean and 95 % interval, and lines at the 0.95 target and at bare.
+ */
+function ratioStripSvg(
+  cases: Record<string, Json>[],
+  valuesOf: (c: Record<string, Json>) => number[],
+  options: { title: string; xLabel: string; domain: readonly [number, number] },
+): string {
+  const rows = cases.map((c) => {
+    const [lo, hi] = recordedInterval(c);
+    return {
+      label: str(get(c, 'label')) ?? '?',
+      values: valuesOf(c),
+      mean: num(get(c, 'rpsRatioMean')) ?? Number.NaN,
+      interval: [lo ?? Number.NaN, hi ?? Number.NaN] as const,
+    };
+  });
+  return stripChartSvg(rows, {
+    ...options,
+    tick: 0.05,
+    references: [
+      { value: 0.95, label: 'target 0.95', emphasis: true },
+      { value: 1, label: 'bare' },
+    ],
+  });
+}
+
 /** A paired case's recorded 95 % interval of its geometric-mean ratio (ends undefined if absent). */
 function recordedInterval(c: Json): [number | undefined, number | undefined] {
   const interval = get(c, 'rpsRatioInterval');
@@ -364,8 +405,7 @@ function renderSidecar(r: Json): Rendered {
     'p99 Δ ms': num(get(c, 'p99DeltaMs')),
   }));
   for (const row of sameProcess) {
-    if (row.variant === undefined || row.variant.includes('(control)')) continue;
-    if (row.variant.includes('under-pressure') || row.variant.includes('no-op')) continue;
+    if (!hasTarget(row.variant)) continue;
     const rps = row['req/s vs bare'];
     const dp99 = row['p99 Δ ms'];
     targets.push({
@@ -448,13 +488,7 @@ function interleavedParts(
   const targets: TargetRow[] = [];
   for (const row of rows) {
     const v = row.variant;
-    if (
-      v === undefined ||
-      v.includes('(control)') ||
-      v.includes('under-pressure') ||
-      v.includes('no-op')
-    )
-      continue;
+    if (!hasTarget(v)) continue;
     const rps = row['req/s vs bare (median of processes)'];
     const mi = row['geometric mean over processes (95 % interval)'];
     targets.push({
@@ -470,29 +504,18 @@ function interleavedParts(
           {
             file: figureFile,
             alt: 'Interleaved same-process overhead: each process ratio per variant, with geometric means and 95 % intervals',
-            svg: stripChartSvg(
-              cases.map((c) => {
-                const [lo, hi] = recordedInterval(c);
-                return {
-                  label: str(get(c, 'label')) ?? '?',
-                  values: processes(c).flatMap((p) => {
-                    const v = num(p.rpsRatio);
-                    return v === undefined ? [] : [v];
-                  }),
-                  mean: num(get(c, 'rpsRatioMean')) ?? Number.NaN,
-                  interval: [lo ?? Number.NaN, hi ?? Number.NaN] as const,
-                };
-              }),
+            svg: ratioStripSvg(
+              cases,
+              (c) =>
+                processes(c).flatMap((p) => {
+                  const v = num(p.rpsRatio);
+                  return v === undefined ? [] : [v];
+                }),
               {
                 title: `Interleaved (${fmt(sliceMs)} ms slices): req/s vs bare, one dot per process`,
                 xLabel:
                   'variant 2xx req/s ÷ bare (bar: geometric mean over processes with its 95 % interval)',
                 domain: [0.85, 1.1],
-                tick: 0.05,
-                references: [
-                  { value: 0.95, label: 'target 0.95', emphasis: true },
-                  { value: 1, label: 'bare' },
-                ],
               },
             ),
           },
@@ -518,28 +541,19 @@ function sameProcessFigure(r: Json): Figure[] {
   const cases = records(get(r, 'overheadSameProcess', 'cases'));
   if (cases.length === 0) return [];
   const segmentS = num(get(r, 'overheadSameProcess', 'shape', 'segmentS'));
-  const rows = cases.map((c) => {
-    const [lo, hi] = recordedInterval(c);
-    return {
-      label: str(get(c, 'label')) ?? '?',
-      values: records(get(c, 'segments')).flatMap((seg) => {
+  const svg = ratioStripSvg(
+    cases,
+    (c) =>
+      records(get(c, 'segments')).flatMap((seg) => {
         const [v, b] = [num(seg.variantRps), num(seg.bareRps)];
         return v === undefined || b === undefined || b === 0 ? [] : [v / b];
       }),
-      mean: num(get(c, 'rpsRatioMean')) ?? Number.NaN,
-      interval: [lo ?? Number.NaN, hi ?? Number.NaN] as const,
-    };
-  });
-  const svg = stripChartSvg(rows, {
-    title: `Same process: req/s vs bare, one dot per pair${segmentS === undefined ? '' : ` of ${segmentS} s segments`}`,
-    xLabel: 'variant req/s ÷ bare req/s (bar: geometric mean with its 95 % interval)',
-    domain: [0.7, 1.3],
-    tick: 0.05,
-    references: [
-      { value: 0.95, label: 'target 0.95', emphasis: true },
-      { value: 1, label: 'bare' },
-    ],
-  });
+    {
+      title: `Same process: req/s vs bare, one dot per pair${segmentS === undefined ? '' : ` of ${segmentS} s segments`}`,
+      xLabel: 'variant req/s ÷ bare req/s (bar: geometric mean with its 95 % interval)',
+      domain: [0.7, 1.3],
+    },
+  );
   return [
     {
       file: 'sidecar-same-process.svg',

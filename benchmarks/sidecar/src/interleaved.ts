@@ -6,9 +6,9 @@
  * machine, throughput swings by a third from one second to the next, so each pair's ratio
  * carries that noise. Here a slice lasts `sliceMs` (tens of milliseconds), slices alternate
  * variant, bare, bare, variant, … so a steady drift cancels within each pair of pairs, and a
- * process yields hundreds of pairs. Rates count 2xx answers only. Each side's rate counts only answers that arrived during
- * its own slice; the other side's answers still in flight when a slice starts (at most one per
- * connection) are counted for neither.
+ * process yields hundreds of pairs. Each side's rate counts only the 2xx answers that arrived
+ * during its own slice; the other side's answers still in flight when a slice starts (at most
+ * one per connection) are counted for neither.
  */
 import { median } from '@homeostat-bench/common';
 import { KeepAliveLoad } from './keep-alive-load.js';
@@ -24,7 +24,7 @@ export interface InterleavedShape {
   readonly pairs: number;
   /** Milliseconds of load per slice. */
   readonly sliceMs: number;
-  /** Seconds of alternating load before the measured slices (one-second slices). */
+  /** Seconds of alternating load before the measured slices (half a second on each side). */
   readonly warmupS: number;
   /** Persistent connections to each server. */
   readonly connections: number;

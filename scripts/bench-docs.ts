@@ -434,6 +434,7 @@ function renderSidecar(r: Json): Rendered {
   const hot = get(r, 'hotPath');
   const notes: string[] = [];
   const figures = [...sameProcessFigure(r), ...interleaved.figures];
+  const counted = instructionsRows(r);
   if (num(get(hot, 'overheadNs')) !== undefined) {
     notes.push(
       `In-process hot path (no network): ${fmt(num(get(hot, 'bareNs')))} ns per request bare, ${fmt(num(get(hot, 'sidecarNs')))} ns with the sidecar (+${fmt(num(get(hot, 'overheadNs')))} ns), which predicts ${fmt(num(get(hot, 'predictedRpsRatio')))} of bare req/s for a trivial handler. The closed-loop figures above are noisier on a shared machine; the detailed page discusses both.`,
@@ -453,6 +454,7 @@ function renderSidecar(r: Json): Rendered {
       ...(interleaved.rows.length > 0
         ? [{ title: interleaved.title, rows: interleaved.rows }]
         : []),
+      ...(counted.length > 0 ? [{ title: INSTRUCTIONS_TITLE, rows: counted }] : []),
       { title: 'Overload', rows: overload },
     ],
     targets,
@@ -521,6 +523,33 @@ function interleavedParts(
           },
         ];
   return { rows, targets, figures, title };
+}
+
+const INSTRUCTIONS_TITLE =
+  'Instructions per request (valgrind; a server and a keep-alive client in one process, the difference between a short and a long run)';
+
+/** The instruction counts (`instructions.results`), one row per framework. */
+function instructionsRows(r: Json): Record<string, Cell>[] {
+  return records(get(r, 'instructions', 'results')).map((row) => ({
+    framework: get(row, 'framework') === 'node' ? 'node:http' : 'Fastify',
+    'bare instr/req': num(get(row, 'bare')),
+    'sidecar instr/req': num(get(row, 'sidecar')),
+    'sidecar adds': num(get(row, 'added')),
+  }));
+}
+
+/** A partial sidecar run with only the instruction counts (`--only instructions`). */
+function renderSidecarInstructions(r: Json): Rendered {
+  const rows = instructionsRows(r);
+  const skipped = str(get(r, 'instructions', 'skipped'));
+  return {
+    tables: rows.length > 0 ? [{ title: INSTRUCTIONS_TITLE, rows }] : [],
+    targets: [],
+    notes: [
+      'Written by `--only instructions`: the instruction counts of the sidecar benchmark run on their own. Instructions are not time; the interleaved measurement judges throughput.',
+      ...(skipped === undefined ? [] : [`Skipped: ${skipped}.`]),
+    ],
+  };
 }
 
 /** A partial sidecar run with only the interleaved measurement (`--only interleaved`). */
@@ -696,6 +725,12 @@ const known: Record<string, Known> = {
     what: 'The sidecar benchmark’s interleaved overhead measurement run on its own: 2xx req/s of each variant against a bare server in the same process, the load switched between them every 50 ms.',
     command: 'pnpm --filter @homeostat-bench/sidecar bench --only interleaved',
     render: renderSidecarInterleaved,
+    pages: ['docs/benchmarks/sidecar.md'],
+  },
+  'sidecar-instructions': {
+    what: 'The sidecar benchmark’s instruction counts run on their own: instructions per request of a hello-world node:http and Fastify server, bare and with the sidecar, counted by valgrind.',
+    command: 'pnpm --filter @homeostat-bench/sidecar bench --only instructions',
+    render: renderSidecarInstructions,
     pages: ['docs/benchmarks/sidecar.md'],
   },
   loop: {

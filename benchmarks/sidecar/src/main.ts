@@ -14,7 +14,7 @@
  * 2. Overload: a handler doing 5 ms of CPU work, offered three times its measured capacity;
  *    goodput and p99 of admitted (2xx) requests, with and without the sidecar.
  *
- *   pnpm bench          full run (~50 min); `--only overhead|hot-path|paired|interleaved|overload`
+ *   pnpm bench          full run (~55 min); `--only overhead|hot-path|instructions|paired|interleaved|overload`
  *                       runs one part and writes `sidecar-<part>.json` instead
  *   pnpm bench:smoke    ~1 s per case, one round (what CI runs)
  */
@@ -24,6 +24,13 @@ import { interactive, median, printTable, writeResults } from '@homeostat-bench/
 import type { SidecarOptions } from '@homeostat/sidecar';
 import { drive, pinning, startServer, type LoadResult, type LoadShape } from './load.js';
 import { measureHotPath, type HotPathResult } from './hot-path.js';
+import {
+  findValgrind,
+  measureInstructions,
+  type InstructionsResult,
+  type InstructionsShape,
+} from './instructions.js';
+import { runHarness } from './instructions-harness.js';
 import {
   measureInterleaved,
   type InterleavedResult,
@@ -56,7 +63,7 @@ const warmupS = smoke ? 0 : 1;
 // seconds running well below its later rate).
 const overheadWarmupS = smoke ? 0 : 3;
 const only = args.only;
-const parts = ['overhead', 'hot-path', 'paired', 'interleaved', 'overload'];
+const parts = ['overhead', 'hot-path', 'instructions', 'paired', 'interleaved', 'overload'];
 if (only !== undefined && !parts.includes(only)) {
   throw new Error(
     `sidecar benchmark: --only must be one of ${parts.join(', ')}; got ${JSON.stringify(only)}`,
@@ -114,7 +121,7 @@ const overheadUnderPressure = {
 let hotPathEarly: HotPathResult | undefined;
 if (only === undefined || only === 'overhead' || only === 'hot-path') {
   log('hot path: in-process CPU cost per request');
-  hotPathEarly = measureHotPath(smoke ? 20_000 : 200_000, smoke ? 3 : 7, overheadSidecar);
+  hotPathEarly = await measureHotPath(smoke ? 20_000 : 200_000, smoke ? 3 : 7, overheadSidecar);
 }
 
 /** A hello-world server of one overhead variant, with that variant's options. */
@@ -307,6 +314,42 @@ if (hotPathEarly !== undefined) {
   );
 }
 
+// ---------------------------------------------------------------- 1e. instructions per request
+// Counted by valgrind (`instructions.ts`): a server and a keep-alive client in one process,
+// a short and a long run per variant. The smoke run only checks that the harness serves and
+// loads itself (no valgrind: its start-up alone takes several seconds per run).
+const instructionsShape: InstructionsShape = { short: 20_000, long: 70_000, connections: 32 };
+let instructions:
+  { shape: InstructionsShape; results: InstructionsResult[] } | { skipped: string } | undefined;
+if (only === undefined || only === 'instructions') {
+  if (smoke) {
+    for (const framework of ['node', 'fastify'] as const) {
+      for (const variant of ['bare', 'sidecar'] as const) {
+        const done = await runHarness({ framework, variant, requests: 200, connections: 8 });
+        if (done !== 200) throw new Error(`instructions harness: ${done} of 200 responses`);
+      }
+    }
+    instructions = { skipped: 'smoke run: harness checked without valgrind' };
+  } else if (findValgrind() === undefined) {
+    instructions = { skipped: 'valgrind is not installed' };
+    console.log('\nInstructions per request: skipped, valgrind is not installed.');
+  } else {
+    const results = await measureInstructions(['node', 'fastify'], instructionsShape, (msg) =>
+      log(`instructions: ${msg}`),
+    );
+    instructions = { shape: instructionsShape, results };
+    printTable(
+      `Instructions per request (valgrind; server and client in one process, ${instructionsShape.connections} keep-alive connections; runs of ${instructionsShape.short} and ${instructionsShape.long} requests, the difference counted)`,
+      results.map((r) => ({
+        framework: r.framework === 'node' ? 'node:http' : 'Fastify',
+        'bare instr/req': Math.round(r.bare),
+        'sidecar instr/req': Math.round(r.sidecar),
+        'sidecar adds': Math.round(r.added),
+      })),
+    );
+  }
+}
+
 // ---------------------------------------------------------------- 2. overload
 const workMs = 5;
 // The latency budget set to one handler's worth: a request may wait 5 ms behind work in its
@@ -432,6 +475,7 @@ const file = writeResults(
     overheadSameProcess: { shape: pairedShape, cases: pairedRuns },
     overheadInterleaved: { shape: interleavedShape, cases: interleavedRuns },
     hotPath,
+    instructions,
     overload,
   },
   { smoke },

@@ -108,7 +108,7 @@ describe('fastifySidecar (end to end)', () => {
 });
 
 describe('fastifySidecar route templates', () => {
-  it('falls back to routeOptions.url when the request carries no route context it knows', () => {
+  it('falls back to routeOptions.url when the request carries no route context it knows', async () => {
     const s = createSidecar({ overload: false });
     sidecars.push(s);
     const seen: RequestObservation[] = [];
@@ -136,6 +136,9 @@ describe('fastifySidecar route templates', () => {
       res.statusCode = 204;
       res.emit('close');
     }
+    // Observations are delivered at the end of the event-loop turn in which responses ended.
+    expect(seen).toEqual([]);
+    await new Promise((resolve) => setImmediate(resolve));
     expect(seen.map((o) => o.route)).toEqual(['/orders/:id', '(unmatched)']);
   });
 });

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { parseHarnessArgs, runHarness } from './instructions-harness.js';
+
+describe('instructions harness', () => {
+  it('parses its command line and names a bad argument', () => {
+    expect(parseHarnessArgs(['node', 'sidecar', '100'])).toEqual({
+      framework: 'node',
+      variant: 'sidecar',
+      requests: 100,
+      connections: 32,
+    });
+    expect(() => parseHarnessArgs(['koa', 'bare', '1'])).toThrow(/framework .* got koa/);
+    expect(() => parseHarnessArgs(['node', 'plain', '1'])).toThrow(/variant .* got plain/);
+    expect(() => parseHarnessArgs(['node', 'bare', '0'])).toThrow(/requests .* got 0/);
+    expect(() => parseHarnessArgs(['node', 'bare', '5', 'x'])).toThrow(/connections .* got x/);
+  });
+
+  it('serves and loads itself until the requested number of responses has arrived', async () => {
+    for (const framework of ['node', 'fastify'] as const) {
+      for (const variant of ['bare', 'sidecar'] as const) {
+        expect(await runHarness({ framework, variant, requests: 150, connections: 4 })).toBe(150);
+      }
+    }
+  });
+});

@@ -1,0 +1,161 @@
+/**
+ * One process that serves and loads itself: a hello-world server (node:http or Fastify, with or
+ * without the sidecar) and a closed-loop client of `connections` raw keep-alive connections in
+ * the same process, until `requests` responses have arrived. Run under valgrind by
+ * `instructions.ts`, which counts the instructions of two such runs of different lengths.
+ *
+ * Usage: `node harness.mjs <node|fastify> <bare|sidecar> <requests> [connections]`
+ *
+ * Everything that makes the instruction count vary from run to run is kept out: the client
+ * counts whole responses by size (every response of one server has the same size) instead of
+ * parsing them, nothing is timed, and the sidecar's aggregation interval is an hour. Under
+ * valgrind the process runs some fifty times slower in wall-clock time, so a one-second
+ * interval would fire fifty times more often per request than it does in a real server.
+ */
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import net, { type AddressInfo } from 'node:net';
+import Fastify from 'fastify';
+import { pathToFileURL } from 'node:url';
+import { createSidecar, fastifySidecar, wrapListener } from '@homeostat/sidecar';
+
+/** What one harness run does. */
+export interface HarnessConfig {
+  readonly framework: 'node' | 'fastify';
+  readonly variant: 'bare' | 'sidecar';
+  /** Responses to wait for. */
+  readonly requests: number;
+  /** Keep-alive connections, each with one request outstanding. */
+  readonly connections: number;
+}
+
+const BODY = 'hello world';
+
+/** Parses the harness's command line; throws naming the bad argument. */
+export function parseHarnessArgs(argv: readonly string[]): HarnessConfig {
+  const [framework, variant, requests, connections = '32'] = argv;
+  if (framework !== 'node' && framework !== 'fastify') {
+    throw new Error(`instructions harness: framework must be node or fastify, got ${framework}`);
+  }
+  if (variant !== 'bare' && variant !== 'sidecar') {
+    throw new Error(`instructions harness: variant must be bare or sidecar, got ${variant}`);
+  }
+  const n = Number(requests);
+  const c = Number(connections);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new Error(`instructions harness: requests must be a positive integer, got ${requests}`);
+  }
+  if (!Number.isInteger(c) || c < 1) {
+    throw new Error(
+      `instructions harness: connections must be a positive integer, got ${connections}`,
+    );
+  }
+  return { framework, variant, requests: n, connections: c };
+}
+
+/** Runs one harness: serves and loads itself until `requests` responses have arrived. */
+export async function runHarness(config: HarnessConfig): Promise<number> {
+  const sidecar =
+    config.variant === 'sidecar'
+      ? createSidecar({ service: 'bench', overload: false, intervalMs: 3_600_000 })
+      : undefined;
+  // A consumer of the observations and samples, as a host's loop would have.
+  sidecar?.observations$.subscribe(() => {});
+  sidecar?.samples$.subscribe(() => {});
+  let port: number;
+  let close: () => Promise<void>;
+  if (config.framework === 'node') {
+    const handler = (_req: IncomingMessage, res: ServerResponse): void => {
+      res.setHeader('content-type', 'text/plain');
+      res.end(BODY);
+    };
+    const server = http.createServer(sidecar ? wrapListener(sidecar, handler) : handler);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+    close = () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      });
+  } else {
+    const app = Fastify({ logger: false });
+    if (sidecar) await app.register(fastifySidecar(sidecar));
+    app.get('/', (_req, reply) => {
+      void reply.type('text/plain').send(BODY);
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    port = (app.server.address() as AddressInfo).port;
+    close = () => app.close();
+  }
+  const request = Buffer.from(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`);
+  const size = await responseSize(port, request);
+  const sockets: net.Socket[] = [];
+  let sent = 0;
+  let done = 0;
+  await new Promise<void>((resolve, reject) => {
+    for (let c = 0; c < config.connections; c++) {
+      const socket = net.connect(port, '127.0.0.1', () => {
+        if (sent < config.requests) {
+          sent++;
+          socket.write(request);
+        }
+      });
+      sockets.push(socket);
+      socket.on('error', reject);
+      let pending = 0;
+      socket.on('data', (d: Buffer) => {
+        pending += d.length;
+        while (pending >= size) {
+          pending -= size;
+          if (++done === config.requests) resolve();
+          else if (sent < config.requests) {
+            sent++;
+            socket.write(request);
+          }
+        }
+      });
+    }
+  });
+  for (const s of sockets) s.destroy();
+  sidecar?.close();
+  await close();
+  return done;
+}
+
+/** The size of one whole response of the server (head and body), from one request. */
+function responseSize(port: number, request: Buffer): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => socket.write(request));
+    let received = Buffer.alloc(0);
+    socket.on('error', reject);
+    socket.on('data', (d: Buffer) => {
+      received = Buffer.concat([received, d]);
+      const end = received.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const length = /\r\ncontent-length: *(\d+)/i.exec(received.toString('latin1', 0, end));
+      if (length === null) {
+        socket.destroy();
+        reject(new Error('instructions harness: the server answered without Content-Length'));
+        return;
+      }
+      const size = end + 4 + Number(length[1]);
+      if (received.length >= size) {
+        socket.destroy();
+        resolve(size);
+      }
+    });
+  });
+}
+
+// Run as a program (the bundle `instructions.ts` builds), not when imported.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  runHarness(parseHarnessArgs(process.argv.slice(2))).then(
+    (done) => {
+      process.stdout.write(`${done}\n`);
+      process.exit(0);
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}

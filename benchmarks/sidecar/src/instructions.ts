@@ -1,0 +1,147 @@
+/**
+ * Instructions per request, counted by valgrind rather than timed: the one measure of the
+ * sidecar's cost here that does not move with what else the machine is doing.
+ *
+ * The harness (`instructions-harness.ts`: a server and a keep-alive client in one process, real
+ * sockets on 127.0.0.1) is bundled once with esbuild, so that every run loads the same code the
+ * same way, and run under `valgrind --tool=cachegrind` twice per variant, for a short and a long
+ * run; the difference in instructions divided by the difference in requests is the steady
+ * state's cost per request, with start-up, JIT warm-up and shut-down cancelled out. Node runs
+ * with `--single-threaded` (no background compiler or GC threads), `--predictable-gc-schedule`,
+ * and fixed hash and random seeds, so repeated runs agree within a few dozen instructions per
+ * request. The count is the whole process's, client included; the client's share is the same
+ * for both variants, so the sidecar's cost is the difference between them.
+ *
+ * Instructions are not time: code that misses the CPU's caches costs more per instruction than
+ * Node's own hot paths, so a saving in instructions buys less than its share of throughput. The
+ * interleaved measurement (`interleaved.ts`) is the one that judges throughput.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
+import type { HarnessConfig } from './instructions-harness.js';
+
+const run = promisify(execFile);
+const harnessFile = fileURLToPath(new URL('./instructions-harness.ts', import.meta.url));
+
+/** How the counts are taken. */
+export interface InstructionsShape {
+  /** Requests in the short and in the long run (the long minus the short is what is counted). */
+  readonly short: number;
+  readonly long: number;
+  /** Keep-alive connections of the in-process client. */
+  readonly connections: number;
+}
+
+/** Instructions per request of one framework, bare and with the sidecar. */
+export interface InstructionsResult {
+  readonly framework: HarnessConfig['framework'];
+  readonly bare: number;
+  readonly sidecar: number;
+  /** `sidecar - bare`: what the sidecar adds to a request. */
+  readonly added: number;
+}
+
+/** Where valgrind is, or `undefined` when it is not installed. */
+export function findValgrind(): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const candidate = path.join(dir, 'valgrind');
+    if (dir !== '' && existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/** Bundles the harness into `dir`; returns the bundle's path. */
+async function bundleHarness(dir: string): Promise<string> {
+  const outfile = path.join(dir, 'harness.mjs');
+  await build({
+    entryPoints: [harnessFile],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    conditions: ['@homeostat/source'],
+    outfile,
+    logLevel: 'error',
+    // Bundled CommonJS dependencies (Fastify's) call `require` for Node's built-ins.
+    banner: {
+      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+    },
+  });
+  return outfile;
+}
+
+/** Instructions of one harness run, as cachegrind counts them. */
+async function count(valgrind: string, bundle: string, config: HarnessConfig): Promise<number> {
+  const { stderr } = await run(
+    valgrind,
+    [
+      '--tool=cachegrind',
+      '--cache-sim=no',
+      '--cachegrind-out-file=/dev/null',
+      process.execPath,
+      '--single-threaded',
+      '--predictable-gc-schedule',
+      '--hash-seed=1',
+      '--random-seed=1',
+      bundle,
+      config.framework,
+      config.variant,
+      String(config.requests),
+      String(config.connections),
+    ],
+    { maxBuffer: 16 * 1024 * 1024 },
+  );
+  const match = /I\s+refs:\s+([\d,]+)/.exec(stderr);
+  if (match === null) {
+    throw new Error(
+      `instructions: no instruction count in valgrind's output:\n${stderr.slice(-2000)}`,
+    );
+  }
+  return Number(match[1]!.replaceAll(',', ''));
+}
+
+/**
+ * Counts instructions per request for each framework, bare and with the sidecar (two runs at a
+ * time, one per core). Throws when valgrind is missing; call {@link findValgrind} first.
+ */
+export async function measureInstructions(
+  frameworks: readonly HarnessConfig['framework'][],
+  shape: InstructionsShape,
+  onProgress: (msg: string) => void = () => {},
+): Promise<InstructionsResult[]> {
+  if (!(shape.long > shape.short && shape.short >= 1 && shape.connections >= 1)) {
+    throw new RangeError(`measureInstructions: bad shape ${JSON.stringify(shape)}`);
+  }
+  const valgrind = findValgrind();
+  if (valgrind === undefined) throw new Error('measureInstructions: valgrind is not installed');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'homeostat-instructions-'));
+  try {
+    const bundle = await bundleHarness(dir);
+    const perRequest = async (
+      framework: HarnessConfig['framework'],
+      variant: HarnessConfig['variant'],
+    ): Promise<number> => {
+      onProgress(`${framework}, ${variant}: ${shape.short} and ${shape.long} requests`);
+      const base = { framework, variant, connections: shape.connections };
+      const [a, b] = await Promise.all([
+        count(valgrind, bundle, { ...base, requests: shape.short }),
+        count(valgrind, bundle, { ...base, requests: shape.long }),
+      ]);
+      return (b - a) / (shape.long - shape.short);
+    };
+    const out: InstructionsResult[] = [];
+    for (const framework of frameworks) {
+      const bare = await perRequest(framework, 'bare');
+      const sidecar = await perRequest(framework, 'sidecar');
+      out.push({ framework, bare, sidecar, added: sidecar - bare });
+    }
+    return out;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

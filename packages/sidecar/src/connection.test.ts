@@ -1,0 +1,281 @@
+// How the sidecar learns that responses ended (internal/connection.ts), end to end: real
+// servers, raw client connections, so that keep-alive, pipelining and aborts are exact.
+import { afterEach, describe, expect, it } from 'vitest';
+import { hasSubscribers } from 'node:diagnostics_channel';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import http2 from 'node:http2';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import type { RequestObservation } from '@homeostat/core';
+import { createSidecar, type Sidecar, type SidecarOptions } from './create-sidecar.js';
+import { wrapListener } from './wrap-listener.js';
+import { closeAll, listen, sleep, until } from './internal/test-http.js';
+
+const sidecars: Sidecar[] = [];
+afterEach(async () => {
+  for (const s of sidecars.splice(0)) s.close();
+  await closeAll();
+});
+
+function make(options: SidecarOptions = {}): { s: Sidecar; seen: RequestObservation[] } {
+  const s = createSidecar({ overload: false, ...options });
+  sidecars.push(s);
+  const seen: RequestObservation[] = [];
+  s.observations$.subscribe((o) => seen.push(o));
+  return { s, seen };
+}
+
+/** A raw HTTP/1.1 client connection that reads whole responses, counting their bytes. */
+class RawClient {
+  private buffer = Buffer.alloc(0);
+  private waiting: (() => void) | undefined;
+  closed = false;
+
+  private constructor(readonly socket: net.Socket) {
+    socket.on('data', (d: Buffer) => {
+      this.buffer = Buffer.concat([this.buffer, d]);
+      this.waiting?.();
+    });
+    socket.on('close', () => {
+      this.closed = true;
+      this.waiting?.();
+    });
+  }
+
+  static async open(url: string): Promise<RawClient> {
+    const { port } = new URL(url);
+    const socket = net.connect(Number(port), '127.0.0.1');
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('error', reject);
+    });
+    return new RawClient(socket);
+  }
+
+  send(...paths: string[]): void {
+    this.socket.write(paths.map((p) => `GET ${p} HTTP/1.1\r\nHost: test\r\n\r\n`).join(''));
+  }
+
+  /** The next complete response: its status and its size in bytes, head included. */
+  async response(): Promise<{ status: number; bytes: number }> {
+    for (;;) {
+      const parsed = this.parse();
+      if (parsed !== undefined) return parsed;
+      if (this.closed) throw new Error('connection closed before a whole response');
+      await new Promise<void>((resolve) => (this.waiting = resolve));
+    }
+  }
+
+  private parse(): { status: number; bytes: number } | undefined {
+    const end = this.buffer.indexOf('\r\n\r\n');
+    if (end < 0) return undefined;
+    const head = this.buffer.toString('latin1', 0, end);
+    const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(head)![1]);
+    const length = /\r\ncontent-length: (\d+)/i.exec(head);
+    let size: number;
+    if (length !== null) {
+      size = end + 4 + Number(length[1]);
+    } else {
+      // Chunked: find the terminating zero-length chunk.
+      const last = this.buffer.indexOf('\r\n0\r\n\r\n', end);
+      if (last < 0) return undefined;
+      size = last + 7;
+    }
+    if (this.buffer.length < size) return undefined;
+    this.buffer = this.buffer.subarray(size);
+    return { status, bytes: size };
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
+
+/** Answers `/size/N` with N bytes of body, `/stream/N` with N one-byte chunks, else `ok`. */
+function sized(_req: IncomingMessage, res: ServerResponse): void {
+  const url = _req.url ?? '/';
+  const n = Number(url.split('/')[2] ?? 0);
+  if (url.startsWith('/size/')) {
+    res.end('x'.repeat(n));
+  } else if (url.startsWith('/stream/')) {
+    for (let i = 0; i < n; i++) res.write('y');
+    res.end();
+  } else {
+    res.end('ok');
+  }
+}
+
+describe('response ends, seen through the finish channel', () => {
+  it('charges each response on a keep-alive connection exactly its own bytes', async () => {
+    const { s, seen } = make();
+    const url = await listen(wrapListener(s, sized));
+    const client = await RawClient.open(url);
+    const sizes: number[] = [];
+    for (const path of ['/size/10', '/size/5000', '/stream/7', '/size/0', '/size/10']) {
+      client.send(path);
+      sizes.push((await client.response()).bytes);
+    }
+    client.close();
+    await until(() => seen.length === 5);
+    expect(seen.map((o) => o.bytesOut)).toEqual(sizes);
+    expect(seen.map((o) => o.route)).toEqual([
+      '/size/:id',
+      '/size/:id',
+      '/stream/:id',
+      '/size/:id',
+      '/size/:id',
+    ]);
+    expect(seen.every((o) => o.status === 200)).toBe(true);
+  });
+
+  it('does not charge a watched response for responses on its connection that it did not watch', async () => {
+    const { s, seen } = make();
+    const wrapped = wrapListener(s, sized);
+    // Only /watched/… goes through the sidecar; the host answers everything else itself.
+    const url = await listen((req, res) => {
+      if (req.url?.startsWith('/watched/') === true) {
+        req.url = req.url.slice('/watched'.length);
+        void wrapped(req, res);
+      } else {
+        sized(req, res);
+      }
+    });
+    const client = await RawClient.open(url);
+    const watched: number[] = [];
+    for (const path of [
+      '/size/3000',
+      '/watched/size/20',
+      '/size/777',
+      '/size/1',
+      '/watched/size/9',
+    ]) {
+      client.send(path);
+      const r = await client.response();
+      if (path.startsWith('/watched/')) watched.push(r.bytes);
+    }
+    client.close();
+    await until(() => seen.length === 2);
+    expect(seen.map((o) => o.bytesOut)).toEqual(watched);
+  });
+
+  it('observes a client that leaves before its answer as 499, and frees its slot', async () => {
+    const { s, seen } = make();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const url = await listen(
+      wrapListener(s, async (req, res) => {
+        if (req.url === '/slow') await gate;
+        res.end('late');
+      }),
+    );
+    const client = await RawClient.open(url);
+    client.send('/fast');
+    await client.response();
+    client.send('/slow');
+    await until(() => s.stats().inFlight === 1);
+    client.close();
+    await until(() => seen.length === 2);
+    expect(seen[1]).toMatchObject({ route: '/slow', status: 499, bytesOut: 0 });
+    expect(s.stats().inFlight).toBe(0);
+    expect(s.stats().limiter?.inFlight).toBe(0);
+    release();
+  });
+
+  it('observes pipelined requests in order, each with its own bytes', async () => {
+    const { s, seen } = make();
+    const url = await listen(
+      wrapListener(s, async (req, res) => {
+        if (req.url === '/size/40') await sleep(30); // the second answer waits behind the first
+        sized(req, res);
+      }),
+    );
+    const client = await RawClient.open(url);
+    client.send('/size/40', '/size/3', '/stream/4');
+    const sizes = [
+      (await client.response()).bytes,
+      (await client.response()).bytes,
+      (await client.response()).bytes,
+    ];
+    client.close();
+    await until(() => seen.length === 3);
+    expect(seen.map((o) => o.bytesOut)).toEqual(sizes);
+    expect(seen.map((o) => o.route)).toEqual(['/size/:id', '/size/:id', '/stream/:id']);
+  });
+
+  it('lets two sidecars wrapped around one listener each observe every request once', async () => {
+    const outer = make();
+    const inner = make();
+    const url = await listen(wrapListener(outer.s, wrapListener(inner.s, sized)));
+    const client = await RawClient.open(url);
+    const sizes: number[] = [];
+    for (const path of ['/size/100', '/size/1']) {
+      client.send(path);
+      sizes.push((await client.response()).bytes);
+    }
+    client.close();
+    await until(() => outer.seen.length === 2 && inner.seen.length === 2);
+    expect(outer.seen.map((o) => o.bytesOut)).toEqual(sizes);
+    expect(inner.seen.map((o) => o.bytesOut)).toEqual(sizes);
+  });
+
+  it('leaves servers it does not wrap alone, and stops listening when the last sidecar closes', async () => {
+    const before = hasSubscribers('http.server.response.finish');
+    const { s, seen } = make();
+    expect(hasSubscribers('http.server.response.finish')).toBe(true);
+    const plain = await listen(sized);
+    const wrappedUrl = await listen(wrapListener(s, sized));
+    for (const url of [plain, wrappedUrl]) {
+      const client = await RawClient.open(url);
+      client.send('/size/12');
+      expect((await client.response()).status).toBe(200);
+      client.close();
+    }
+    await until(() => seen.length === 1);
+    s.close();
+    sidecars.splice(sidecars.indexOf(s), 1);
+    // Other sidecars of this process (none in this file) would keep the subscription.
+    if (!before) expect(hasSubscribers('http.server.response.finish')).toBe(false);
+    const client = await RawClient.open(wrappedUrl);
+    client.send('/size/12');
+    expect((await client.response()).status).toBe(200);
+    client.close();
+    await sleep(20);
+    expect(seen).toHaveLength(1);
+  });
+
+  it('delivers observations at the end of the event-loop turn, not inside the response', async () => {
+    const { s, seen } = make();
+    let seenWhenFinished = -1;
+    const url = await listen(
+      wrapListener(s, (_req, res) => {
+        res.on('finish', () => (seenWhenFinished = seen.length));
+        res.end('ok');
+      }),
+    );
+    const client = await RawClient.open(url);
+    client.send('/');
+    await client.response();
+    client.close();
+    await until(() => seen.length === 1);
+    expect(seenWhenFinished).toBe(0);
+  });
+
+  it('falls back to the response’s own close for HTTP/2 (compatibility API)', async () => {
+    const { s, seen } = make();
+    // HTTP/2's compatibility objects are not node:http's types; a host can still pass them on.
+    const listener = wrapListener(s, (_req, res) => res.end('h2'));
+    const server = http2.createServer((req, res) => void listener(req as never, res as never));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const session = http2.connect(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+      const stream = session.request({ ':path': '/orders/7' });
+      stream.resume();
+      await new Promise((resolve) => stream.on('close', resolve));
+      session.close();
+      await until(() => seen.length === 1);
+      expect(seen[0]).toMatchObject({ route: '/orders/:id', status: 200 });
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});

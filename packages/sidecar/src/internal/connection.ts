@@ -1,0 +1,181 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import type { Socket } from 'node:net';
+import type { ServerResponse } from 'node:http';
+
+/**
+ * How the sidecar learns that a response has ended, without a listener per request.
+ *
+ * Node's HTTP/1 server publishes every response it finishes on the diagnostics channel
+ * `http.server.response.finish` (with the request, response and socket), once the last byte
+ * has been handed to the socket. While a sidecar is open it subscribes there, and keeps one
+ * small record per connection it has seen a request on (a symbol-keyed property of the
+ * socket): the request whose response the connection is sending now, and how many bytes the
+ * connection had written when its previous response finished. A response's size is then one
+ * read of the socket's byte counter at its finish, minus the previous one.
+ *
+ * Registering a `close` listener on each response, the usual way, cost about as much as all
+ * of the sidecar's own bookkeeping for a request (Node's `EventEmitter` stores listeners in a
+ * dictionary-mode object), and reading the socket's byte counter at both ends of every
+ * request another third; see docs/benchmarks/sidecar.md.
+ *
+ * A connection that closes before its response finished (the client left, or the response
+ * was destroyed) is caught by one `close` listener per connection. Responses Node's HTTP/1
+ * server does not send this way — a pipelined request whose response waits behind another,
+ * HTTP/2's compatibility API, objects built by hand in tests — fall back to a `close`
+ * listener on the response ({@link track} says which).
+ */
+
+/** A request the sidecar is watching, as this module sees it. */
+export interface Tracked {
+  readonly res: ServerResponse;
+  /**
+   * Called once the response has ended: `sent` when Node finished sending it (rather than the
+   * connection closing first), with the bytes the connection wrote for it.
+   */
+  ended(sent: boolean, bytesOut: number): void;
+}
+
+/**
+ * What the sidecar keeps on a connection: one object per connection, reused by its requests.
+ * Watched requests wait here, in the order Node will send their responses (usually one at a
+ * time; more when the client pipelines, or when sidecars are nested on one server and each
+ * watches the same response).
+ */
+class Connection {
+  private first: Tracked | undefined = undefined;
+  private rest: Tracked[] | undefined = undefined;
+  constructor(
+    /** The connection's byte counter when its last response finished (or when first seen). */
+    public bytes: number,
+  ) {}
+
+  get head(): Tracked | undefined {
+    return this.first;
+  }
+
+  push(tracked: Tracked): void {
+    if (this.first === undefined) this.first = tracked;
+    else (this.rest ??= []).push(tracked);
+  }
+
+  shift(): Tracked | undefined {
+    const tracked = this.first;
+    this.first = this.rest !== undefined && this.rest.length > 0 ? this.rest.shift() : undefined;
+    return tracked;
+  }
+
+  holds(res: unknown): boolean {
+    return this.first?.res === res || (this.rest?.some((t) => t.res === res) ?? false);
+  }
+
+  /**
+   * Ends the requests waiting ahead of the first one for `res`. Node sends a connection's
+   * responses in order, so once `res` is being sent or has finished, those have ended without
+   * a finish the sidecar saw (only possible when every sidecar closed while they were in
+   * flight, and the channel went quiet).
+   */
+  dropAhead(res: unknown): void {
+    while (this.first !== undefined && this.first.res !== res) this.shift()!.ended(false, 0);
+  }
+}
+
+type Socketish = Socket & { [kConnection]?: Connection; _httpMessage?: unknown };
+
+const kConnection = Symbol('homeostat.sidecar.connection');
+const CHANNEL = 'http.server.response.finish';
+let users = 0;
+
+/**
+ * Bytes a socket has handed to the OS: the handle's counter, read directly (the socket's own
+ * `bytesWritten` getter also walks its pending write buffer, and `_bytesDispatched` is one more
+ * getter around the same read); the getter once the handle is gone (a closed socket keeps its
+ * final count there).
+ */
+export function writtenBytes(socket: Socket | null | undefined): number {
+  if (socket === null || socket === undefined) return 0;
+  const handle = (socket as unknown as { _handle?: { bytesWritten?: unknown } | null })._handle;
+  const n = handle === null || handle === undefined ? undefined : handle.bytesWritten;
+  return typeof n === 'number' ? n : (socket.bytesWritten ?? 0);
+}
+
+/**
+ * Node calls this for every response every HTTP/1 server in the process finishes, so it does
+ * as little as it can for connections the sidecar does not know, and it never throws: an error
+ * thrown by a diagnostics-channel subscriber is rethrown in the host as an uncaught exception.
+ */
+function onResponseFinish(message: unknown): void {
+  try {
+    const m = message as { response?: unknown; socket?: Socketish | null };
+    const socket = m.socket;
+    if (socket === null || socket === undefined) return;
+    const connection = socket[kConnection];
+    if (connection === undefined) return;
+    // Every response on the connection moves the baseline, watched or not, so that each
+    // response is charged only its own bytes.
+    const bytes = writtenBytes(socket);
+    const sent = bytes - connection.bytes;
+    connection.bytes = bytes;
+    const res = m.response;
+    const head = connection.head;
+    if (head === undefined) return;
+    if (head.res !== res) {
+      if (!connection.holds(res)) return; // a response no sidecar watched
+      connection.dropAhead(res);
+    }
+    // Sidecars nested on one server each watch the same response.
+    while (connection.head?.res === res) connection.shift()!.ended(true, sent);
+  } catch {
+    // `ended` reports its own failures; nothing else here can fail short of a broken socket.
+  }
+}
+
+/** A connection closed: the responses still waiting on it have ended without finishing. */
+function onConnectionClose(this: Socketish): void {
+  try {
+    const connection = this[kConnection];
+    const head = connection?.head;
+    if (connection === undefined || head === undefined) return;
+    // What the connection wrote since its last finished response belongs to the one being sent.
+    const sent = writtenBytes(this) - connection.bytes;
+    const res = head.res;
+    for (let t = connection.shift(); t !== undefined; t = connection.shift()) {
+      t.ended(false, t.res === res ? sent : 0);
+    }
+  } catch {
+    // As in onResponseFinish.
+  }
+}
+
+/** A sidecar opened: subscribe to the finish channel (once for all sidecars of the process). */
+export function retainFinishChannel(): void {
+  if (users++ === 0) subscribe(CHANNEL, onResponseFinish);
+}
+
+/** A sidecar closed: unsubscribe when it was the last. */
+export function releaseFinishChannel(): void {
+  if (users > 0 && --users === 0) unsubscribe(CHANNEL, onResponseFinish);
+}
+
+/**
+ * Starts watching `tracked`'s response on `socket`. Returns `true` when the finish channel and
+ * the connection's `close` will report its end: Node's HTTP/1 server is sending a response on
+ * this socket now (this one, or one ahead of it in a pipeline). Returns `false` otherwise
+ * (no sidecar subscribed, HTTP/2's compatibility API, objects built by hand), and the caller
+ * must listen for the response's own `close`.
+ */
+export function track(tracked: Tracked, socket: Socket | null | undefined): boolean {
+  if (users === 0 || socket === null || socket === undefined) return false;
+  const s = socket as Socketish;
+  const sending = s._httpMessage;
+  if (sending === null || sending === undefined) return false;
+  let connection = s[kConnection];
+  if (connection === undefined) {
+    connection = new Connection(writtenBytes(s));
+    s[kConnection] = connection;
+    s.on('close', onConnectionClose);
+  } else if (sending === tracked.res) {
+    connection.dropAhead(tracked.res);
+  }
+  connection.push(tracked);
+  return true;
+}

@@ -4,12 +4,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { hasSubscribers } from 'node:diagnostics_channel';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import http2 from 'node:http2';
-import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { RequestObservation } from '@homeostat/core';
 import { createSidecar, type Sidecar, type SidecarOptions } from './create-sidecar.js';
 import { wrapListener } from './wrap-listener.js';
-import { closeAll, listen, sleep, until } from './internal/test-http.js';
+import { closeAll, listen, RawClient, sleep, until } from './internal/test-http.js';
 
 const sidecars: Sidecar[] = [];
 afterEach(async () => {
@@ -23,72 +22,6 @@ function make(options: SidecarOptions = {}): { s: Sidecar; seen: RequestObservat
   const seen: RequestObservation[] = [];
   s.observations$.subscribe((o) => seen.push(o));
   return { s, seen };
-}
-
-/** A raw HTTP/1.1 client connection that reads whole responses, counting their bytes. */
-class RawClient {
-  private buffer = Buffer.alloc(0);
-  private waiting: (() => void) | undefined;
-  closed = false;
-
-  private constructor(readonly socket: net.Socket) {
-    socket.on('data', (d: Buffer) => {
-      this.buffer = Buffer.concat([this.buffer, d]);
-      this.waiting?.();
-    });
-    socket.on('close', () => {
-      this.closed = true;
-      this.waiting?.();
-    });
-  }
-
-  static async open(url: string): Promise<RawClient> {
-    const { port } = new URL(url);
-    const socket = net.connect(Number(port), '127.0.0.1');
-    await new Promise<void>((resolve, reject) => {
-      socket.once('connect', resolve);
-      socket.once('error', reject);
-    });
-    return new RawClient(socket);
-  }
-
-  send(...paths: string[]): void {
-    this.socket.write(paths.map((p) => `GET ${p} HTTP/1.1\r\nHost: test\r\n\r\n`).join(''));
-  }
-
-  /** The next complete response: its status and its size in bytes, head included. */
-  async response(): Promise<{ status: number; bytes: number }> {
-    for (;;) {
-      const parsed = this.parse();
-      if (parsed !== undefined) return parsed;
-      if (this.closed) throw new Error('connection closed before a whole response');
-      await new Promise<void>((resolve) => (this.waiting = resolve));
-    }
-  }
-
-  private parse(): { status: number; bytes: number } | undefined {
-    const end = this.buffer.indexOf('\r\n\r\n');
-    if (end < 0) return undefined;
-    const head = this.buffer.toString('latin1', 0, end);
-    const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(head)![1]);
-    const length = /\r\ncontent-length: (\d+)/i.exec(head);
-    let size: number;
-    if (length !== null) {
-      size = end + 4 + Number(length[1]);
-    } else {
-      // Chunked: find the terminating zero-length chunk.
-      const last = this.buffer.indexOf('\r\n0\r\n\r\n', end);
-      if (last < 0) return undefined;
-      size = last + 7;
-    }
-    if (this.buffer.length < size) return undefined;
-    this.buffer = this.buffer.subarray(size);
-    return { status, bytes: size };
-  }
-
-  close(): void {
-    this.socket.destroy();
-  }
 }
 
 /** Answers `/size/N` with N bytes of body, `/stream/N` with N one-byte chunks, else `ok`. */

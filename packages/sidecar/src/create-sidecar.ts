@@ -355,7 +355,11 @@ export interface SidecarStats {
  * {@link fastifySidecar}.
  */
 export interface Sidecar {
-  /** One observation per request (shed ones included), hot: subscribe before traffic. */
+  /**
+   * One observation per request (shed ones included), hot: subscribe before traffic. Delivered
+   * at the end of the event-loop turn in which the request's response ended, in the order the
+   * responses ended.
+   */
   readonly observations$: Observable<RequestObservation>;
   /**
    * Per-route aggregates every `intervalMs`: `rate` (req/s), `error_ratio` (5xx), `shed_ratio`,
@@ -375,7 +379,10 @@ export interface Sidecar {
   metricsText(): string;
   /** A snapshot of the sidecar's counters and state (a new object each call). */
   stats(): SidecarStats;
-  /** Stops timers and load probes and completes the streams. Idempotent. */
+  /**
+   * Stops timers and load probes, delivers the observations of requests that have ended, and
+   * completes the streams. Idempotent.
+   */
   close(): void;
   /** @internal */
   readonly [kEngine]: Engine;
@@ -385,8 +392,9 @@ export interface Sidecar {
  * Creates a {@link Sidecar}.
  *
  * @remarks
- * Hot path: per request, one observation object and one `close` listener; no timers unless a
- * timeout or a latency fault applies. Admission order: endpoints → `neverShed` → rate limit
+ * Hot path: per request, a state and an observation object, no listener (the end of a response
+ * comes from Node's `http.server.response.finish` diagnostics channel, to which an open sidecar
+ * subscribes), and no timers unless a timeout or a latency fault applies. Admission order: endpoints → `neverShed` → rate limit
  * (429) → overload controller (503) → concurrency limiter (503) → faults → handler. Any throw
  * inside the sidecar is reported through `onError` and the request proceeds (fail open).
  * Timers (aggregation, load checks) run on `deps.scheduler` and are unref'd; call `close()`.

@@ -5,7 +5,7 @@ import type { RequestObservation } from '@homeostat/core';
 import { createSidecar, type Sidecar, type SidecarOptions } from './create-sidecar.js';
 import { expressRoute, expressSidecar } from './express-sidecar.js';
 import { wrapListener } from './wrap-listener.js';
-import { closeAll, listen, request, until } from './internal/test-http.js';
+import { closeAll, listen, RawClient, request, until } from './internal/test-http.js';
 
 const sidecars: Sidecar[] = [];
 afterEach(async () => {
@@ -131,6 +131,37 @@ describe.each<Mount>(['middleware', 'wrapped app'])('Express sidecar, %s (end to
     await until(() => seen.length === 1);
     expect(seen[0]!.status).toBe(503);
     await new Promise((res) => setTimeout(res, 120)); // the late send must not throw
+  });
+});
+
+describe('Express sidecar mounted after other middleware', () => {
+  it('charges each observed response only its own bytes on a shared keep-alive connection', async () => {
+    const s = createSidecar({ overload: false });
+    sidecars.push(s);
+    const seen: RequestObservation[] = [];
+    s.observations$.subscribe((o) => seen.push(o));
+    const a = express();
+    // Answered ahead of the sidecar (as express.static mounted first would): never observed.
+    a.get('/asset', (_req, res) => {
+      res.type('text/plain').send('a'.repeat(2_000));
+    });
+    a.use(expressSidecar(s));
+    a.get('/api/:n', (req, res) => {
+      res.type('text/plain').send('b'.repeat(Number(req.params.n)));
+    });
+    const client = await RawClient.open(await listen(http.createServer(a)));
+    const observed: number[] = [];
+    for (const path of ['/asset', '/api/10', '/asset', '/asset', '/api/300']) {
+      client.send(path);
+      const r = await client.response();
+      if (path.startsWith('/api/')) observed.push(r.bytes);
+    }
+    client.close();
+    await until(() => seen.length === 2);
+    expect(seen.map((o) => [o.route, o.bytesOut])).toEqual([
+      ['/api/:n', observed[0]],
+      ['/api/:n', observed[1]],
+    ]);
   });
 });
 

@@ -18,7 +18,7 @@ interface ExpressRequestLike extends IncomingMessage {
 /**
  * The route template Express matched for a request (`req.baseUrl + req.route.path`; a route
  * declared with several paths gives them joined by `|`), or `(unmatched)` when no route
- * handled it (404s, and requests answered before routing). Read when the response closes.
+ * handled it (404s, and requests answered before routing). Read when the response ends.
  *
  * {@link expressSidecar} uses it; pass it to {@link wrapListener} to wrap a whole Express app
  * instead of mounting middleware, which skips Express's per-request cost of a middleware layer:
@@ -42,7 +42,7 @@ export function expressRoute(req: IncomingMessage): string {
 
 /**
  * Express middleware for a sidecar. Mount it first (`app.use(expressSidecar(sidecar))`): routes
- * are taken from Express's matched route ({@link expressRoute}) when the response closes;
+ * are taken from Express's matched route ({@link expressRoute}) when the response ends;
  * shedding happens before routing.
  *
  * Where the host creates the HTTP server itself, wrapping the app does the same with less

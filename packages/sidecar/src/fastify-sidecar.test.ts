@@ -54,6 +54,14 @@ describe('fastifySidecar (end to end)', () => {
     ]);
   });
 
+  it('observes requests made with fastify.inject (no socket: the response’s own close)', async () => {
+    const { app: a, seen } = await app();
+    a.get('/users/:id', () => 'ok');
+    expect((await a.inject({ method: 'GET', url: '/users/3' })).body).toBe('ok');
+    await until(() => seen.length === 1);
+    expect(seen[0]).toMatchObject({ route: '/users/:id', status: 200, method: 'GET' });
+  });
+
   it('observes a throwing handler with the status Fastify answers', async () => {
     const { app: a, seen } = await app();
     const seenByHost: unknown[] = [];

@@ -5,7 +5,7 @@ import { ADMIT, DELAY, kEngine, type RequestState, type RouteResolver } from './
 /** Options of {@link wrapListener}. */
 export interface WrapListenerOptions {
   /**
-   * The route template of a request (`/users/:id`), called when the response closes. Default:
+   * The route template of a request (`/users/:id`), called when the response ends. Default:
    * guessed from the path, with id-like segments replaced by `:id`.
    */
   readonly route?: RouteResolver;

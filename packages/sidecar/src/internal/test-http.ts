@@ -1,6 +1,6 @@
 // Test helpers: real servers on 127.0.0.1:0 and a small client. Used only by *.test.ts files.
 import http, { type IncomingHttpHeaders, type RequestListener, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 
 /** Servers opened by {@link listen}; close them with {@link closeAll} in `afterEach`. */
 const open = new Set<Server>();
@@ -68,5 +68,71 @@ export async function until(check: () => boolean, timeoutMs = 2000): Promise<voi
   while (!check()) {
     if (Date.now() > end) throw new Error('condition not met in time');
     await sleep(5);
+  }
+}
+
+/** A raw HTTP/1.1 client connection that reads whole responses, counting their bytes. */
+export class RawClient {
+  private buffer = Buffer.alloc(0);
+  private waiting: (() => void) | undefined;
+  closed = false;
+
+  private constructor(readonly socket: net.Socket) {
+    socket.on('data', (d: Buffer) => {
+      this.buffer = Buffer.concat([this.buffer, d]);
+      this.waiting?.();
+    });
+    socket.on('close', () => {
+      this.closed = true;
+      this.waiting?.();
+    });
+  }
+
+  static async open(url: string): Promise<RawClient> {
+    const { port } = new URL(url);
+    const socket = net.connect(Number(port), '127.0.0.1');
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('error', reject);
+    });
+    return new RawClient(socket);
+  }
+
+  send(...paths: string[]): void {
+    this.socket.write(paths.map((p) => `GET ${p} HTTP/1.1\r\nHost: test\r\n\r\n`).join(''));
+  }
+
+  /** The next complete response: its status and its size in bytes, head included. */
+  async response(): Promise<{ status: number; bytes: number }> {
+    for (;;) {
+      const parsed = this.parse();
+      if (parsed !== undefined) return parsed;
+      if (this.closed) throw new Error('connection closed before a whole response');
+      await new Promise<void>((resolve) => (this.waiting = resolve));
+    }
+  }
+
+  private parse(): { status: number; bytes: number } | undefined {
+    const end = this.buffer.indexOf('\r\n\r\n');
+    if (end < 0) return undefined;
+    const head = this.buffer.toString('latin1', 0, end);
+    const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(head)![1]);
+    const length = /\r\ncontent-length: (\d+)/i.exec(head);
+    let size: number;
+    if (length !== null) {
+      size = end + 4 + Number(length[1]);
+    } else {
+      // Chunked: find the terminating zero-length chunk.
+      const last = this.buffer.indexOf('\r\n0\r\n\r\n', end);
+      if (last < 0) return undefined;
+      size = last + 7;
+    }
+    if (this.buffer.length < size) return undefined;
+    this.buffer = this.buffer.subarray(size);
+    return { status, bytes: size };
+  }
+
+  close(): void {
+    this.socket.destroy();
   }
 }

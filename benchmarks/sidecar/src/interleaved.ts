@@ -13,7 +13,7 @@
 import { median } from '@homeostat-bench/common';
 import { KeepAliveLoad } from './keep-alive-load.js';
 import { startServer } from './load.js';
-import { geometricMeanInterval } from './stats.js';
+import { geometricMeanInterval, sliceRatio } from './stats.js';
 import type { ServerConfig } from './server.js';
 
 /** How an interleaved measurement is run. */
@@ -32,7 +32,10 @@ export interface InterleavedShape {
 
 /** One process's figures. */
 export interface InterleavedProcess {
-  /** Geometric mean of the process's pair ratios (variant ÷ bare req/s) and its 95 % interval. */
+  /**
+   * Geometric mean of the process's pair ratios (variant ÷ bare req/s) and its 95 % interval;
+   * 0 when the variant answered no 2xx at all while the bare server did.
+   */
   readonly rpsRatio: number;
   readonly rpsRatioInterval: readonly [number, number];
   /** Median req/s of the variant's and of the bare server's slices. */
@@ -102,10 +105,8 @@ export async function measureInterleaved(
         await slice(variant, 500);
         await slice(bare, 500);
       }
-      const ratios: number[] = [];
       const variantRps: number[] = [];
       const bareRps: number[] = [];
-      let emptyPairs = 0;
       const every = Math.max(1, Math.round(1000 / shape.sliceMs));
       for (let i = 0; i < shape.pairs; i++) {
         if (i % every === 0) {
@@ -123,14 +124,12 @@ export async function measureInterleaved(
         }
         variantRps.push(v);
         bareRps.push(b);
-        if (v > 0 && b > 0) ratios.push(v / b);
-        else emptyPairs++;
       }
       variant.check();
       bare.check();
-      const { mean, interval } = geometricMeanInterval(ratios);
+      const { ratio, interval, emptyPairs } = sliceRatio(variantRps, bareRps);
       processes.push({
-        rpsRatio: ratios.length === 1 ? ratios[0]! : mean,
+        rpsRatio: ratio,
         rpsRatioInterval: interval,
         variantRps: median(variantRps),
         bareRps: median(bareRps),

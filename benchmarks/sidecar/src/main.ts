@@ -278,7 +278,9 @@ if (only === undefined || only === 'overhead' || only === 'interleaved') {
       'req/s vs bare': round3(r.rpsRatio),
       'per process': r.processes.map((p) => round3(p.rpsRatio)).join(' / '),
       'over processes (95 % interval)': Number.isNaN(r.rpsRatioMean)
-        ? '– (one process)'
+        ? r.processes.length < 2
+          ? '– (one process)'
+          : '– (fewer than two positive ratios)'
         : `${round3(r.rpsRatioMean)} (${round3(r.rpsRatioInterval[0])}–${round3(r.rpsRatioInterval[1])})`,
       'bare req/s': Math.round(median(r.processes.map((p) => p.bareRps))),
       'non-2xx': r.processes.reduce((a, p) => a + p.non2xx, 0),

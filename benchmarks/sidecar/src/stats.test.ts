@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { geometricMeanInterval, tQuantile975 } from './stats.js';
+import { geometricMeanInterval, sliceRatio, tQuantile975 } from './stats.js';
 
 describe('tQuantile975', () => {
   it("matches Student's t quantiles from tables", () => {
@@ -42,5 +42,31 @@ describe('geometricMeanInterval', () => {
   it('is NaN with fewer than two usable ratios', () => {
     expect(geometricMeanInterval([1.02]).mean).toBeNaN();
     expect(geometricMeanInterval([0, Number.NaN, 1]).interval[0]).toBeNaN();
+  });
+});
+
+describe('sliceRatio', () => {
+  it('is the geometric mean of the pairs answered on both sides, counting the others', () => {
+    const r = sliceRatio([90, 0, 110, 100], [100, 100, 100, 0]);
+    expect(r.emptyPairs).toBe(2);
+    expect(r.ratio).toBeCloseTo(Math.sqrt(0.9 * 1.1), 10);
+    expect(r.interval[0]).toBeLessThan(r.ratio);
+    expect(r.interval[1]).toBeGreaterThan(r.ratio);
+  });
+
+  it('is 0 when the variant answered no 2xx at all while bare did', () => {
+    const r = sliceRatio([0, 0, 0], [100, 120, 90]);
+    expect(r.ratio).toBe(0);
+    expect(r.emptyPairs).toBe(3);
+    expect(r.interval[0]).toBeNaN();
+  });
+
+  it('is unknown (NaN) when neither side answered, and the one ratio with one pair', () => {
+    expect(sliceRatio([0, 0], [0, 0]).ratio).toBeNaN();
+    expect(sliceRatio([95, 0], [100, 0]).ratio).toBeCloseTo(0.95, 10);
+  });
+
+  it('names mismatched slice counts', () => {
+    expect(() => sliceRatio([1, 2], [1])).toThrow(/2 variant slices against 1 bare slices/);
   });
 });

@@ -18,6 +18,36 @@ export function geometricMeanInterval(ratios: readonly number[]): {
 }
 
 /**
+ * One process's interleaved figure from its slice pairs (`variant[i]` and `bare[i]` are the
+ * 2xx req/s of pair `i`): the geometric mean of the pair ratios with its 95 % interval, and
+ * how many pairs had no 2xx answer on one side (left out). A variant that answered no 2xx at
+ * all while the bare server did (it shed every request) measures 0, not "unknown".
+ */
+export function sliceRatio(
+  variant: readonly number[],
+  bare: readonly number[],
+): { ratio: number; interval: readonly [number, number]; emptyPairs: number } {
+  if (variant.length !== bare.length) {
+    throw new RangeError(
+      `sliceRatio: ${variant.length} variant slices against ${bare.length} bare slices`,
+    );
+  }
+  const ratios: number[] = [];
+  for (let i = 0; i < variant.length; i++) {
+    if (variant[i]! > 0 && bare[i]! > 0) ratios.push(variant[i]! / bare[i]!);
+  }
+  const emptyPairs = variant.length - ratios.length;
+  const { mean, interval } = geometricMeanInterval(ratios);
+  const servedNone =
+    ratios.length === 0 && bare.some((b) => b > 0) && variant.every((v) => v === 0);
+  return {
+    ratio: servedNone ? 0 : ratios.length === 1 ? ratios[0]! : mean,
+    interval,
+    emptyPairs,
+  };
+}
+
+/**
  * The 97.5 % quantile of Student's t with `df` degrees of freedom: exact for 1 to 4, else the
  * Cornish–Fisher expansion around the normal quantile (within 0.11 % of the exact value from 5 degrees of freedom up).
  */

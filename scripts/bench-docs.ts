@@ -535,6 +535,8 @@ function instructionsRows(r: Json): Record<string, Cell>[] {
     'bare instr/req': num(get(row, 'bare')),
     'sidecar instr/req': num(get(row, 'sidecar')),
     'sidecar adds': num(get(row, 'added')),
+    // Recorded since 2026-12-06: bare with a no-op subscriber on the finish channel.
+    "of which Node's channel": num(get(row, 'channelAdded')),
   }));
 }
 

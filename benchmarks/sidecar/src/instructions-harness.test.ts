@@ -10,6 +10,7 @@ describe('instructions harness', () => {
       connections: 32,
     });
     expect(() => parseHarnessArgs(['koa', 'bare', '1'])).toThrow(/framework .* got koa/);
+    expect(parseHarnessArgs(['fastify', 'channel', '7', '2']).variant).toBe('channel');
     expect(() => parseHarnessArgs(['node', 'plain', '1'])).toThrow(/variant .* got plain/);
     expect(() => parseHarnessArgs(['node', 'bare', '0'])).toThrow(/requests .* got 0/);
     expect(() => parseHarnessArgs(['node', 'bare', '5', 'x'])).toThrow(/connections .* got x/);
@@ -17,7 +18,7 @@ describe('instructions harness', () => {
 
   it('serves and loads itself until the requested number of responses has arrived', async () => {
     for (const framework of ['node', 'fastify'] as const) {
-      for (const variant of ['bare', 'sidecar'] as const) {
+      for (const variant of ['bare', 'channel', 'sidecar'] as const) {
         expect(await runHarness({ framework, variant, requests: 150, connections: 4 })).toBe(150);
       }
     }

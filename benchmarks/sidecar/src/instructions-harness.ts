@@ -4,7 +4,12 @@
  * the same process, until `requests` responses have arrived. Run under valgrind by
  * `instructions.ts`, which counts the instructions of two such runs of different lengths.
  *
- * Usage: `node harness.mjs <node|fastify> <bare|sidecar> <requests> [connections]`
+ * Usage: `node harness.mjs <node|fastify> <bare|channel|sidecar> <requests> [connections]`
+ *
+ * `channel` is the bare server with a subscriber that does nothing on Node's
+ * `http.server.response.finish` diagnostics channel: Node publishes a message for every
+ * finished response only while that channel has a subscriber, so this variant counts the part
+ * of the sidecar's cost that is Node's own.
  *
  * Everything that makes the instruction count vary from run to run is kept out: the client
  * counts whole responses by size (every response of one server has the same size) instead of
@@ -13,6 +18,7 @@
  * interval would fire fifty times more often per request than it does in a real server.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import dc from 'node:diagnostics_channel';
 import net, { type AddressInfo } from 'node:net';
 import Fastify from 'fastify';
 import { pathToFileURL } from 'node:url';
@@ -21,7 +27,8 @@ import { createSidecar, fastifySidecar, wrapListener } from '@homeostat/sidecar'
 /** What one harness run does. */
 export interface HarnessConfig {
   readonly framework: 'node' | 'fastify';
-  readonly variant: 'bare' | 'sidecar';
+  /** `channel`: bare, with a no-op subscriber on `http.server.response.finish`. */
+  readonly variant: 'bare' | 'channel' | 'sidecar';
   /** Responses to wait for. */
   readonly requests: number;
   /** Keep-alive connections, each with one request outstanding. */
@@ -36,8 +43,10 @@ export function parseHarnessArgs(argv: readonly string[]): HarnessConfig {
   if (framework !== 'node' && framework !== 'fastify') {
     throw new Error(`instructions harness: framework must be node or fastify, got ${framework}`);
   }
-  if (variant !== 'bare' && variant !== 'sidecar') {
-    throw new Error(`instructions harness: variant must be bare or sidecar, got ${variant}`);
+  if (variant !== 'bare' && variant !== 'channel' && variant !== 'sidecar') {
+    throw new Error(
+      `instructions harness: variant must be bare, channel or sidecar, got ${variant}`,
+    );
   }
   const n = Number(requests);
   const c = Number(connections);
@@ -61,6 +70,8 @@ export async function runHarness(config: HarnessConfig): Promise<number> {
   // A consumer of the observations and samples, as a host's loop would have.
   sidecar?.observations$.subscribe(() => {});
   sidecar?.samples$.subscribe(() => {});
+  const noop = (): void => {};
+  if (config.variant === 'channel') dc.subscribe('http.server.response.finish', noop);
   let port: number;
   let close: () => Promise<void>;
   if (config.framework === 'node') {
@@ -117,6 +128,7 @@ export async function runHarness(config: HarnessConfig): Promise<number> {
   });
   for (const s of sockets) s.destroy();
   sidecar?.close();
+  if (config.variant === 'channel') dc.unsubscribe('http.server.response.finish', noop);
   await close();
   return done;
 }

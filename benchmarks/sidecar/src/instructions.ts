@@ -37,13 +37,17 @@ export interface InstructionsShape {
   readonly connections: number;
 }
 
-/** Instructions per request of one framework, bare and with the sidecar. */
+/** Instructions per request of one framework: bare, bare with the channel subscribed, sidecar. */
 export interface InstructionsResult {
   readonly framework: HarnessConfig['framework'];
   readonly bare: number;
+  /** Bare with a no-op subscriber on `http.server.response.finish`. */
+  readonly channel: number;
   readonly sidecar: number;
   /** `sidecar - bare`: what the sidecar adds to a request. */
   readonly added: number;
+  /** `channel - bare`: the part of `added` that is Node publishing each finished response. */
+  readonly channelAdded: number;
 }
 
 /** Where valgrind is, or `undefined` when it is not installed. */
@@ -106,7 +110,8 @@ async function count(valgrind: string, bundle: string, config: HarnessConfig): P
 }
 
 /**
- * Counts instructions per request for each framework, bare and with the sidecar (two runs at a
+ * Counts instructions per request for each framework, bare, bare with the finish channel
+ * subscribed, and with the sidecar (two runs at a
  * time, one per core). Throws when valgrind is missing; call {@link findValgrind} first.
  */
 export async function measureInstructions(
@@ -137,8 +142,16 @@ export async function measureInstructions(
     const out: InstructionsResult[] = [];
     for (const framework of frameworks) {
       const bare = await perRequest(framework, 'bare');
+      const channel = await perRequest(framework, 'channel');
       const sidecar = await perRequest(framework, 'sidecar');
-      out.push({ framework, bare, sidecar, added: sidecar - bare });
+      out.push({
+        framework,
+        bare,
+        channel,
+        sidecar,
+        added: sidecar - bare,
+        channelAdded: channel - bare,
+      });
     }
     return out;
   } finally {

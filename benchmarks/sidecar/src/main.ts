@@ -326,7 +326,7 @@ let instructions:
 if (only === undefined || only === 'instructions') {
   if (smoke) {
     for (const framework of ['node', 'fastify'] as const) {
-      for (const variant of ['bare', 'sidecar'] as const) {
+      for (const variant of ['bare', 'channel', 'sidecar'] as const) {
         const done = await runHarness({ framework, variant, requests: 200, connections: 8 });
         if (done !== 200) throw new Error(`instructions harness: ${done} of 200 responses`);
       }
@@ -347,6 +347,7 @@ if (only === undefined || only === 'instructions') {
         'bare instr/req': Math.round(r.bare),
         'sidecar instr/req': Math.round(r.sidecar),
         'sidecar adds': Math.round(r.added),
+        "of which Node's channel": Math.round(r.channelAdded),
       })),
     );
   }

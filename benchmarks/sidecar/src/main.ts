@@ -14,7 +14,7 @@
  * 2. Overload: a handler doing 5 ms of CPU work, offered three times its measured capacity;
  *    goodput and p99 of admitted (2xx) requests, with and without the sidecar.
  *
- *   pnpm bench          full run (~55 min); `--only overhead|hot-path|instructions|paired|interleaved|overload`
+ *   pnpm bench          full run (~60 min); `--only overhead|hot-path|instructions|paired|interleaved|overload`
  *                       runs one part and writes `sidecar-<part>.json` instead
  *   pnpm bench:smoke    ~1 s per case, one round (what CI runs)
  */

@@ -237,3 +237,43 @@ describe('bench-docs: sidecar', () => {
     }
   });
 });
+
+describe('bench-docs: sidecar overload alone', () => {
+  it('renders a --only overload file with its table and the two overload targets', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'bench-docs-overload-'));
+    try {
+      const res = join(root, 'benchmarks', 'results');
+      mkdirSync(res, { recursive: true });
+      const file = join(root, 'benchmarks.md');
+      const row = (variant: string, goodput: number, p99: number): Record<string, unknown> => ({
+        variant,
+        'goodput / capacity': goodput,
+        'p99 / unloaded p99': p99,
+      });
+      writeFileSync(
+        join(res, 'sidecar-overload.json'),
+        JSON.stringify({
+          benchmark: 'sidecar',
+          date: '2026-01-02T00:00:00.000Z',
+          machine,
+          results: {
+            overload: {
+              capacityRps: 190,
+              offeredRps: 570,
+              rows: [row('bare', 0.79, 56.2), row('sidecar', 0.83, 1.6)],
+            },
+          },
+        }),
+      );
+      await run(tsx, [script, '--results', res, '--out', file]);
+      const md = readFileSync(file, 'utf8');
+      expect(md).toContain('## sidecar-overload');
+      expect(md).toMatch(/\| *sidecar *\| *0\.83 *\| *1\.60 *\|/);
+      expect(md).toMatch(/admitted p99 ≤ 3× unloaded p99 *\| *1\.60× *\| *met/);
+      expect(md).toMatch(/goodput ≥ 0\.85 of capacity *\| *0\.83 *\| *missed/);
+      expect(md).toContain('capacity 190 req/s, offered 570 req/s');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});

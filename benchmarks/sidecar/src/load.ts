@@ -136,6 +136,24 @@ const RAMP_S = 1;
 /** Seconds the instances keep running after the measured window, so its last answers arrive. */
 const TAIL_S = 1;
 
+/**
+ * Splits an open-loop rate (requests per second) over at most 100 load-generator instances:
+ * the number of connections of each, every connection sending one request per second. The
+ * counts add up to the rate rounded to a whole number, so the offered load is what was asked
+ * (a single count per instance, rounded, would offer 600 req/s for 569). Throws on a rate that
+ * is not a finite number ≥ 0.5.
+ */
+export function spreadRate(rate: number): number[] {
+  const total = Math.round(rate);
+  if (!Number.isFinite(rate) || total < 1) {
+    throw new RangeError(`spreadRate: rate must be a finite number ≥ 0.5 req/s, got ${rate}`);
+  }
+  const instances = Math.min(100, total);
+  const base = Math.floor(total / instances);
+  const extra = total - base * instances;
+  return Array.from({ length: instances }, (_, i) => base + (i < extra ? 1 : 0));
+}
+
 /** Drives load at `url` and measures every response. */
 export async function drive(url: string, shape: LoadShape): Promise<LoadResult> {
   if (shape.rate === undefined && !(Number.isInteger(shape.durationS) && shape.durationS > 0)) {
@@ -186,12 +204,11 @@ export async function drive(url: string, shape: LoadShape): Promise<LoadResult> 
   if (shape.rate === undefined) {
     launch(shape.connections ?? 32, undefined, shape.durationS);
   } else {
-    const instances = Math.max(1, Math.min(100, Math.round(shape.rate)));
-    const perInstance = Math.max(1, Math.round(shape.rate / instances));
-    const spacing = (RAMP_S * 1000) / instances;
-    for (let i = 0; i < instances; i++) {
+    const perInstance = spreadRate(shape.rate);
+    const spacing = (RAMP_S * 1000) / perInstance.length;
+    for (const [i, connections] of perInstance.entries()) {
       if (i > 0) await new Promise((r) => setTimeout(r, spacing));
-      launch(perInstance, perInstance, shape.durationS + RAMP_S + TAIL_S);
+      launch(connections, connections, shape.durationS + RAMP_S + TAIL_S);
     }
     // Every instance runs from here until at least `to` + TAIL_S.
     from = performance.now();

@@ -41,7 +41,6 @@ export async function measureHotPath(
   reps: number,
   options: SidecarOptions,
 ): Promise<HotPathResult> {
-  const perTurn = PER_TURN;
   const socket = new Socket();
   const server = new Server();
   const sidecar = createSidecar({ service: 'bench', ...options });
@@ -66,7 +65,7 @@ export async function measureHotPath(
       }
       res.detachSocket(socket);
       res.emit('close');
-      if (i % perTurn === perTurn - 1) await nextTurn();
+      if (i % PER_TURN === PER_TURN - 1) await nextTurn();
     }
     await nextTurn();
     const d = process.cpuUsage(t0);
@@ -89,5 +88,12 @@ export async function measureHotPath(
   }
   const bareNs = median(bare);
   const sidecarNs = median(withSidecar);
-  return { bareNs, sidecarNs, overheadNs: sidecarNs - bareNs, iterations, reps, perTurn };
+  return {
+    bareNs,
+    sidecarNs,
+    overheadNs: sidecarNs - bareNs,
+    iterations,
+    reps,
+    perTurn: PER_TURN,
+  };
 }

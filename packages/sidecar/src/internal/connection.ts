@@ -9,9 +9,10 @@ import type { ServerResponse } from 'node:http';
  * `http.server.response.finish` (with the request, response and socket), once the last byte
  * has been handed to the socket. While a sidecar is open it subscribes there, and keeps one
  * small record per connection it has seen a request on (a symbol-keyed property of the
- * socket): the request whose response the connection is sending now, and how many bytes the
- * connection had written when its previous response finished. A response's size is then one
- * read of the socket's byte counter at its finish, minus the previous one.
+ * socket): the watched requests whose responses the connection is sending or will send next,
+ * and how many bytes the connection had written when its previous response finished. A
+ * response's size is then one read of the socket's byte counter at its finish, minus the
+ * previous one.
  *
  * Registering a `close` listener on each response, the usual way, cost about as much as all
  * of the sidecar's own bookkeeping for a request (Node's `EventEmitter` stores listeners in a
@@ -19,10 +20,10 @@ import type { ServerResponse } from 'node:http';
  * request another third; see docs/benchmarks/sidecar.md.
  *
  * A connection that closes before its response finished (the client left, or the response
- * was destroyed) is caught by one `close` listener per connection. Responses Node's HTTP/1
- * server does not send this way — a pipelined request whose response waits behind another,
- * HTTP/2's compatibility API, objects built by hand in tests — fall back to a `close`
- * listener on the response ({@link track} says which).
+ * was destroyed) is caught by one `close` listener per connection. Pipelined requests wait in
+ * the connection's queue behind the response being sent. Responses Node's HTTP/1 server does
+ * not send this way — HTTP/2's compatibility API, `fastify.inject` and other objects built by
+ * hand — fall back to a `close` listener on the response ({@link track} says which).
  */
 
 /** A request the sidecar is watching, as this module sees it. */

@@ -51,9 +51,10 @@ export type RouteResolver = (req: IncomingMessage) => string | undefined;
 
 /**
  * Per-request state, one fixed-shape object: what the observation will say, and what the
- * sidecar must undo or settle when the response ends. It is not stored on the response: adding a property to a response whose prototype a framework has
- * replaced (Express does) costs V8 a new hidden class per request, microseconds each. The
- * adapters get it from `Engine.current` right after `start`.
+ * sidecar must undo or settle when the response ends. It is not stored on the response:
+ * adding a property to a response whose prototype a framework has replaced (Express does)
+ * costs V8 a new hidden class per request, microseconds each. The adapters get it from
+ * `Engine.current` right after `start`.
  */
 export class RequestState implements Tracked {
   slot = -1;

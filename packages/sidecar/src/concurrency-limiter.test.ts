@@ -127,6 +127,68 @@ describe('createConcurrencyLimiter', () => {
     );
   });
 
+  it('recordLatency(x) after release(slot, NaN) is release(slot, x)', () => {
+    const opts = { initialLimit: 8, maxLimit: 64, longWindow: 20 };
+    const a = createConcurrencyLimiter(opts);
+    const b = createConcurrencyLimiter(opts);
+    for (let i = 0; i < 300; i++) {
+      const latency = 5 + ((i * 7) % 11) + (i > 150 ? 20 : 0);
+      for (const l of [a, b]) while (l.tryAcquire() >= 0);
+      a.release(0, latency);
+      b.release(0, Number.NaN);
+      b.recordLatency(latency);
+      const [sa, sb] = [a.stats(), b.stats()];
+      expect(sb.limit).toBeCloseTo(sa.limit, 9);
+      expect(sb.recentMs).toBeCloseTo(sa.recentMs, 9);
+      expect(sb.baselineMs).toBeCloseTo(sa.baselineMs, 9);
+      expect(sb.inFlight).toBe(sa.inFlight);
+    }
+  });
+
+  it('recordLatency(x, n) moves the averages exactly as n releases of x, and the limit within 2 %', () => {
+    // A long window of 50 samples: the batches cross the end of its warm-up. Both limiters are
+    // filled and release at most a quarter of it, so that every step of the per-request one
+    // counts (its limit only grows while at least half of it is in use, which a batch checks
+    // once, at its start).
+    const opts = { initialLimit: 10, maxLimit: 2000, longWindow: 50 };
+    const a = createConcurrencyLimiter(opts);
+    const b = createConcurrencyLimiter(opts);
+    const batches = [1, 4, 9, 16, 3, 25, 7, 30, 12, 2, 40, 8];
+    let moved = 0;
+    for (let round = 0; round < 6; round++) {
+      for (const [k, size] of batches.entries()) {
+        const latency = 10 + ((k * 5 + round * 3) % 13) + (round >= 3 ? 15 : 0);
+        for (const l of [a, b]) while (l.tryAcquire() >= 0);
+        const n = Math.max(1, Math.min(size, Math.floor(Math.min(a.limit, b.limit) / 4)));
+        const before = b.limit;
+        for (let i = 0; i < n; i++) {
+          a.release(0, latency);
+          b.release(0, Number.NaN);
+        }
+        b.recordLatency(latency, n);
+        const [sa, sb] = [a.stats(), b.stats()];
+        expect(sb.recentMs).toBeCloseTo(sa.recentMs, 9);
+        expect(sb.baselineMs).toBeCloseTo(sa.baselineMs, 9);
+        expect(Math.abs(sb.limit - sa.limit) / sa.limit).toBeLessThan(0.02);
+        if (b.limit !== before) moved++;
+      }
+    }
+    expect(moved).toBeGreaterThan(20); // the comparison covered a limit that moved
+  });
+
+  it('recordLatency ignores a latency that is not a finite number ≥ 0 and rejects a bad count', () => {
+    const l = createConcurrencyLimiter({ initialLimit: 4 });
+    l.recordLatency(10, 3);
+    const before = l.stats();
+    for (const bad of [Number.NaN, -1, Infinity]) l.recordLatency(bad, 2);
+    expect(l.stats()).toEqual(before);
+    for (const count of [0, -2, 1.5, Number.NaN]) {
+      expect(() => l.recordLatency(10, count)).toThrow(
+        new RangeError(`recordLatency: count must be an integer ≥ 1, got ${String(count)}`),
+      );
+    }
+  });
+
   it('rejects bad options with ConfigError naming the path', () => {
     for (const bad of [
       { minLimit: 10, maxLimit: 5 },

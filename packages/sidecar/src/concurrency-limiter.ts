@@ -96,6 +96,17 @@ export interface ConcurrencyLimiter {
    * request that timed out or failed because of load; it shrinks the limit.
    */
   release(slot: number, latencyMs: number, dropped?: boolean): void;
+  /**
+   * Folds `count` latency samples whose mean is `meanMs` into the limit at once, as `count`
+   * `release` calls with that latency would: exactly for `count` 1; for more, the averages
+   * exactly and the limit within a few percent (each step's latency ratio and head-room are
+   * taken as their means over the batch). For callers that
+   * release slots with `release(slot, NaN)` and take the latencies in batches: the sidecar
+   * does, once per event-loop turn. A `meanMs` that is not a finite number ≥ 0 is ignored, as
+   * in `release`.
+   * @throws {RangeError} when `count` is not an integer ≥ 1.
+   */
+  recordLatency(meanMs: number, count?: number): void;
   /** Takes a slot that is never refused (for requests that must not be shed); counted in flight. */
   forceAcquire(partition?: string): number;
   /** Current limit, rounded down. */
@@ -115,7 +126,8 @@ export interface ConcurrencyLimiter {
  * `limit ← (1 − smoothing) · limit + smoothing · target`. The limit only grows while at least
  * half of it is in use, so an idle service doesn't inflate it, and it shrinks by `backoffRatio`
  * on each dropped request. When the long average has drifted above twice the short one it is
- * pulled down, so the baseline recovers after a slow period.
+ * pulled down, so the baseline recovers after a slow period. `recordLatency` takes several
+ * requests' latencies in one step, for callers that release slots first and measure in batches.
  * @throws {ConfigError} on bad options.
  * @example
  * ```ts
@@ -161,8 +173,9 @@ class GradientLimiter implements ConcurrencyLimiter {
   private shortRtt = Number.NaN;
   private longRtt = Number.NaN;
   private samples = 0;
-  private readonly shortAlpha: number;
-  private readonly longAlpha: number;
+  /** What an exponential-average step keeps of the old value: 1 − 2/(window + 1). */
+  private readonly shortKeep: number;
+  private readonly longKeep: number;
   private readonly minLimit: number;
   private readonly maxLimit: number;
   private readonly longWindow: number;
@@ -186,8 +199,8 @@ class GradientLimiter implements ConcurrencyLimiter {
     this.guaranteed = new Int32Array(this.names.length);
     this.current = o.initialLimit;
     this.whole = -1;
-    this.shortAlpha = 2 / (o.shortWindow + 1);
-    this.longAlpha = 2 / (o.longWindow + 1);
+    this.shortKeep = 1 - 2 / (o.shortWindow + 1);
+    this.longKeep = 1 - 2 / (o.longWindow + 1);
     this.minLimit = o.minLimit;
     this.maxLimit = o.maxLimit;
     this.longWindow = o.longWindow;
@@ -266,29 +279,83 @@ class GradientLimiter implements ConcurrencyLimiter {
       this.refresh();
       return;
     }
+    // The request being released still counts as in use for the application-limited check.
+    this.update(latencyMs, 1, 1);
+  }
+
+  recordLatency(meanMs: number, count = 1): void {
+    if (!Number.isInteger(count) || count < 1) {
+      throw new RangeError(`recordLatency: count must be an integer ≥ 1, got ${String(count)}`);
+    }
+    // The batch's requests were released before it: count them as in use, as `release` does.
+    this.update(meanMs, count, count);
+  }
+
+  /**
+   * The gradient steps of `n` samples of latency `latencyMs`, `releasing` of them counted as
+   * still in use. Each average moves exactly as `n` steps towards the same value would; the
+   * limit as `n` steps with one gradient (from the short average's mean over the steps) and
+   * one head-room (taken halfway), and the application-limited check is made once.
+   */
+  private update(latencyMs: number, n: number, releasing: number): void {
     if (!(latencyMs >= 0) || latencyMs === Infinity) return;
     const rtt = Math.max(latencyMs, 1e-3);
-    const samples = ++this.samples;
+    const before = this.samples;
+    this.samples = before + n;
     let shortRtt = this.shortRtt;
     let longRtt = this.longRtt;
-    if (samples === 1) {
+    // The short average's mean over the batch's steps, which the gradient of each step follows.
+    let shortMean: number;
+    if (before === 0) {
+      // Later samples of the batch equal the first: the averages stay there.
       shortRtt = rtt;
       longRtt = rtt;
+      shortMean = rtt;
     } else {
-      shortRtt += this.shortAlpha * (rtt - shortRtt);
-      // Warm-up: a plain running mean until the long window has filled once.
-      longRtt += (samples < this.longWindow ? 1 / samples : this.longAlpha) * (rtt - longRtt);
+      const keep = this.shortKeep;
+      if (n === 1) {
+        shortRtt = rtt + keep * (shortRtt - rtt);
+        shortMean = shortRtt;
+      } else {
+        // After step k the short average is rtt + keepᵏ·(short − rtt); its mean over k = 1…n.
+        const keepN = keep ** n;
+        shortMean = rtt + (shortRtt - rtt) * ((keep * (1 - keepN)) / ((1 - keep) * n));
+        shortRtt = rtt + keepN * (shortRtt - rtt);
+      }
+      // Warm-up: a plain running mean until the long window has filled once (samples numbered
+      // below `longWindow`), then an exponential average.
+      const warm = Math.max(0, Math.min(n, this.longWindow - 1 - before));
+      if (warm > 0) longRtt += (warm / (before + warm)) * (rtt - longRtt);
+      const rest = n - warm;
+      if (rest > 0) {
+        longRtt = rtt + (rest === 1 ? this.longKeep : this.longKeep ** rest) * (longRtt - rtt);
+      }
     }
     if (longRtt / shortRtt > 2) longRtt *= 0.95;
     this.shortRtt = shortRtt;
     this.longRtt = longRtt;
-    const gradient = Math.max(0.5, Math.min(1, (this.tolerance * longRtt) / shortRtt));
+    const gradient = Math.max(0.5, Math.min(1, (this.tolerance * longRtt) / shortMean));
     const limit = this.current;
     const smoothing = this.smoothing;
-    const queue = this.queueSize ?? Math.max(1, Math.sqrt(limit));
-    const next = limit * (1 - smoothing) + (limit * gradient + queue) * smoothing;
+    const queueSize = this.queueSize;
+    // One step: limit·(1 − s) + (limit·gradient + queue)·s = limit·keep + s·queue, with
+    // keep = 1 − s·(1 − gradient).
+    const keep = 1 - smoothing * (1 - gradient);
+    let next = limit * keep + smoothing * (queueSize ?? Math.max(1, Math.sqrt(limit)));
+    if (n > 1) {
+      // n steps with one gradient and one head-room, in closed form; the default head-room
+      // (√limit) taken halfway through the batch, from a first estimate of where it ends.
+      const keepN = keep ** n;
+      const gain = smoothing * (keep === 1 ? n : (1 - keepN) / (1 - keep));
+      const start = limit * keepN;
+      if (queueSize !== undefined) next = start + gain * queueSize;
+      else {
+        const first = start + gain * Math.max(1, Math.sqrt(limit));
+        next = start + gain * Math.max(1, Math.sqrt((limit + first) / 2));
+      }
+    }
     // Application-limited: don't grow a limit that isn't being used.
-    if (next > limit && this.taken + 1 < limit / 2) return;
+    if (next > limit && this.taken + releasing < limit / 2) return;
     this.current = Math.max(this.minLimit, Math.min(this.maxLimit, next));
     this.refresh();
   }

@@ -193,6 +193,51 @@ describe('response ends, seen through the finish channel', () => {
     expect(seenWhenFinished).toBe(0);
   });
 
+  it('delivers each observation once when a subscriber reads the metrics while responses of the same turn wait', async () => {
+    const { s } = make();
+    const seen: RequestObservation[] = [];
+    const counts: string[] = [];
+    s.observations$.subscribe((o) => {
+      seen.push(o);
+      // Folds the turn's other ended requests into the aggregates from inside the delivery.
+      counts.push(/homeostat_http_requests_total\{[^}]*\} (\d+)/.exec(s.metricsText())?.[1] ?? '');
+    });
+    const held: ServerResponse[] = [];
+    const url = await listen(
+      wrapListener(s, (req, res) => {
+        held.push(res);
+        // The four responses end together, so that they finish in one event-loop turn.
+        if (held.length === 4) for (const r of held.splice(0)) r.end(req.url);
+      }),
+    );
+    const clients = await Promise.all([0, 1, 2, 3].map(() => RawClient.open(url)));
+    clients.forEach((c, i) => c.send(`/c/${i}`));
+    await Promise.all(clients.map((c) => c.response()));
+    for (const c of clients) c.close();
+    await until(() => seen.length >= 4);
+    await sleep(20);
+    expect(seen).toHaveLength(4);
+    expect(new Set(seen).size).toBe(4);
+    // The first delivery's metrics already counted all four (the rest were folded in then).
+    expect(counts).toEqual(['4', '4', '4', '4']);
+  });
+
+  it('gives the limiter each finished request’s latency', async () => {
+    const { s, seen } = make();
+    const url = await listen(wrapListener(s, (_req, res) => void setTimeout(() => res.end(), 5)));
+    const client = await RawClient.open(url);
+    client.send('/');
+    await client.response();
+    client.close();
+    await until(() => seen.length === 1);
+    const limiter = s.stats().limiter!;
+    expect(limiter.inFlight).toBe(0);
+    // A fresh limiter's averages start at its first sample.
+    expect(seen[0]!.latencyMs).toBeGreaterThanOrEqual(4);
+    expect(limiter.recentMs).toBeCloseTo(seen[0]!.latencyMs, 9);
+    expect(limiter.baselineMs).toBeCloseTo(seen[0]!.latencyMs, 9);
+  });
+
   it('falls back to the response’s own close for HTTP/2 (compatibility API)', async () => {
     const { s, seen } = make();
     // HTTP/2's compatibility objects are not node:http's types; a host can still pass them on.

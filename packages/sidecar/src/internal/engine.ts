@@ -115,6 +115,9 @@ interface RouteAgg {
 
 const noop = (): void => {};
 
+/** Slots of the list of ended requests kept between flushes (beyond it, a new list). */
+const MAX_KEPT_ENDED = 4096;
+
 /**
  * Monotonic milliseconds for latencies. Only differences are used, so the epoch offset that
  * core's `monotonicClock` adds (a `performance.timeOrigin` read per call) is skipped on the
@@ -160,7 +163,13 @@ export class Engine {
    * been evicted from the CPU's caches by the time the next response came (measured: about
    * three points of a hello-world server's throughput).
    */
-  private ended: RequestObservation[] = [];
+  private ended: (RequestObservation | undefined)[] = [];
+  private endedCount = 0;
+  /** How far the running flush has got in `ended`. */
+  private flushed = 0;
+  /** Latencies of the requests released since the last flush: their sum (ms) and count. */
+  private turnLatencySum = 0;
+  private turnLatencies = 0;
   /** A flush is due: at the end of the open turn, or by its own setImmediate. */
   private flushDue = false;
   private readonly flushLater = (): void => {
@@ -207,6 +216,8 @@ export class Engine {
   private readonly special = new Uint8Array(128);
   /** Route templates guessed from URLs, by URL (bounded: cleared when full). */
   private readonly guessed = new Map<string, string>();
+  private lastUrl: string | undefined = undefined;
+  private lastGuess = '';
   // The aggregate the last observation went to: consecutive requests to one route skip the
   // two map lookups. Forgotten at every tick, which is when aggregates are dropped.
   private lastAgg: RouteAgg | undefined = undefined;
@@ -625,19 +636,28 @@ export class Engine {
         const resolve = st.resolve;
         st.route = (resolve === undefined ? undefined : resolve(st.req)) ?? this.guess(st.url);
       }
-      if (st.slot >= 0 && this.limiter !== undefined)
-        this.limiter.release(st.slot, latency, st.timedOut);
+      if (st.slot >= 0 && this.limiter !== undefined) {
+        if (st.timedOut) this.limiter.release(st.slot, latency, true);
+        else {
+          // The slot is free now; its latency joins the turn's, which the limiter takes in one
+          // step at the flush.
+          this.limiter.release(st.slot, Number.NaN);
+          this.turnLatencySum += latency;
+          this.turnLatencies++;
+        }
+      }
       this.observed++;
       // The observation, not the state, waits for the flush: the state holds the request and
       // response, which would otherwise survive any scavenge until the end of the turn.
-      this.ended.push(
-        observationOf(
-          st,
-          this.service,
-          status < 100 || status > 599 ? 500 : status,
-          latency,
-          bytesOut > 0 ? bytesOut : 0,
-        ),
+      // An indexed store into an array that is kept: `push` onto a fresh array each turn was a
+      // call into V8's runtime per request (the new array's element kind changes at its first
+      // object).
+      this.ended[this.endedCount++] = observationOf(
+        st,
+        this.service,
+        status < 100 || status > 599 ? 500 : status,
+        latency,
+        bytesOut > 0 ? bytesOut : 0,
       );
       if (!this.flushDue) {
         this.flushDue = true;
@@ -655,12 +675,28 @@ export class Engine {
    */
   private flush(): void {
     this.flushDue = false;
-    const list = this.ended;
-    if (list.length === 0) return;
-    this.ended = [];
+    const limiter = this.limiter;
+    if (this.turnLatencies > 0 && limiter !== undefined) {
+      const n = this.turnLatencies;
+      const mean = this.turnLatencySum / n;
+      this.turnLatencies = 0;
+      this.turnLatencySum = 0;
+      try {
+        limiter.recordLatency(mean, n);
+      } catch (cause) {
+        this.report('observe', cause);
+      }
+    }
+    if (this.endedCount === 0) return;
     const deliver = this.observations.observed;
-    for (let i = 0; i < list.length; i++) {
+    // The list and both positions are read afresh on every step: a subscriber that ends a
+    // response appends to the list, and a flush started from inside one (through `tick` or
+    // `close`) continues where this one is and may replace the list when it is done.
+    while (this.flushed < this.endedCount) {
+      const list = this.ended;
+      const i = this.flushed++;
       const obs = list[i]!;
+      list[i] = undefined;
       try {
         this.aggregate(obs);
       } catch (cause) {
@@ -668,16 +704,24 @@ export class Engine {
       }
       if (deliver) this.observations.next(obs);
     }
+    this.flushed = 0;
+    this.endedCount = 0;
+    // A burst's slots are kept for the next one, up to a bound.
+    if (this.ended.length > MAX_KEPT_ENDED) this.ended = [];
   }
 
   /** {@link guessRoute}, remembered per URL (at most 1,024 URLs, then forgotten at once). */
   private guess(url: string): string {
+    // Consecutive requests to one URL (a common case) skip hashing it.
+    if (url === this.lastUrl) return this.lastGuess;
     let route = this.guessed.get(url);
     if (route === undefined) {
       route = guessRoute(url);
       if (this.guessed.size >= 1024) this.guessed.clear();
       this.guessed.set(url, route);
     }
+    this.lastUrl = url;
+    this.lastGuess = route;
     return route;
   }
 

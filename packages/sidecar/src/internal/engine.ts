@@ -327,8 +327,9 @@ export class Engine {
     this.current = undefined;
     try {
       const url = req[P.url] ?? '/';
-      // `c & 127` is 0 (never marked) for a URL shorter than two characters (NaN).
-      const c = url.charCodeAt(1);
+      // 0 (never marked, unless every URL is) for a URL shorter than two characters: reading
+      // past its end would make V8 drop the inlined `charCodeAt` for a call to the builtin.
+      const c = url.length > 1 ? url.charCodeAt(1) : 0;
       const special = c > 127 || this.special[c & 127] === 1;
       if (special) {
         for (let i = 0; i < this.endpointPaths.length; i++) {

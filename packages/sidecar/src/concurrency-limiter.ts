@@ -99,11 +99,11 @@ export interface ConcurrencyLimiter {
   /**
    * Folds `count` latency samples whose mean is `meanMs` into the limit at once, as `count`
    * `release` calls with that latency would: exactly for `count` 1; for more, the averages
-   * exactly and the limit within a few percent (each step's latency ratio and head-room are
-   * taken as their means over the batch). For callers that
-   * release slots with `release(slot, NaN)` and take the latencies in batches: the sidecar
-   * does, once per event-loop turn. A `meanMs` that is not a finite number ≥ 0 is ignored, as
-   * in `release`.
+   * exactly and the limit within a few percent (each step's latency ratio is taken as its mean
+   * over the batch, and the head-room as its value halfway through). For callers that release
+   * slots with `release(slot, NaN)` and take the latencies in batches, as the sidecar does once
+   * per event-loop turn. A `meanMs` that is not a finite number ≥ 0 is ignored, as in
+   * `release`.
    * @throws {RangeError} when `count` is not an integer ≥ 1.
    */
   recordLatency(meanMs: number, count?: number): void;

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -31,6 +31,24 @@ async function benchDocs(
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
     return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+/**
+ * Runs `body` with a fresh results folder (`res`) and page path (`file`) of its own, under a
+ * temporary root that is removed afterwards.
+ */
+async function withResults(
+  prefix: string,
+  body: (res: string, file: string) => Promise<void>,
+): Promise<void> {
+  const root = mkdtempSync(join(tmpdir(), prefix));
+  try {
+    const res = join(root, 'benchmarks', 'results');
+    mkdirSync(res, { recursive: true });
+    await body(res, join(root, 'benchmarks.md'));
+  } finally {
+    rmSync(root, { recursive: true, force: true });
   }
 }
 
@@ -145,11 +163,7 @@ describe('bench-docs', () => {
 
 describe('bench-docs: sidecar', () => {
   it('renders both overhead methods and takes targets from each, leaving out the controls', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'bench-docs-sidecar-'));
-    try {
-      const res = join(root, 'benchmarks', 'results');
-      mkdirSync(res, { recursive: true });
-      const file = join(root, 'benchmarks.md');
+    await withResults('bench-docs-sidecar-', async (res, file) => {
       const row = (variant: string, rps: number, dp99: number): Record<string, unknown> => ({
         framework: 'fastify',
         variant,
@@ -221,7 +235,7 @@ describe('bench-docs: sidecar', () => {
       expect(md).toContain('bare and variant in one process');
       // The pair ratios are drawn beside the page, and the page links the drawing.
       expect(md).toContain('](benchmarks/sidecar-same-process.svg)');
-      const svgFile = join(root, 'benchmarks', 'sidecar-same-process.svg');
+      const svgFile = join(dirname(file), 'benchmarks', 'sidecar-same-process.svg');
       const svg = readFileSync(svgFile, 'utf8');
       expect(svg).toContain('>Fastify sidecar plugin</text>');
       expect(svg.match(/<circle /g)).toHaveLength(3);
@@ -232,19 +246,13 @@ describe('bench-docs: sidecar', () => {
       await expect(check()).resolves.toBeDefined();
       writeFileSync(svgFile, svg.replace('target 0.95', 'target'));
       await expect(check()).rejects.toMatchObject({ code: 1 });
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
+    });
   });
 });
 
 describe('bench-docs: sidecar overload alone', () => {
   it('renders a --only overload file with its table and the two overload targets', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'bench-docs-overload-'));
-    try {
-      const res = join(root, 'benchmarks', 'results');
-      mkdirSync(res, { recursive: true });
-      const file = join(root, 'benchmarks.md');
+    await withResults('bench-docs-overload-', async (res, file) => {
       const row = (variant: string, goodput: number, p99: number): Record<string, unknown> => ({
         variant,
         'goodput / capacity': goodput,
@@ -272,8 +280,6 @@ describe('bench-docs: sidecar overload alone', () => {
       expect(md).toMatch(/admitted p99 ≤ 3× unloaded p99 *\| *1\.60× *\| *met/);
       expect(md).toMatch(/goodput ≥ 0\.85 of capacity *\| *0\.83 *\| *missed/);
       expect(md).toContain('capacity 190 req/s, offered 570 req/s');
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
+    });
   });
 });

@@ -4,10 +4,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { hasSubscribers } from 'node:diagnostics_channel';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import http2 from 'node:http2';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { RequestObservation } from '@homeostat/core';
 import { createSidecar, type Sidecar, type SidecarOptions } from './create-sidecar.js';
 import { wrapListener } from './wrap-listener.js';
+import { writtenBytes } from './internal/connection.js';
 import { closeAll, listen, RawClient, sleep, until } from './internal/test-http.js';
 
 const sidecars: Sidecar[] = [];
@@ -255,5 +256,44 @@ describe('response ends, seen through the finish channel', () => {
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
+  });
+});
+
+describe('writtenBytes', () => {
+  it('reads the bytes a real socket handed to the OS from its handle, not through `_handle`', async () => {
+    const { s } = make();
+    let serverSocket: Socket | undefined;
+    const url = await listen(
+      wrapListener(s, (req, res) => {
+        serverSocket = req.socket;
+        sized(req, res);
+      }),
+    );
+    const client = await RawClient.open(url);
+    client.send('/size/3000');
+    await client.response();
+    const socket = serverSocket!;
+    const real = socket.bytesWritten;
+    expect(real).toBeGreaterThan(3000);
+    expect(writtenBytes(socket)).toBe(real);
+    // A `_handle` of the instance's own that lies: the count still comes from the real handle.
+    Object.defineProperty(socket, '_handle', { value: { bytesWritten: 1 }, configurable: true });
+    expect(writtenBytes(socket)).toBe(real);
+    delete (socket as unknown as { _handle?: unknown })._handle;
+    client.close();
+    await until(() => socket.destroyed);
+    // Once the handle is gone, the socket's own final count.
+    expect(writtenBytes(socket)).toBe(socket.bytesWritten);
+  });
+
+  it('falls back to `_handle`, then to `bytesWritten`, for sockets not made by `net`', () => {
+    const byHandle = { _handle: { bytesWritten: 42 }, bytesWritten: 7 } as unknown as Socket;
+    const closed = { _handle: null, bytesWritten: 7 } as unknown as Socket;
+    const bare = {} as unknown as Socket;
+    expect(writtenBytes(byHandle)).toBe(42);
+    expect(writtenBytes(closed)).toBe(7);
+    expect(writtenBytes(bare)).toBe(0);
+    expect(writtenBytes(null)).toBe(0);
+    expect(writtenBytes(undefined)).toBe(0);
   });
 });

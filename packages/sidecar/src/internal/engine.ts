@@ -78,6 +78,11 @@ export class RequestState implements Tracked {
   url = '/';
   /** `req.socket` when the request started (a request keeps its socket). */
   socket: IncomingMessage['socket'] | undefined = undefined;
+  /**
+   * Arrival, wall-clock ms, read at the start only when a clock is injected; with the default
+   * clocks the observation derives it from `start` (one double field fewer to box per request).
+   */
+  t = 0;
   // eslint-disable-next-line max-params -- one call site, on the per-request path
   constructor(
     readonly engine: Engine,
@@ -85,8 +90,6 @@ export class RequestState implements Tracked {
     readonly res: ServerResponse,
     /** Arrival, monotonic ms (the start of the event-loop turn that took the request in). */
     readonly start: number,
-    /** Arrival, wall-clock ms. */
-    readonly t: number,
     readonly method: string,
     readonly bytesIn: number,
     /** Requests in flight when it arrived. */
@@ -358,12 +361,12 @@ export class Engine {
         req,
         res,
         start,
-        this.wallBase === undefined ? this.clock.now() : this.wallBase + start,
         req[P.method] ?? 'GET',
         contentLength(req[P.rawHeaders]),
         this.inFlight,
       );
       this.current = st;
+      if (this.wallBase === undefined) st.t = this.clock.now();
       st.url = url;
       if (typeof route === 'string') st.route = route;
       else if (route !== undefined) st.resolve = route;
@@ -653,8 +656,10 @@ export class Engine {
       // An indexed store into an array that is kept: `push` onto a fresh array each turn was a
       // call into V8's runtime per request (the new array's element kind changes at its first
       // object).
+      const wallBase = this.wallBase;
       this.ended[this.endedCount++] = observationOf(
         st,
+        wallBase === undefined ? st.t : wallBase + st.start,
         this.service,
         status < 100 || status > 599 ? 500 : status,
         latency,
@@ -766,7 +771,8 @@ export class Engine {
 
   private record(agg: RouteAgg, obs: RequestObservation): void {
     agg.window++;
-    const cls = Math.floor(obs.status / 100) - 1;
+    // Integer division (statuses are integers from 100 to 599 here).
+    const cls = ((obs.status / 100) | 0) - 1;
     if (cls >= 0 && cls < 5) agg.codes[cls]!++;
     if (obs.shed) {
       agg.windowShed++;
@@ -1180,6 +1186,7 @@ function quantileName(q: number): string {
 // eslint-disable-next-line max-params -- one call site, on the per-request path
 function observationOf(
   st: RequestState,
+  t: number,
   service: string | undefined,
   status: number,
   latencyMs: number,
@@ -1187,7 +1194,7 @@ function observationOf(
 ): RequestObservation {
   return service === undefined
     ? {
-        t: st.t,
+        t,
         method: st.method,
         route: st.route,
         status,
@@ -1198,7 +1205,7 @@ function observationOf(
         shed: st.shed,
       }
     : {
-        t: st.t,
+        t,
         service,
         method: st.method,
         route: st.route,

@@ -149,6 +149,20 @@ export function createConcurrencyLimiter(
 
 type ParsedLimiterOptions = z.output<typeof concurrencyLimiterOptionsSchema>;
 
+/** Powers kept per fixed base: a batch (one event-loop turn's requests) is rarely larger. */
+const POWERS = 65;
+
+/**
+ * `base ** n` for n from 0 to {@link POWERS} − 1, computed once: `**` is a call into V8's C
+ * library, and the limiter raises its two fixed smoothing factors to a batch's size at every
+ * batch. The table holds the very values `**` returns.
+ */
+function powersOf(base: number): Float64Array {
+  const table = new Float64Array(POWERS);
+  for (let n = 0; n < POWERS; n++) table[n] = base ** n;
+  return table;
+}
+
 /**
  * The limiter behind {@link createConcurrencyLimiter}: a class with plain number fields, since
  * the sidecar calls `tryAcquire` and `release` on every request.
@@ -175,6 +189,9 @@ class GradientLimiter implements ConcurrencyLimiter {
   private samples = 0;
   /** What an exponential-average step keeps of the old value: 1 − 2/(window + 1). */
   private readonly shortKeep: number;
+  /** `shortKeep ** n` and `longKeep ** n` for n below {@link POWERS} (see {@link powersOf}). */
+  private readonly shortKeepPow: Float64Array;
+  private readonly longKeepPow: Float64Array;
   private readonly longKeep: number;
   private readonly minLimit: number;
   private readonly maxLimit: number;
@@ -200,7 +217,9 @@ class GradientLimiter implements ConcurrencyLimiter {
     this.current = o.initialLimit;
     this.whole = -1;
     this.shortKeep = 1 - 2 / (o.shortWindow + 1);
+    this.shortKeepPow = powersOf(this.shortKeep);
     this.longKeep = 1 - 2 / (o.longWindow + 1);
+    this.longKeepPow = powersOf(this.longKeep);
     this.minLimit = o.minLimit;
     this.maxLimit = o.maxLimit;
     this.longWindow = o.longWindow;
@@ -318,7 +337,7 @@ class GradientLimiter implements ConcurrencyLimiter {
         shortMean = shortRtt;
       } else {
         // After step k the short average is rtt + keepᵏ·(short − rtt); its mean over k = 1…n.
-        const keepN = keep ** n;
+        const keepN = n < POWERS ? this.shortKeepPow[n]! : keep ** n;
         shortMean = rtt + (shortRtt - rtt) * ((keep * (1 - keepN)) / ((1 - keep) * n));
         shortRtt = rtt + keepN * (shortRtt - rtt);
       }
@@ -328,7 +347,8 @@ class GradientLimiter implements ConcurrencyLimiter {
       if (warm > 0) longRtt += (warm / (before + warm)) * (rtt - longRtt);
       const rest = n - warm;
       if (rest > 0) {
-        longRtt = rtt + (rest === 1 ? this.longKeep : this.longKeep ** rest) * (longRtt - rtt);
+        const longKeepN = rest < POWERS ? this.longKeepPow[rest]! : this.longKeep ** rest;
+        longRtt = rtt + longKeepN * (longRtt - rtt);
       }
     }
     if (longRtt / shortRtt > 2) longRtt *= 0.95;
@@ -345,7 +365,8 @@ class GradientLimiter implements ConcurrencyLimiter {
     if (n > 1) {
       // n steps with one gradient and one head-room, in closed form; the default head-room
       // (√limit) taken halfway through the batch, from a first estimate of where it ends.
-      const keepN = keep ** n;
+      // At a steady latency the gradient is 1 and so is `keep`.
+      const keepN = keep === 1 ? 1 : keep ** n;
       const gain = smoothing * (keep === 1 ? n : (1 - keepN) / (1 - keep));
       const start = limit * keepN;
       if (queueSize !== undefined) next = start + gain * queueSize;

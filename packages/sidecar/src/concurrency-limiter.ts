@@ -163,6 +163,11 @@ function powersOf(base: number): Float64Array {
   return table;
 }
 
+/** `base ** n`, from `base`'s table ({@link powersOf}) when `n` is in it. */
+function power(table: Float64Array, base: number, n: number): number {
+  return n < POWERS ? table[n]! : base ** n;
+}
+
 /**
  * The limiter behind {@link createConcurrencyLimiter}: a class with plain number fields, since
  * the sidecar calls `tryAcquire` and `release` on every request.
@@ -337,7 +342,7 @@ class GradientLimiter implements ConcurrencyLimiter {
         shortMean = shortRtt;
       } else {
         // After step k the short average is rtt + keepᵏ·(short − rtt); its mean over k = 1…n.
-        const keepN = n < POWERS ? this.shortKeepPow[n]! : keep ** n;
+        const keepN = power(this.shortKeepPow, keep, n);
         shortMean = rtt + (shortRtt - rtt) * ((keep * (1 - keepN)) / ((1 - keep) * n));
         shortRtt = rtt + keepN * (shortRtt - rtt);
       }
@@ -347,8 +352,7 @@ class GradientLimiter implements ConcurrencyLimiter {
       if (warm > 0) longRtt += (warm / (before + warm)) * (rtt - longRtt);
       const rest = n - warm;
       if (rest > 0) {
-        const longKeepN = rest < POWERS ? this.longKeepPow[rest]! : this.longKeep ** rest;
-        longRtt = rtt + longKeepN * (longRtt - rtt);
+        longRtt = rtt + power(this.longKeepPow, this.longKeep, rest) * (longRtt - rtt);
       }
     }
     if (longRtt / shortRtt > 2) longRtt *= 0.95;
@@ -365,9 +369,10 @@ class GradientLimiter implements ConcurrencyLimiter {
     if (n > 1) {
       // n steps with one gradient and one head-room, in closed form; the default head-room
       // (√limit) taken halfway through the batch, from a first estimate of where it ends.
-      // At a steady latency the gradient is 1 and so is `keep`.
-      const keepN = keep === 1 ? 1 : keep ** n;
-      const gain = smoothing * (keep === 1 ? n : (1 - keepN) / (1 - keep));
+      // At a steady latency the gradient is 1 and so is `keep`: no power to take.
+      const steady = keep === 1;
+      const keepN = steady ? 1 : keep ** n;
+      const gain = smoothing * (steady ? n : (1 - keepN) / (1 - keep));
       const start = limit * keepN;
       if (queueSize !== undefined) next = start + gain * queueSize;
       else {

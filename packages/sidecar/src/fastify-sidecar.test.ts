@@ -4,7 +4,12 @@ import type { RequestObservation } from '@homeostat/core';
 import { createSidecar, type Sidecar, type SidecarOptions } from './create-sidecar.js';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
-import { fastifySidecar, type FastifyInstanceLike } from './fastify-sidecar.js';
+import {
+  fastifySidecar,
+  type FastifyHandlerLike,
+  type FastifyInstanceLike,
+  type FastifyRouteOptionsLike,
+} from './fastify-sidecar.js';
 import { request, until } from './internal/test-http.js';
 
 const sidecars: Sidecar[] = [];
@@ -115,38 +120,167 @@ describe('fastifySidecar (end to end)', () => {
   });
 });
 
-describe('fastifySidecar route templates', () => {
-  it('falls back to routeOptions.url when the request carries no route context it knows', async () => {
+describe('fastifySidecar admission before Fastify', () => {
+  it('answers shed requests and its endpoints without Fastify running its hooks for them', async () => {
+    const s = createSidecar({ overload: false, limiter: { initialLimit: 1, maxLimit: 1 } });
+    sidecars.push(s);
+    const a = Fastify();
+    apps.push(a);
+    let hooks = 0;
+    // Declared before the plugin: it would run ahead of any hook the plugin added.
+    a.addHook('onRequest', (_req, _reply, done) => {
+      hooks++;
+      done();
+    });
+    await a.register(fastifySidecar(s));
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    a.get('/slow', async () => {
+      await gate;
+      return 'slow';
+    });
+    const url = await start(a);
+    const slow = request(`${url}/slow`);
+    await until(() => s.stats().inFlight === 1);
+    expect((await request(`${url}/slow`)).status).toBe(503);
+    expect((await request(`${url}/healthz`)).status).toBe(200);
+    expect(hooks).toBe(1);
+    release();
+    expect((await slow).body).toBe('slow');
+  });
+
+  it('guesses the route of a request answered before its handler ran, and of routes declared before the plugin', async () => {
     const s = createSidecar({ overload: false });
     sidecars.push(s);
     const seen: RequestObservation[] = [];
     s.observations$.subscribe((o) => seen.push(o));
-    type Hook = Parameters<FastifyInstanceLike['addHook']>[1];
-    let hook: Hook | undefined;
+    const a = Fastify();
+    apps.push(a);
+    a.get('/early/:id', () => 'early');
+    await a.register(fastifySidecar(s));
+    a.get(
+      '/guarded/:id',
+      {
+        preHandler: (_req, reply, done) => {
+          void reply.code(401).send('no');
+          done();
+        },
+      },
+      () => 'never',
+    );
+    a.get(
+      '/typed/:n',
+      { schema: { params: { type: 'object', properties: { n: { type: 'integer' } } } } },
+      () => 'typed',
+    );
+    const url = await start(a);
+    expect((await request(`${url}/early/12`)).body).toBe('early');
+    expect((await request(`${url}/guarded/12`)).status).toBe(401);
+    expect((await request(`${url}/typed/abc`)).status).toBe(400);
+    expect((await request(`${url}/typed/5`)).body).toBe('typed');
+    await until(() => seen.length === 4);
+    expect(seen.map((o) => [o.route, o.status])).toEqual([
+      ['/early/:id', 200],
+      ['/guarded/:id', 401],
+      ['/typed/abc', 400],
+      ['/typed/:n', 200],
+    ]);
+  });
+
+  it('lets sidecars nested on one app each observe every request, through the server and by inject', async () => {
+    const inner = await app();
+    const outer = createSidecar({ overload: false });
+    sidecars.push(outer);
+    const seenOuter: RequestObservation[] = [];
+    outer.observations$.subscribe((o) => seenOuter.push(o));
+    await inner.app.register(fastifySidecar(outer));
+    inner.app.get('/n/:id', () => 'n');
+    const url = await start(inner.app);
+    expect((await request(`${url}/n/1`)).body).toBe('n');
+    expect((await inner.app.inject({ method: 'GET', url: '/n/2' })).body).toBe('n');
+    await until(() => inner.seen.length === 2 && seenOuter.length === 2);
+    for (const seen of [inner.seen, seenOuter]) {
+      expect(seen.map((o) => [o.route, o.status])).toEqual([
+        ['/n/:id', 200],
+        ['/n/:id', 200],
+      ]);
+    }
+  });
+});
+
+describe('fastifySidecar with fastify.inject', () => {
+  it('sheds an injected request at its handler, answered by the sidecar', async () => {
+    const { app: a, s, seen } = await app({ limiter: { initialLimit: 1, maxLimit: 1 } });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let ran = 0;
+    a.get('/slow', async () => {
+      ran++;
+      await gate;
+      return 'slow';
+    });
+    const slow = a.inject({ method: 'GET', url: '/slow' });
+    await until(() => s.stats().inFlight === 1);
+    const shed = await a.inject({ method: 'GET', url: '/slow' });
+    expect(shed.statusCode).toBe(503);
+    expect(shed.headers['retry-after']).toBe('1');
+    expect(ran).toBe(1);
+    release();
+    expect((await slow).body).toBe('slow');
+    await until(() => seen.length === 2);
+    expect(seen.map((o) => [o.route, o.status, o.shed])).toEqual([
+      ['/slow', 503, true],
+      ['/slow', 200, false],
+    ]);
+  });
+
+  it('delays an injected request by a latency fault, for handlers that return and that send', async () => {
+    const { app: a, seen } = await app({ faults: { header: 'x-fault' } });
+    a.get('/returns', () => Promise.resolve('returned'));
+    a.get('/sends', (_req, reply) => {
+      setTimeout(() => void reply.send('sent later'), 5);
+    });
+    const headers = { 'x-fault': 'latency=30' };
+    const t0 = performance.now();
+    const [returned, sent] = await Promise.all([
+      a.inject({ method: 'GET', url: '/returns', headers }),
+      a.inject({ method: 'GET', url: '/sends', headers }),
+    ]);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(25);
+    expect([returned.statusCode, returned.body]).toEqual([200, 'returned']);
+    expect([sent.statusCode, sent.body]).toEqual([200, 'sent later']);
+    await until(() => seen.length === 2);
+    expect(seen.map((o) => o.route).sort()).toEqual(['/returns', '/sends']);
+  });
+});
+
+describe('fastifySidecar on an instance without a server', () => {
+  it('admits and observes at the handler, with the route from onRoute', async () => {
+    const s = createSidecar({ overload: false });
+    sidecars.push(s);
+    const seen: RequestObservation[] = [];
+    s.observations$.subscribe((o) => seen.push(o));
+    let onRoute: ((o: FastifyRouteOptionsLike) => void) | undefined;
     const instance: FastifyInstanceLike = {
       addHook: (_name, h) => {
-        hook = h;
+        onRoute = h;
       },
     };
     fastifySidecar(s)(instance, {}, () => {});
-    for (const url of ['/orders/:id', undefined]) {
-      const raw = new IncomingMessage(new Socket());
-      raw.method = 'GET';
-      raw.url = '/orders/7';
-      const res = new ServerResponse(raw);
-      let passed = false;
-      hook!(
-        { raw, routeOptions: { url } },
-        { raw: res, hijack: () => undefined },
-        () => (passed = true),
-      );
-      expect(passed).toBe(true);
-      res.statusCode = 204;
-      res.emit('close');
-    }
+    const route: FastifyRouteOptionsLike = { url: '/orders/:id', handler: () => 'done' };
+    onRoute!(route);
+    const raw = new IncomingMessage(new Socket());
+    raw.method = 'GET';
+    raw.url = '/orders/7';
+    const res = new ServerResponse(raw);
+    const handler = route.handler as FastifyHandlerLike;
+    expect(handler.call(undefined, { raw }, { raw: res, hijack: () => undefined })).toBe('done');
+    res.statusCode = 204;
+    res.end();
+    res.emit('close');
     // Observations are delivered at the end of the event-loop turn in which responses ended.
     expect(seen).toEqual([]);
     await new Promise((resolve) => setImmediate(resolve));
-    expect(seen.map((o) => o.route)).toEqual(['/orders/:id', '(unmatched)']);
+    expect(seen.map((o) => [o.route, o.status])).toEqual([['/orders/:id', 204]]);
   });
 });

@@ -1,19 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Sidecar } from './create-sidecar.js';
-import { ADMIT, DELAY, HANDLED, kEngine } from './internal/engine.js';
+import { ADMIT, DELAY, HANDLED, kEngine, type RouteResolver } from './internal/engine.js';
 
 /** The parts of a Fastify request the plugin reads. */
 export interface FastifyRequestLike {
   /** The underlying Node.js request. */
   readonly raw: IncomingMessage;
-  /** Options of the route Fastify matched. */
-  readonly routeOptions?: {
-    /**
-     * The matched route template (`/users/:id`), used as the observation's route; requests
-     * without one (no route matched) are observed as route `(unmatched)`.
-     */
-    readonly url?: string | undefined;
-  };
 }
 
 /** The parts of a Fastify reply the plugin uses. */
@@ -21,23 +13,54 @@ export interface FastifyReplyLike {
   /** The underlying Node.js response, which the sidecar observes and may answer directly. */
   readonly raw: ServerResponse;
   /**
-   * Tells Fastify not to send a reply; called when the sidecar has answered the request itself
-   * (its endpoints; shed, rate-limited, error-faulted or aborted requests).
+   * Tells Fastify not to send a reply; called when the sidecar has answered a request that did
+   * not come through the server (`fastify.inject`) itself.
    */
   hijack(): unknown;
 }
 
+/** A route handler, as Fastify calls it (bound to the instance that declared the route). */
+export type FastifyHandlerLike = (
+  this: unknown,
+  request: FastifyRequestLike,
+  reply: FastifyReplyLike,
+) => unknown;
+
+/** The parts of a route's options an `onRoute` hook sees that the plugin uses. */
+export interface FastifyRouteOptionsLike {
+  /** The route's template with its prefix (`/v1/users/:id`), the observations' route. */
+  url?: unknown;
+  /** The route's handler, which the plugin wraps to learn which route a request matched. */
+  handler?: unknown;
+}
+
+type RequestListenerLike = (req: IncomingMessage, res: ServerResponse) => unknown;
+
+/** The parts of the HTTP server under a Fastify instance the plugin uses (checked when used). */
+interface ServerLike {
+  listeners(event: 'request'): unknown[];
+  removeListener(event: 'request', listener: (...args: never[]) => unknown): unknown;
+  on(event: 'request', listener: (req: IncomingMessage, res: ServerResponse) => void): unknown;
+}
+
+function isServerLike(server: unknown): server is ServerLike {
+  const s = server as Partial<Record<keyof ServerLike, unknown>> | null | undefined;
+  return (
+    typeof s?.listeners === 'function' &&
+    typeof s.removeListener === 'function' &&
+    typeof s.on === 'function'
+  );
+}
+
 /** The parts of a Fastify instance the plugin uses. */
 export interface FastifyInstanceLike {
-  /** Adds an application hook; the plugin adds one `onRequest` hook when registered. */
-  addHook(
-    name: 'onRequest',
-    hook: (
-      request: FastifyRequestLike,
-      reply: FastifyReplyLike,
-      done: (err?: Error) => void,
-    ) => void,
-  ): unknown;
+  /**
+   * The HTTP server (an event emitter of `request`s); its `request` listeners are wrapped when
+   * the plugin is registered. Without one, requests are admitted when they reach a handler.
+   */
+  readonly server?: unknown;
+  /** Adds an application hook; the plugin adds one `onRoute` hook when registered. */
+  addHook(name: 'onRoute', hook: (routeOptions: FastifyRouteOptionsLike) => void): unknown;
 }
 
 /** A Fastify plugin (callback style, not encapsulated: its hook applies to the whole app). */
@@ -47,15 +70,31 @@ export type FastifySidecarPlugin = ((
   done: (err?: Error) => void,
 ) => void) & { readonly [key: symbol]: unknown };
 
+/** The route of a request no route handler saw, answered 404 (by Fastify's not-found handler). */
+const UNMATCHED = '(unmatched)';
+
 /**
- * A Fastify plugin for a sidecar: `app.register(fastifySidecar(sidecar))`. It adds one
- * `onRequest` hook to the whole application (it is not encapsulated), observes each request
- * with its route template (`request.routeOptions.url`), sheds load before the handler runs and
- * answers the sidecar's endpoints.
+ * A Fastify plugin for a sidecar: `app.register(fastifySidecar(sidecar))`, before the routes.
+ * The sidecar admits each request before Fastify sees it (it wraps the server's `request`
+ * listener, Fastify's router), so a shed request or one of the sidecar's endpoints costs Fastify
+ * nothing, and learns each request's route template from the route's handler (it wraps each
+ * handler declared after it, through one `onRoute` hook).
  *
  * @remarks
- * Fastify's own error handling is unchanged: a throwing handler is answered (500 by default)
- * and observed with that status.
+ * - Routes: a request whose route handler ran is observed with the route's template (with its
+ *   prefix, as `request.routeOptions.url`). One answered before its handler ran — shed by the
+ *   sidecar, or answered by a hook, a failed validation, a body that could not be parsed — is
+ *   observed with the route guessed from its path, as `wrapListener` does by default; one
+ *   answered 404 without a handler (no route matched) as `(unmatched)`. Routes declared before
+ *   the plugin are not seen: register it first.
+ * - Fastify's own error handling is unchanged: a throwing handler is answered (500 by default)
+ *   and observed with that status.
+ * - Requests made with `fastify.inject` do not pass through the server: the sidecar sees them
+ *   only when they reach a route handler, and admits and observes them there; its endpoints are
+ *   served through the server only.
+ * - This adds no Fastify hook to the request path: an `onRequest` hook, the usual way, makes
+ *   Fastify run its hook machinery on every request (about 280 instructions a request under
+ *   callgrind, a tenth of the sidecar's whole cost; see docs/benchmarks/sidecar.md).
  * @example
  * ```ts
  * const app = Fastify();
@@ -65,38 +104,85 @@ export type FastifySidecarPlugin = ((
  */
 export function fastifySidecar(sidecar: Sidecar): FastifySidecarPlugin {
   const engine = sidecar[kEngine];
-  // `request.routeOptions` builds a dozen-field object on every read, which costs about as
-  // much as the sidecar's own admission. The route's template is also on the route context
-  // Fastify keeps on each request under its `fastify.context` symbol (`config.url`, the same
-  // value `routeOptions.url` reads); that symbol is looked up once and used when present,
-  // with `routeOptions` as the fallback for any version that stores it differently.
-  let contextKey: symbol | null | undefined;
-  const routeOf = (request: FastifyRequestLike): string => {
-    if (contextKey === undefined) {
-      contextKey =
-        Object.getOwnPropertySymbols(request).find((k) => k.description === 'fastify.context') ??
-        null;
-    }
-    if (contextKey !== null) {
-      const context = (request as unknown as Record<symbol, { config?: { url?: unknown } }>)[
-        contextKey
-      ];
-      const url = context?.config?.url;
-      if (typeof url === 'string') return url;
-    }
-    return request.routeOptions?.url ?? '(unmatched)';
+  // Each plugin has its own mark, so that sidecars nested on one app each see every request.
+  // On a request: `null` once the server listener admitted it, the route's template once its
+  // handler ran; absent for a request that did not come through the server.
+  const kRoute = Symbol('homeostat.sidecar.route');
+  type Marked = IncomingMessage & { [kRoute]?: string | null };
+  const routeOf: RouteResolver = (req, res) => {
+    const route = (req as Marked)[kRoute];
+    if (typeof route === 'string') return route;
+    return res.statusCode === 404 ? UNMATCHED : undefined;
   };
+
+  const admitFirst =
+    (listener: RequestListenerLike, server: unknown) =>
+    (req: IncomingMessage, res: ServerResponse): void => {
+      (req as Marked)[kRoute] = null;
+      const admission = engine.start(req, res, routeOf);
+      if (admission === ADMIT) listener.call(server, req, res);
+      else if (admission === DELAY)
+        engine.delay(engine.current, () => listener.call(server, req, res));
+    };
+
+  const wrapHandler = (handler: FastifyHandlerLike, route: string): FastifyHandlerLike => {
+    /** A request that reached its handler without passing the server (`fastify.inject`). */
+    const admitLate = (self: unknown, request: FastifyRequestLike, reply: FastifyReplyLike) => {
+      const raw = request.raw as Marked;
+      raw[kRoute] = route;
+      // Not deferrable: Fastify has already started on the request, and a handler that sends
+      // its reply later cannot be told apart from one that sent nothing.
+      const admission = engine.start(raw, reply.raw, route, false);
+      if (admission === ADMIT) return handler.call(self, request, reply);
+      if (admission === HANDLED) {
+        reply.hijack();
+        return undefined;
+      }
+      // A latency fault: the handler runs once it has passed; Fastify awaits the promise, which
+      // settles with the handler's own result, or when the response ends if the handler sends
+      // its reply itself.
+      const st = engine.current;
+      return new Promise((resolve, reject) => {
+        engine.delay(st, () => {
+          try {
+            const result = handler.call(self, request, reply);
+            if (result !== undefined || reply.raw.writableEnded) resolve(result);
+            else reply.raw.once('close', () => resolve(undefined));
+          } catch (error) {
+            // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the handler's own throw, passed to Fastify unchanged
+            reject(error);
+          }
+        });
+      });
+    };
+    return function (this: unknown, request, reply) {
+      const raw = request.raw as Marked;
+      if (raw[kRoute] === undefined) return admitLate(this, request, reply);
+      raw[kRoute] = route;
+      return handler.call(this, request, reply);
+    };
+  };
+
   const plugin = (
     instance: FastifyInstanceLike,
     _options: unknown,
     done: (err?: Error) => void,
   ): void => {
-    instance.addHook('onRequest', (request, reply, next) => {
-      const admission = engine.start(request.raw, reply.raw, routeOf(request));
-      if (admission === ADMIT) next();
-      else if (admission === HANDLED) reply.hijack();
-      else if (admission === DELAY) engine.delay(engine.current, () => next());
+    instance.addHook('onRoute', (routeOptions) => {
+      const { handler, url } = routeOptions;
+      if (typeof handler === 'function' && typeof url === 'string') {
+        routeOptions.handler = wrapHandler(handler as FastifyHandlerLike, url);
+      }
     });
+    const server = instance.server;
+    if (isServerLike(server)) {
+      for (const listener of server.listeners('request')) {
+        if (typeof listener !== 'function') continue;
+        const l = listener as RequestListenerLike;
+        server.removeListener('request', l);
+        server.on('request', admitFirst(l, server));
+      }
+    }
     done();
   };
   // Fastify's convention for plugins whose hooks apply outside their own encapsulation context.

@@ -45,8 +45,12 @@ export const HANDLED = 1;
 export const DELAY = 2;
 export type Admission = typeof ADMIT | typeof HANDLED | typeof DELAY;
 
-/** Resolves the route template of a finished request (Express knows it only after routing). */
-export type RouteResolver = (req: IncomingMessage) => string | undefined;
+/**
+ * Resolves the route template of a finished request (Express knows it only after routing);
+ * `undefined` to have it guessed from the path. Called once the response has ended, with its
+ * final status.
+ */
+export type RouteResolver = (req: IncomingMessage, res: ServerResponse) => string | undefined;
 
 /**
  * Per-request state, one fixed-shape object: what the observation will say, and what the
@@ -329,12 +333,16 @@ export class Engine {
 
   /**
    * Starts observing a request and decides whether it runs. `route` is the template when known
-   * now, or a resolver called when the response closes.
+   * now, or a resolver called when the response closes. Without `canDefer`, a request the
+   * overload check would defer to the turn queue runs now instead (never `DELAY`), for callers
+   * that cannot resume it later.
    */
+  // eslint-disable-next-line max-params -- the per-request entry point: an options object would be one more allocation per request
   start(
     req: IncomingMessage,
     res: ServerResponse,
     route: string | RouteResolver | undefined,
+    canDefer = true,
   ): Admission {
     this.current = undefined;
     try {
@@ -425,9 +433,11 @@ export class Engine {
           if (this.queueHead < this.queue.length || now - this.turnStart > this.maxTurnDelayMs) {
             const waiting = this.queue.length - this.queueHead;
             if (waiting * this.queuedCostMs < this.maxQueueMs) {
-              st.queued = true;
-              st.queuedAt = now;
-              this.deferred++;
+              if (canDefer) {
+                st.queued = true;
+                st.queuedAt = now;
+                this.deferred++;
+              }
             } else {
               this.shedByTurnDelay++;
               st.shed = true;
@@ -647,7 +657,7 @@ export class Engine {
       if (st.timedOut) status = 503;
       if (st.route === '') {
         const resolve = st.resolve;
-        st.route = (resolve === undefined ? undefined : resolve(st.req)) ?? this.guess(st.url);
+        st.route = (resolve === undefined ? undefined : resolve(st.req, res)) ?? this.guess(st.url);
       }
       if (st.slot >= 0 && this.limiter !== undefined) {
         if (st.timedOut) this.limiter.release(st.slot, latency, true);

@@ -143,24 +143,10 @@ interface Handle {
   bytesWritten?: unknown;
 }
 
-/** A value no message is: the condition of `onResponseFinish`'s ballast. */
-const NEVER = Symbol('never');
-/** What the ballast calls; never called. */
-const keep = (_: string): void => {};
-
 /**
  * Node calls this for every response every HTTP/1 server in the process finishes, so it does
  * as little as it can for connections the sidecar does not know, and it never throws: an error
  * thrown by a diagnostics-channel subscriber is rethrown in the host as an uncaught exception.
- *
- * It ends with ballast: a branch that never runs, there only to make the function's bytecode
- * longer than the 460 bytes beyond which V8's optimizing compiler never inlines a function.
- * Node calls this from its `resOnFinish` (through the channel's `publish`), and V8 inlines at
- * most 920 bytes of bytecode into one function. Inlined, this function and the two it calls
- * took about 200 of those, and Node's own per-response stream calls in `resOnFinish`
- * (`Readable.resume`, `removeAllListeners`, a listener check) no longer fit and ran as calls:
- * counted under callgrind, about 300 instructions more per response on Fastify and 100 on
- * node:http than with the ballast, which costs one call here.
  */
 function onResponseFinish(message: unknown): void {
   try {
@@ -183,13 +169,6 @@ function onResponseFinish(message: unknown): void {
     }
     // Sidecars nested on one server each watch the same response.
     while (connection.head?.res === res) connection.shift()!.ended(true, sent);
-    // Ballast (see above): never runs.
-    if (message === NEVER) {
-      keep(`${sent}${sent}${sent}${sent}${sent}${sent}${sent}${sent}${sent}${sent}${sent}${sent}`);
-      keep(`${sent}${sent}${sent}${sent}${sent}${sent}${sent}${sent}${sent}${sent}${sent}${sent}`);
-      keep(`${sent}${sent}${sent}${sent}${sent}${sent}${sent}${sent}${sent}${sent}${sent}${sent}`);
-      keep(`${sent}${sent}${sent}${sent}${sent}${sent}${sent}${sent}${sent}${sent}${sent}${sent}`);
-    }
   } catch {
     // `ended` reports its own failures; nothing else here can fail short of a broken socket.
   }

@@ -30,6 +30,8 @@ export {
   type FastifyInstanceLike,
   type FastifyRequestLike,
   type FastifyReplyLike,
+  type FastifyHandlerLike,
+  type FastifyRouteOptionsLike,
 } from './fastify-sidecar.js';
 export {
   createConcurrencyLimiter,

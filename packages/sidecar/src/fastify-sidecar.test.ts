@@ -19,15 +19,24 @@ afterEach(async () => {
   for (const a of apps.splice(0)) await a.close();
 });
 
-async function app(
-  options: SidecarOptions = {},
-): Promise<{ app: FastifyInstance; s: Sidecar; seen: RequestObservation[] }> {
+/** A sidecar (closed after the test) and the observations it delivers. */
+function observed(options: SidecarOptions = {}): { s: Sidecar; seen: RequestObservation[] } {
   const s = createSidecar({ overload: false, ...options });
   sidecars.push(s);
   const seen: RequestObservation[] = [];
   s.observations$.subscribe((o) => seen.push(o));
+  return { s, seen };
+}
+
+/** A Fastify app with the plugin registered, after `before` has set the app up. */
+async function app(
+  options: SidecarOptions = {},
+  before?: (a: FastifyInstance) => void,
+): Promise<{ app: FastifyInstance; s: Sidecar; seen: RequestObservation[] }> {
+  const { s, seen } = observed(options);
   const a = Fastify();
   apps.push(a);
+  before?.(a);
   await a.register(fastifySidecar(s));
   return { app: a, s, seen };
 }
@@ -122,17 +131,14 @@ describe('fastifySidecar (end to end)', () => {
 
 describe('fastifySidecar admission before Fastify', () => {
   it('answers shed requests and its endpoints without Fastify running its hooks for them', async () => {
-    const s = createSidecar({ overload: false, limiter: { initialLimit: 1, maxLimit: 1 } });
-    sidecars.push(s);
-    const a = Fastify();
-    apps.push(a);
     let hooks = 0;
-    // Declared before the plugin: it would run ahead of any hook the plugin added.
-    a.addHook('onRequest', (_req, _reply, done) => {
-      hooks++;
-      done();
-    });
-    await a.register(fastifySidecar(s));
+    const { app: a, s } = await app({ limiter: { initialLimit: 1, maxLimit: 1 } }, (a) =>
+      // Declared before the plugin: it would run ahead of any hook the plugin added.
+      a.addHook('onRequest', (_req, _reply, done) => {
+        hooks++;
+        done();
+      }),
+    );
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     a.get('/slow', async () => {
@@ -150,14 +156,7 @@ describe('fastifySidecar admission before Fastify', () => {
   });
 
   it('guesses the route of a request answered before its handler ran, and of routes declared before the plugin', async () => {
-    const s = createSidecar({ overload: false });
-    sidecars.push(s);
-    const seen: RequestObservation[] = [];
-    s.observations$.subscribe((o) => seen.push(o));
-    const a = Fastify();
-    apps.push(a);
-    a.get('/early/:id', () => 'early');
-    await a.register(fastifySidecar(s));
+    const { app: a, seen } = await app({}, (a) => a.get('/early/:id', () => 'early'));
     a.get(
       '/guarded/:id',
       {
@@ -189,10 +188,7 @@ describe('fastifySidecar admission before Fastify', () => {
 
   it('lets sidecars nested on one app each observe every request, through the server and by inject', async () => {
     const inner = await app();
-    const outer = createSidecar({ overload: false });
-    sidecars.push(outer);
-    const seenOuter: RequestObservation[] = [];
-    outer.observations$.subscribe((o) => seenOuter.push(o));
+    const { s: outer, seen: seenOuter } = observed();
     await inner.app.register(fastifySidecar(outer));
     inner.app.get('/n/:id', () => 'n');
     const url = await start(inner.app);
@@ -256,10 +252,7 @@ describe('fastifySidecar with fastify.inject', () => {
 
 describe('fastifySidecar on an instance without a server', () => {
   it('admits and observes at the handler, with the route from onRoute', async () => {
-    const s = createSidecar({ overload: false });
-    sidecars.push(s);
-    const seen: RequestObservation[] = [];
-    s.observations$.subscribe((o) => seen.push(o));
+    const { s, seen } = observed();
     let onRoute: ((o: FastifyRouteOptionsLike) => void) | undefined;
     const instance: FastifyInstanceLike = {
       addHook: (_name, h) => {

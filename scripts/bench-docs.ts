@@ -440,7 +440,7 @@ function renderSidecar(r: Json): Rendered {
       ...(interleaved.rows.length > 0
         ? [{ title: interleaved.title, rows: interleaved.rows }]
         : []),
-      ...(counted.length > 0 ? [{ title: INSTRUCTIONS_TITLE, rows: counted }] : []),
+      ...(counted.length > 0 ? [{ title: instructionsTitle(r), rows: counted }] : []),
       { title: 'Overload', rows: overload },
     ],
     targets,
@@ -511,8 +511,15 @@ function interleavedParts(
   return { rows, targets, figures, title };
 }
 
-const INSTRUCTIONS_TITLE =
-  'Instructions per request (valgrind; a server and a keep-alive client in one process, the difference between a short and a long run)';
+/**
+ * The instruction table's title: runs recorded since 2026-12-06 evening (`counted: 'server'`)
+ * count the server process alone; earlier ones counted a server and its client in one process.
+ */
+function instructionsTitle(r: Json): string {
+  return get(r, 'instructions', 'counted') === 'server'
+    ? 'Instructions per request (valgrind; the server alone, loaded by keep-alive connections from another process; the difference between a short and a long run)'
+    : 'Instructions per request (valgrind; a server and a keep-alive client in one process, the difference between a short and a long run)';
+}
 
 /** The instruction counts (`instructions.results`), one row per framework. */
 function instructionsRows(r: Json): Record<string, Cell>[] {
@@ -531,7 +538,7 @@ function renderSidecarInstructions(r: Json): Rendered {
   const rows = instructionsRows(r);
   const skipped = str(get(r, 'instructions', 'skipped'));
   return {
-    tables: rows.length > 0 ? [{ title: INSTRUCTIONS_TITLE, rows }] : [],
+    tables: rows.length > 0 ? [{ title: instructionsTitle(r), rows }] : [],
     targets: [],
     notes: [
       'Written by `--only instructions`: the instruction counts of the sidecar benchmark run on their own. Instructions are not time; the interleaved measurement judges throughput.',

@@ -1,8 +1,9 @@
 /**
- * One process that serves and loads itself: a hello-world server (node:http or Fastify, with or
- * without the sidecar) and a closed-loop client of `connections` raw keep-alive connections in
- * the same process, until `requests` responses have arrived. Run under valgrind by
- * `instructions.ts`, which counts the instructions of two such runs of different lengths.
+ * A server that loads itself through a child process: a hello-world server (node:http or
+ * Fastify, with or without the sidecar) and a closed-loop load generator of `connections` raw
+ * keep-alive connections, run in a child process, until `requests` responses have arrived.
+ * Run under valgrind by `instructions.ts`, which counts the instructions of two such runs of
+ * different lengths; valgrind does not follow the child, so the count is the server's alone.
  *
  * Usage: `node harness.mjs <node|fastify> <bare|channel|sidecar> <requests> [connections]`
  *
@@ -14,12 +15,13 @@
  * Everything that makes the instruction count vary from run to run is kept out: the client
  * counts whole responses by size (every response of one server has the same size) instead of
  * parsing them, nothing is timed, and the sidecar's aggregation interval is an hour. Under
- * valgrind the process runs some fifty times slower in wall-clock time, so a one-second
+ * valgrind the server runs some fifty times slower in wall-clock time, so a one-second
  * interval would fire fifty times more often per request than it does in a real server.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import dc from 'node:diagnostics_channel';
-import net, { type AddressInfo } from 'node:net';
+import net, { type AddressInfo, type Socket } from 'node:net';
+import { spawn } from 'node:child_process';
 import Fastify from 'fastify';
 import { pathToFileURL } from 'node:url';
 import { createSidecar, fastifySidecar, wrapListener } from '@homeostat/sidecar';
@@ -61,7 +63,12 @@ export function parseHarnessArgs(argv: readonly string[]): HarnessConfig {
   return { framework, variant, requests: n, connections: c };
 }
 
-/** Runs one harness: serves and loads itself until `requests` responses have arrived. */
+/**
+ * Runs one harness: serves `requests` requests sent by a load generator in a child process,
+ * and resolves the number of requests its handler served once the load generator has
+ * received every response and exited. Under valgrind (which does not follow children unless
+ * told to) only the server's instructions are counted.
+ */
 export async function runHarness(config: HarnessConfig): Promise<number> {
   const sidecar =
     config.variant === 'sidecar'
@@ -72,10 +79,12 @@ export async function runHarness(config: HarnessConfig): Promise<number> {
   sidecar?.samples$.subscribe(() => {});
   const noop = (): void => {};
   if (config.variant === 'channel') dc.subscribe('http.server.response.finish', noop);
+  let served = 0;
   let port: number;
   let close: () => Promise<void>;
   if (config.framework === 'node') {
     const handler = (_req: IncomingMessage, res: ServerResponse): void => {
+      served++;
       res.setHeader('content-type', 'text/plain');
       res.end(BODY);
     };
@@ -91,46 +100,112 @@ export async function runHarness(config: HarnessConfig): Promise<number> {
     const app = Fastify({ logger: false });
     if (sidecar) await app.register(fastifySidecar(sidecar));
     app.get('/', (_req, reply) => {
+      served++;
       void reply.type('text/plain').send(BODY);
     });
     await app.listen({ port: 0, host: '127.0.0.1' });
     port = (app.server.address() as AddressInfo).port;
     close = () => app.close();
   }
-  const request = Buffer.from(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`);
-  const size = await responseSize(port, request);
-  const sockets: net.Socket[] = [];
+  const request = `GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`;
+  const size = await responseSize(port, Buffer.from(request));
+  served = 0;
+  try {
+    await runLoadGenerator({
+      port,
+      request,
+      size,
+      requests: config.requests,
+      connections: config.connections,
+    });
+  } finally {
+    sidecar?.close();
+    if (config.variant === 'channel') dc.unsubscribe('http.server.response.finish', noop);
+    await close();
+  }
+  return served;
+}
+
+/**
+ * The load generator, run in a child process by `node -e` from its source text (so it works
+ * the same from the bundle and from the TypeScript sources): `connections` keep-alive
+ * connections, each sending the next request once the previous response has arrived, counted
+ * by size; it sends `requests` requests in all and exits once every response has arrived,
+ * with status 1 and a message on the first socket error.
+ */
+function loadGenerator(): void {
+  // Not an import: the function runs on its own, from its source text (Node 20.16 or later).
+  const net = process.getBuiltinModule('node:net');
+  const [port, requests, connections, size] = process.argv.slice(1, 5).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+  ];
+  const request = Buffer.from(process.argv[5]!, 'latin1');
   let sent = 0;
   let done = 0;
-  await new Promise<void>((resolve, reject) => {
-    for (let c = 0; c < config.connections; c++) {
-      const socket = net.connect(port, '127.0.0.1', () => {
-        if (sent < config.requests) {
-          sent++;
-          socket.write(request);
-        }
-      });
-      sockets.push(socket);
-      socket.on('error', reject);
-      let pending = 0;
-      socket.on('data', (d: Buffer) => {
-        pending += d.length;
-        while (pending >= size) {
-          pending -= size;
-          if (++done === config.requests) resolve();
-          else if (sent < config.requests) {
-            sent++;
-            socket.write(request);
-          }
-        }
-      });
+  const sockets: Socket[] = [];
+  const next = (socket: Socket): void => {
+    if (sent < requests) {
+      sent++;
+      socket.write(request);
     }
+  };
+  for (let c = 0; c < connections; c++) {
+    const socket = net.connect(port, '127.0.0.1', () => next(socket));
+    sockets.push(socket);
+    socket.on('error', (error) => {
+      process.stderr.write(`load generator: ${error.message}\n`);
+      process.exit(1);
+    });
+    let pending = 0;
+    socket.on('data', (d: Buffer) => {
+      pending += d.length;
+      while (pending >= size) {
+        pending -= size;
+        if (++done === requests) {
+          for (const s of sockets) s.destroy();
+          return;
+        }
+        next(socket);
+      }
+    });
+  }
+}
+
+/** What the load generator is told: where, what to send, how much, how a response ends. */
+interface LoadSpec {
+  readonly port: number;
+  readonly request: string;
+  /** Bytes of one whole response. */
+  readonly size: number;
+  readonly requests: number;
+  readonly connections: number;
+}
+
+/** Runs {@link loadGenerator} in a child process; resolves when it exits with status 0. */
+function runLoadGenerator(spec: LoadSpec): Promise<void> {
+  const source = `(${loadGenerator.toString()})()`;
+  const args = [spec.port, spec.requests, spec.connections, spec.size].map(String);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', source, ...args, spec.request], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      if (code === 0) resolve();
+      else {
+        reject(
+          new Error(
+            `instructions harness: load generator exited with ${code ?? signal}: ${stderr.trim()}`,
+          ),
+        );
+      }
+    });
   });
-  for (const s of sockets) s.destroy();
-  sidecar?.close();
-  if (config.variant === 'channel') dc.unsubscribe('http.server.response.finish', noop);
-  await close();
-  return done;
 }
 
 /** The size of one whole response of the server (head and body), from one request. */

@@ -2,15 +2,19 @@
  * Instructions per request, counted by valgrind rather than timed: the one measure of the
  * sidecar's cost here that does not move with what else the machine is doing.
  *
- * The harness (`instructions-harness.ts`: a server and a keep-alive client in one process, real
- * sockets on 127.0.0.1) is bundled once with esbuild, so that every run loads the same code the
- * same way, and run under `valgrind --tool=cachegrind` twice per variant, for a short and a long
- * run; the difference in instructions divided by the difference in requests is the steady
- * state's cost per request, with start-up, JIT warm-up and shut-down cancelled out. Node runs
- * with `--single-threaded` (no background compiler or GC threads), `--predictable-gc-schedule`,
- * and fixed hash and random seeds, so repeated runs agree within a few dozen instructions per
- * request. The count is the whole process's, client included; the client's share is the same
- * for both variants, so the sidecar's cost is the difference between them.
+ * The harness (`instructions-harness.ts`: a server, loaded over real sockets on 127.0.0.1 by a
+ * closed-loop client of keep-alive connections in a child process) is bundled once with
+ * esbuild, so that every run loads the same code the same way, and run under
+ * `valgrind --tool=cachegrind` twice per variant, for a short and a long run; the difference in
+ * instructions divided by the difference in requests is the steady state's cost per request,
+ * with start-up, JIT warm-up and shut-down cancelled out. Valgrind does not follow the child,
+ * so only the server's instructions are counted: the request's whole cost on a server, which
+ * is what its throughput divides (until 2026-12-06 the client ran in the same process, and its
+ * instructions, about a quarter of the total, diluted the sidecar's share). Node runs with
+ * `--single-threaded` (no background compiler or GC threads), `--predictable-gc-schedule`,
+ * and fixed hash and random seeds. The server under valgrind is some fifty times slower than
+ * the client, so every connection has a request waiting whenever it reads, and repeated runs
+ * agree within a few dozen instructions per request.
  *
  * Instructions are not time: code that misses the CPU's caches costs more per instruction than
  * Node's own hot paths, so a saving in instructions buys less than its share of throughput. The
@@ -33,7 +37,7 @@ export interface InstructionsShape {
   /** Requests in the short and in the long run (the long minus the short is what is counted). */
   readonly short: number;
   readonly long: number;
-  /** Keep-alive connections of the in-process client. */
+  /** Keep-alive connections of the client. */
   readonly connections: number;
 }
 
@@ -87,6 +91,8 @@ async function count(valgrind: string, bundle: string, config: HarnessConfig): P
       '--tool=cachegrind',
       '--cache-sim=no',
       '--cachegrind-out-file=/dev/null',
+      // The load generator, a child process, runs natively and is not counted.
+      '--trace-children=no',
       process.execPath,
       '--single-threaded',
       '--predictable-gc-schedule',

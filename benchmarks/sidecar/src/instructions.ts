@@ -83,6 +83,9 @@ async function bundleHarness(dir: string): Promise<string> {
   return outfile;
 }
 
+/** Longest one valgrind run may take before it is killed. */
+const RUN_TIMEOUT_MS = 20 * 60_000;
+
 /** Instructions of one harness run, as cachegrind counts them. */
 async function count(valgrind: string, bundle: string, config: HarnessConfig): Promise<number> {
   const { stderr } = await run(
@@ -104,7 +107,9 @@ async function count(valgrind: string, bundle: string, config: HarnessConfig): P
       String(config.requests),
       String(config.connections),
     ],
-    { maxBuffer: 16 * 1024 * 1024 },
+    // A run of 100,000 requests takes about two minutes; one that stalls (a server that stopped
+    // answering) is killed and reported rather than holding up the benchmark.
+    { maxBuffer: 16 * 1024 * 1024, timeout: RUN_TIMEOUT_MS, killSignal: 'SIGKILL' },
   );
   const match = /I\s+refs:\s+([\d,]+)/.exec(stderr);
   if (match === null) {

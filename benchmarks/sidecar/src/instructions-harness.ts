@@ -20,10 +20,10 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import dc from 'node:diagnostics_channel';
-import net, { type AddressInfo, type Socket } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { spawn } from 'node:child_process';
 import Fastify from 'fastify';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createSidecar, fastifySidecar, wrapListener } from '@homeostat/sidecar';
 
 /** What one harness run does. */
@@ -127,52 +127,10 @@ export async function runHarness(config: HarnessConfig): Promise<number> {
 }
 
 /**
- * The load generator, run in a child process by `node -e` from its source text (so it works
- * the same from the bundle and from the TypeScript sources): `connections` keep-alive
- * connections, each sending the next request once the previous response has arrived, counted
- * by size; it sends `requests` requests in all and exits once every response has arrived,
- * with status 1 and a message on the first socket error.
+ * The load generator (`load-generator.mjs`, plain JavaScript beside this file; `instructions.ts`
+ * copies it beside the bundle).
  */
-function loadGenerator(): void {
-  // Not an import: the function runs on its own, from its source text (Node 20.16 or later).
-  const net = process.getBuiltinModule('node:net');
-  const [port, requests, connections, size] = process.argv.slice(1, 5).map(Number) as [
-    number,
-    number,
-    number,
-    number,
-  ];
-  const request = Buffer.from(process.argv[5]!, 'latin1');
-  let sent = 0;
-  let done = 0;
-  const sockets: Socket[] = [];
-  const next = (socket: Socket): void => {
-    if (sent < requests) {
-      sent++;
-      socket.write(request);
-    }
-  };
-  for (let c = 0; c < connections; c++) {
-    const socket = net.connect(port, '127.0.0.1', () => next(socket));
-    sockets.push(socket);
-    socket.on('error', (error) => {
-      process.stderr.write(`load generator: ${error.message}\n`);
-      process.exit(1);
-    });
-    let pending = 0;
-    socket.on('data', (d: Buffer) => {
-      pending += d.length;
-      while (pending >= size) {
-        pending -= size;
-        if (++done === requests) {
-          for (const s of sockets) s.destroy();
-          return;
-        }
-        next(socket);
-      }
-    });
-  }
-}
+const loadGeneratorFile = fileURLToPath(new URL('./load-generator.mjs', import.meta.url));
 
 /** What the load generator is told: where, what to send, how much, how a response ends. */
 interface LoadSpec {
@@ -184,12 +142,11 @@ interface LoadSpec {
   readonly connections: number;
 }
 
-/** Runs {@link loadGenerator} in a child process; resolves when it exits with status 0. */
+/** Runs the load generator in a child process; resolves when it exits with status 0. */
 function runLoadGenerator(spec: LoadSpec): Promise<void> {
-  const source = `(${loadGenerator.toString()})()`;
   const args = [spec.port, spec.requests, spec.connections, spec.size].map(String);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', source, ...args, spec.request], {
+    const child = spawn(process.execPath, [loadGeneratorFile, ...args, spec.request], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';

@@ -21,7 +21,7 @@
  * interleaved measurement (`interleaved.ts`) is the one that judges throughput.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +31,8 @@ import type { HarnessConfig } from './instructions-harness.js';
 
 const run = promisify(execFile);
 const harnessFile = fileURLToPath(new URL('./instructions-harness.ts', import.meta.url));
+/** The harness's load generator, plain JavaScript, which the bundle runs from beside itself. */
+const loadGeneratorFile = fileURLToPath(new URL('./load-generator.mjs', import.meta.url));
 
 /** How the counts are taken. */
 export interface InstructionsShape {
@@ -63,7 +65,7 @@ export function findValgrind(): string | undefined {
   return undefined;
 }
 
-/** Bundles the harness into `dir`; returns the bundle's path. */
+/** Bundles the harness into `dir`, with its load generator beside it; returns the bundle's path. */
 async function bundleHarness(dir: string): Promise<string> {
   const outfile = path.join(dir, 'harness.mjs');
   await build({
@@ -80,6 +82,7 @@ async function bundleHarness(dir: string): Promise<string> {
       js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
     },
   });
+  copyFileSync(loadGeneratorFile, path.join(dir, 'load-generator.mjs'));
   return outfile;
 }
 

@@ -39,10 +39,24 @@ function sized(_req: IncomingMessage, res: ServerResponse): void {
   }
 }
 
-describe('response ends, seen through the finish channel', () => {
+/** `sized`, answering in a later event-loop turn (after the handler has returned). */
+function sizedLater(req: IncomingMessage, res: ServerResponse): void {
+  setImmediate(() => sized(req, res));
+}
+
+/**
+ * Responses ended while their handler runs are observed when it returns; the others through
+ * Node's finish channel. Both must charge every response exactly its own bytes.
+ */
+const timings = [
+  { when: 'ended while the handler runs', answer: sized },
+  { when: 'ended after the handler returned', answer: sizedLater },
+];
+
+describe.each(timings)('response sizes, $when', ({ answer }) => {
   it('charges each response on a keep-alive connection exactly its own bytes', async () => {
     const { s, seen } = make();
-    const url = await listen(wrapListener(s, sized));
+    const url = await listen(wrapListener(s, answer));
     const client = await RawClient.open(url);
     const sizes: number[] = [];
     for (const path of ['/size/10', '/size/5000', '/stream/7', '/size/0', '/size/10']) {
@@ -64,14 +78,14 @@ describe('response ends, seen through the finish channel', () => {
 
   it('does not charge a watched response for responses on its connection that it did not watch', async () => {
     const { s, seen } = make();
-    const wrapped = wrapListener(s, sized);
+    const wrapped = wrapListener(s, answer);
     // Only /watched/… goes through the sidecar; the host answers everything else itself.
     const url = await listen((req, res) => {
       if (req.url?.startsWith('/watched/') === true) {
         req.url = req.url.slice('/watched'.length);
         void wrapped(req, res);
       } else {
-        sized(req, res);
+        answer(req, res);
       }
     });
     const client = await RawClient.open(url);
@@ -92,6 +106,64 @@ describe('response ends, seen through the finish channel', () => {
     expect(seen.map((o) => o.bytesOut)).toEqual(watched);
   });
 
+  it('observes pipelined requests in order, each with its own bytes', async () => {
+    const { s, seen } = make();
+    const url = await listen(
+      wrapListener(s, async (req, res) => {
+        if (req.url === '/size/40') await sleep(30); // the second answer waits behind the first
+        answer(req, res);
+      }),
+    );
+    const client = await RawClient.open(url);
+    client.send('/size/40', '/size/3', '/stream/4');
+    const sizes = [
+      (await client.response()).bytes,
+      (await client.response()).bytes,
+      (await client.response()).bytes,
+    ];
+    client.close();
+    await until(() => seen.length === 3);
+    expect(seen.map((o) => o.bytesOut)).toEqual(sizes);
+    expect(seen.map((o) => o.route)).toEqual(['/size/:id', '/size/:id', '/stream/:id']);
+  });
+
+  it('lets two sidecars wrapped around one listener each observe every request once', async () => {
+    const outer = make();
+    const inner = make();
+    const url = await listen(wrapListener(outer.s, wrapListener(inner.s, answer)));
+    const client = await RawClient.open(url);
+    const sizes: number[] = [];
+    for (const path of ['/size/100', '/size/1']) {
+      client.send(path);
+      sizes.push((await client.response()).bytes);
+    }
+    client.close();
+    await until(() => outer.seen.length === 2 && inner.seen.length === 2);
+    expect(outer.seen.map((o) => o.bytesOut)).toEqual(sizes);
+    expect(inner.seen.map((o) => o.bytesOut)).toEqual(sizes);
+  });
+
+  it('charges responses by their own bytes when those ended in and after the handler alternate', async () => {
+    const { s, seen } = make({ intervalMs: 10 });
+    let n = 0;
+    // Every other response outlives its handler; ticks in between give the channel up.
+    const url = await listen(
+      wrapListener(s, (req, res) => ((n++ & 1) === 0 ? answer : sizedLater)(req, res)),
+    );
+    const client = await RawClient.open(url);
+    const sizes: number[] = [];
+    for (const path of ['/size/10', '/size/300', '/stream/5', '/size/0', '/size/2000', '/size/1']) {
+      client.send(path);
+      sizes.push((await client.response()).bytes);
+      await sleep(25);
+    }
+    client.close();
+    await until(() => seen.length === 6);
+    expect(seen.map((o) => o.bytesOut)).toEqual(sizes);
+  });
+});
+
+describe('response ends, seen through the finish channel', () => {
   it('observes a client that leaves before its answer as 499, and frees its slot', async () => {
     const { s, seen } = make();
     let release!: () => void;
@@ -115,66 +187,47 @@ describe('response ends, seen through the finish channel', () => {
     release();
   });
 
-  it('observes pipelined requests in order, each with its own bytes', async () => {
-    const { s, seen } = make();
-    const url = await listen(
-      wrapListener(s, async (req, res) => {
-        if (req.url === '/size/40') await sleep(30); // the second answer waits behind the first
-        sized(req, res);
-      }),
+  it('subscribes to the channel only while responses outlive their handlers, and leaves other servers alone', async () => {
+    const subscribed = (): boolean => hasSubscribers('http.server.response.finish');
+    // Nothing else in this file holds the channel between tests.
+    expect(subscribed()).toBe(false);
+    const { s, seen } = make({ intervalMs: 10 });
+    expect(subscribed()).toBe(false);
+    let later = false;
+    const plain = await listen(sizedLater);
+    const wrapped = await listen(
+      wrapListener(s, (req, res) => (later ? sizedLater : sized)(req, res)),
     );
-    const client = await RawClient.open(url);
-    client.send('/size/40', '/size/3', '/stream/4');
-    const sizes = [
-      (await client.response()).bytes,
-      (await client.response()).bytes,
-      (await client.response()).bytes,
-    ];
-    client.close();
-    await until(() => seen.length === 3);
-    expect(seen.map((o) => o.bytesOut)).toEqual(sizes);
-    expect(seen.map((o) => o.route)).toEqual(['/size/:id', '/size/:id', '/stream/:id']);
-  });
-
-  it('lets two sidecars wrapped around one listener each observe every request once', async () => {
-    const outer = make();
-    const inner = make();
-    const url = await listen(wrapListener(outer.s, wrapListener(inner.s, sized)));
-    const client = await RawClient.open(url);
-    const sizes: number[] = [];
-    for (const path of ['/size/100', '/size/1']) {
-      client.send(path);
-      sizes.push((await client.response()).bytes);
-    }
-    client.close();
-    await until(() => outer.seen.length === 2 && inner.seen.length === 2);
-    expect(outer.seen.map((o) => o.bytesOut)).toEqual(sizes);
-    expect(inner.seen.map((o) => o.bytesOut)).toEqual(sizes);
-  });
-
-  it('leaves servers it does not wrap alone, and stops listening when the last sidecar closes', async () => {
-    const before = hasSubscribers('http.server.response.finish');
-    const { s, seen } = make();
-    expect(hasSubscribers('http.server.response.finish')).toBe(true);
-    const plain = await listen(sized);
-    const wrappedUrl = await listen(wrapListener(s, sized));
-    for (const url of [plain, wrappedUrl]) {
+    const ask = async (url: string): Promise<void> => {
       const client = await RawClient.open(url);
       client.send('/size/12');
       expect((await client.response()).status).toBe(200);
       client.close();
-    }
+    };
+
+    await ask(wrapped); // ended by its handler: no channel needed
     await until(() => seen.length === 1);
+    expect(subscribed()).toBe(false);
+
+    later = true;
+    await ask(wrapped);
+    await until(() => seen.length === 2);
+    expect(seen[1]).toMatchObject({ status: 200, bytesOut: seen[0]!.bytesOut });
+    await ask(plain); // while subscribed: another server's responses are not observed
+    await sleep(20);
+    expect(seen).toHaveLength(2);
+    // Given up once a whole interval passed without such a response.
+    await until(() => !subscribed());
+
+    await ask(wrapped);
+    await until(() => seen.length === 3);
+    expect(subscribed()).toBe(true);
     s.close();
     sidecars.splice(sidecars.indexOf(s), 1);
-    // Other sidecars of this process (none in this file) would keep the subscription.
-    if (!before) expect(hasSubscribers('http.server.response.finish')).toBe(false);
-    const client = await RawClient.open(wrappedUrl);
-    client.send('/size/12');
-    expect((await client.response()).status).toBe(200);
-    client.close();
+    expect(subscribed()).toBe(false);
+    await ask(wrapped);
     await sleep(20);
-    expect(seen).toHaveLength(1);
+    expect(seen).toHaveLength(3);
   });
 
   it('delivers observations at the end of the event-loop turn, not inside the response', async () => {

@@ -67,6 +67,29 @@ describe.each<Mount>(['middleware', 'wrapped app'])('Express sidecar, %s (end to
     expect(seen[0]!.service).toBe('shop');
   });
 
+  it('observes responses sent in the handler and after it returned alike', async () => {
+    const { app: a, seen, server } = app();
+    a.get('/now/:id', (_req, res) => {
+      res.send('x'.repeat(50));
+    });
+    const router = express.Router();
+    router.get('/later/:id', (_req, res) => {
+      setTimeout(() => res.send('x'.repeat(50)), 5);
+    });
+    a.use('/v1', router);
+    const url = await listen(server());
+    const client = await RawClient.open(url);
+    const sizes: number[] = [];
+    for (const path of ['/now/1', '/v1/later/2', '/now/3']) {
+      client.send(path);
+      sizes.push((await client.response()).bytes);
+    }
+    client.close();
+    await until(() => seen.length === 3);
+    expect(seen.map((o) => o.route)).toEqual(['/now/:id', '/v1/later/:id', '/now/:id']);
+    expect(seen.map((o) => o.bytesOut)).toEqual(sizes);
+  });
+
   it('leaves thrown errors to Express error handling and observes the 500', async () => {
     const { app: a, seen, errors, server } = app();
     const boom = new Error('handler exploded');

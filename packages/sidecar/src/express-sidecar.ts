@@ -64,7 +64,13 @@ export function expressSidecar(sidecar: Sidecar): ExpressMiddleware {
   const engine = sidecar[kEngine];
   return (req, res, next) => {
     const admission = engine.start(req, res, expressRoute);
-    if (admission === ADMIT) next();
-    else if (admission === DELAY) engine.delay(engine.current, () => next());
+    if (admission === ADMIT) {
+      const st = engine.current;
+      try {
+        next();
+      } finally {
+        engine.settle(st);
+      }
+    } else if (admission === DELAY) engine.delay(engine.current, () => next());
   };
 }

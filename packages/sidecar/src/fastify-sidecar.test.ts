@@ -68,6 +68,28 @@ describe('fastifySidecar (end to end)', () => {
     ]);
   });
 
+  it('observes replies sent by the handler, by an async handler and after a delay alike', async () => {
+    const { app: a, seen } = await app();
+    a.get('/sync/:id', (_req, reply) => void reply.send('s'));
+    // eslint-disable-next-line @typescript-eslint/require-await -- an async handler, as Fastify users write them
+    a.get('/async/:id', async () => 'a');
+    a.get('/later/:id', (_req, reply) => void setTimeout(() => void reply.send('l'), 5));
+    const url = await start(a);
+    for (const path of ['/sync/1', '/async/2', '/later/3', '/sync/4']) {
+      expect((await request(url + path)).status).toBe(200);
+    }
+    await until(() => seen.length === 4);
+    expect(seen.map((o) => [o.route, o.status])).toEqual([
+      ['/sync/:id', 200],
+      ['/async/:id', 200],
+      ['/later/:id', 200],
+      ['/sync/:id', 200],
+    ]);
+    // Every reply is the same size but for its one-character body.
+    expect(new Set(seen.map((o) => o.bytesOut)).size).toBe(1);
+    expect(seen[0]!.bytesOut).toBeGreaterThan(0);
+  });
+
   it('observes requests made with fastify.inject (no socket: the response’s own close)', async () => {
     const { app: a, seen } = await app();
     a.get('/users/:id', () => 'ok');

@@ -120,8 +120,14 @@ export function fastifySidecar(sidecar: Sidecar): FastifySidecarPlugin {
     (req: IncomingMessage, res: ServerResponse): void => {
       (req as Marked)[kRoute] = null;
       const admission = engine.start(req, res, routeOf);
-      if (admission === ADMIT) listener.call(server, req, res);
-      else if (admission === DELAY)
+      if (admission === ADMIT) {
+        const st = engine.current;
+        try {
+          listener.call(server, req, res);
+        } finally {
+          engine.settle(st);
+        }
+      } else if (admission === DELAY)
         engine.delay(engine.current, () => listener.call(server, req, res));
     };
 
@@ -133,7 +139,14 @@ export function fastifySidecar(sidecar: Sidecar): FastifySidecarPlugin {
       // Not deferrable: Fastify has already started on the request, and a handler that sends
       // its reply later cannot be told apart from one that sent nothing.
       const admission = engine.start(raw, reply.raw, route, false);
-      if (admission === ADMIT) return handler.call(self, request, reply);
+      if (admission === ADMIT) {
+        const st = engine.current;
+        try {
+          return handler.call(self, request, reply);
+        } finally {
+          engine.settle(st);
+        }
+      }
       if (admission === HANDLED) {
         reply.hijack();
         return undefined;

@@ -67,8 +67,10 @@ export function wrapListener<Req extends IncomingMessage, Res extends ServerResp
       result = listener(req, res);
     } catch (error) {
       engine.markThrew(st);
+      engine.settle(st);
       throw error;
     }
+    engine.settle(st);
     if (
       result !== null &&
       typeof result === 'object' &&

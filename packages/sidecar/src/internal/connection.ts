@@ -5,19 +5,29 @@ import type { ServerResponse } from 'node:http';
 /**
  * How the sidecar learns that a response has ended, without a listener per request.
  *
- * Node's HTTP/1 server publishes every response it finishes on the diagnostics channel
- * `http.server.response.finish` (with the request, response and socket), once the last byte
- * has been handed to the socket. While a sidecar is open it subscribes there, and keeps one
- * small record per connection it has seen a request on (a symbol-keyed property of the
+ * Most responses end while their handler runs (`res.end` inside it, or in Express's and
+ * Fastify's synchronous paths) and are handed to the OS at once. Those the engine finishes as
+ * soon as the handler returns (`Engine.settle`): the response is its connection's current one
+ * ({@link isSending}), so its size is the socket's byte counter then minus the counter when the
+ * request started. Nothing else is needed for them.
+ *
+ * The rest (handlers that answer later, responses still being written, pipelined requests
+ * queued behind another response) are watched here. Node's HTTP/1 server publishes every
+ * response it finishes on the diagnostics channel `http.server.response.finish` (with the
+ * request, response and socket), once the last byte has been handed to the socket. A sidecar
+ * subscribes there while it has such responses (and one aggregation interval longer), and keeps
+ * one small record per connection it has seen a request on (a symbol-keyed property of the
  * socket): the watched requests whose responses the connection is sending or will send next,
  * and how many bytes the connection had written when its previous response finished. A
  * response's size is then one read of the socket's byte counter at its finish, minus the
  * previous one.
  *
- * Registering a `close` listener on each response, the usual way, cost about as much as all
- * of the sidecar's own bookkeeping for a request (Node's `EventEmitter` stores listeners in a
- * dictionary-mode object), and reading the socket's byte counter at both ends of every
- * request another third; see docs/benchmarks/sidecar.md.
+ * The channel is not kept subscribed for the responses that end in their handlers: while it
+ * has a subscriber, Node builds a message and publishes it for every response of every server
+ * in the process, which cost about 370 instructions per request (measured), more than finishing
+ * the response after its handler does. Registering a `close` listener on each response, the
+ * usual way, cost about as much as all of the sidecar's own bookkeeping for a request (Node's
+ * `EventEmitter` stores listeners in a dictionary-mode object); see docs/benchmarks/sidecar.md.
  *
  * A connection that closes before its response finished (the client left, or the response
  * was destroyed) is caught by one `close` listener per connection. Pipelined requests wait in
@@ -191,6 +201,36 @@ function onConnectionClose(this: Socketish): void {
   }
 }
 
+/**
+ * Whether `res` is the response Node's HTTP/1 server is sending (or will send next) on
+ * `socket`: its bytes are the next the socket's counter counts.
+ */
+export function isSending(socket: Socket | null | undefined, res: unknown): boolean {
+  if (socket === null || socket === undefined) return false;
+  const s = socket as Socketish;
+  if (s._httpMessage !== res) return false;
+  if (s[kConnection] === undefined) adopt(s, writtenBytes(s));
+  return true;
+}
+
+/**
+ * Gives a connection its record and its `close` listener, once, on its first request.
+ *
+ * The listener is added even while every response on the connection ends in its handler and
+ * nothing else needs it: Node's server adds a `close` listener of its own to the socket for each
+ * response and removes it after, and with one listener already there beside the server's, the
+ * socket keeps its `close` listeners in an array that Node appends to and trims, instead of
+ * replacing the entry in the socket's listener table twice per response (measured: about 200
+ * instructions per request on Node 20; see docs/benchmarks/sidecar.md).
+ */
+function adopt(s: Socketish, bytes: number): Connection {
+  learnHandleKey(s);
+  const connection = new Connection(bytes);
+  s[kConnection] = connection;
+  s.on('close', onConnectionClose);
+  return connection;
+}
+
 /** A sidecar opened: subscribe to the finish channel (once for all sidecars of the process). */
 export function retainFinishChannel(): void {
   if (users++ === 0) subscribe(CHANNEL, onResponseFinish);
@@ -206,21 +246,27 @@ export function releaseFinishChannel(): void {
  * the connection's `close` will report its end: Node's HTTP/1 server is sending a response on
  * this socket now (this one, or one ahead of it in a pipeline). Returns `false` otherwise
  * (no sidecar subscribed, HTTP/2's compatibility API, objects built by hand), and the caller
- * must listen for the response's own `close`.
+ * must listen for the response's own `close`. `baseline` is the socket's byte counter when the
+ * request started if its response was the connection's current one then ({@link isSending}),
+ * else -1.
  */
-export function track(tracked: Tracked, socket: Socket | null | undefined): boolean {
+export function track(
+  tracked: Tracked,
+  socket: Socket | null | undefined,
+  baseline: number,
+): boolean {
   if (users === 0 || socket === null || socket === undefined) return false;
   const s = socket as Socketish;
   const sending = s._httpMessage;
   if (sending === null || sending === undefined) return false;
   let connection = s[kConnection];
   if (connection === undefined) {
-    learnHandleKey(s);
-    connection = new Connection(writtenBytes(s));
-    s[kConnection] = connection;
-    s.on('close', onConnectionClose);
+    connection = adopt(s, baseline >= 0 ? baseline : writtenBytes(s));
   } else if (sending === tracked.res) {
     connection.dropAhead(tracked.res);
+    // The connection's responses before this one have all been sent; while no sidecar was
+    // subscribed, the channel did not move the count past them.
+    if (baseline >= 0) connection.bytes = baseline;
   }
   connection.push(tracked);
   return true;

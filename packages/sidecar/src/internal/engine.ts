@@ -25,6 +25,7 @@ import type {
 import {
   releaseFinishChannel,
   retainFinishChannel,
+  isSending,
   track,
   writtenBytes,
   type Tracked,
@@ -61,7 +62,10 @@ export type RouteResolver = (req: IncomingMessage, res: ServerResponse) => strin
  */
 export class RequestState implements Tracked {
   slot = -1;
-  /** The socket's byte counter at the start (only when the response's own `close` is watched). */
+  /**
+   * The socket's byte counter when the request started, when its response was the connection's
+   * current one then (or when the response's own `close` is watched); -1 otherwise.
+   */
   bytes0 = 0;
   route = '';
   resolve: RouteResolver | undefined = undefined;
@@ -72,6 +76,13 @@ export class RequestState implements Tracked {
   shed = false;
   /** Set once the response has ended (`finish` ran). */
   done = false;
+  /**
+   * Neither ended nor watched yet: the response was the connection's current one when the
+   * request started, and `settle` decides after the handler returns.
+   */
+  pending = false;
+  /** Its end is watched through the finish channel (counted in `Engine.watching`). */
+  watched = false;
   delayMs = 0;
   /** Deferred to the turn queue by `start`; `delay` enqueues it. */
   queued = false;
@@ -191,6 +202,12 @@ export class Engine {
   private readonly flushLater = (): void => {
     if (this.flushDue) this.flush();
   };
+  /** Holds a subscription to Node's finish channel (see {@link watch}). */
+  private channelHeld = false;
+  /** Requests whose end the finish channel will report, in flight. */
+  private watching = 0;
+  /** A request was watched since the last tick (the channel is kept a tick longer). */
+  private watchedSinceTick = false;
   private rateLimited = 0;
   private timedOut = 0;
   private faultsInjected = 0;
@@ -254,7 +271,6 @@ export class Engine {
       deps.clock === undefined && deps.monotonic === undefined
         ? this.clock.now() - this.mono.now()
         : undefined;
-    retainFinishChannel();
     this.scheduler = deps.scheduler ?? asyncScheduler;
     this.onError = resolveOnError(deps);
     this.random = deps.random ?? Math.random;
@@ -390,11 +406,12 @@ export class Engine {
       const socket = req[P.socket];
       st.socket = socket;
       this.inFlight++;
-      if (!track(st, socket)) {
+      if (isSending(socket, res)) {
         st.bytes0 = writtenBytes(socket);
-        addListener.call(res, 'close', () =>
-          this.finish(st, false, writtenBytes(st.socket) - st.bytes0),
-        );
+        st.pending = true;
+      } else {
+        st.bytes0 = -1;
+        this.watch(st);
       }
 
       let critical = false;
@@ -420,6 +437,7 @@ export class Engine {
             this.rateLimited++;
             retryAfter(res, Math.ceil(waitMs / 1000));
             respond(res, 429, 'Too Many Requests\n');
+            this.settle(st);
             return HANDLED;
           }
         }
@@ -442,6 +460,7 @@ export class Engine {
               this.shedByTurnDelay++;
               st.shed = true;
               this.unavailable(res, 'Service Unavailable: overloaded\n');
+              this.settle(st);
               return HANDLED;
             }
           }
@@ -450,6 +469,7 @@ export class Engine {
           this.shedByOverload++;
           st.shed = true;
           this.unavailable(res, 'Service Unavailable: overloaded\n');
+          this.settle(st);
           return HANDLED;
         }
         if (this.limiter !== undefined) {
@@ -458,6 +478,7 @@ export class Engine {
             this.shedByLimiter++;
             st.shed = true;
             this.unavailable(res, 'Service Unavailable: concurrency limit\n');
+            this.settle(st);
             return HANDLED;
           }
           st.slot = slot;
@@ -479,13 +500,66 @@ export class Engine {
 
       if (this.o.faults !== undefined && !critical) {
         const admission = this.injectFaults(req, res, st);
-        if (admission !== ADMIT || !st.queued) return admission;
+        if (admission === HANDLED) {
+          this.settle(st);
+          return HANDLED;
+        }
+        if (admission === DELAY || st.queued) {
+          // The response may end before the request runs (a timeout, the client leaving).
+          if (st.pending) this.watch(st);
+          return DELAY;
+        }
+        return ADMIT;
       }
-      return st.queued ? DELAY : ADMIT;
+      if (st.queued) {
+        if (st.pending) this.watch(st);
+        return DELAY;
+      }
+      return ADMIT;
     } catch (cause) {
       this.report('admit', cause);
       return ADMIT;
     }
+  }
+
+  /**
+   * Called by the adapters once a request's handler has returned (or thrown): a response it
+   * ended and sent in full is finished now, with its latency and size read here; any other
+   * response's end is watched (see {@link watch}). A no-op for requests already watched.
+   */
+  settle(st: RequestState | undefined): void {
+    if (st === undefined || !st.pending) return;
+    st.pending = false;
+    try {
+      if (completed(st.res)) this.finish(st, true, writtenBytes(st.socket) - st.bytes0);
+      else this.watch(st);
+    } catch (cause) {
+      this.report('observe', cause);
+    }
+  }
+
+  /**
+   * Watches for the end of a response that did not end while its handler ran: through Node's
+   * finish channel (subscribed while this sidecar has such responses) and the connection's
+   * `close`, or, for responses Node's HTTP/1 server does not send, the response's own `close`.
+   */
+  private watch(st: RequestState): void {
+    st.pending = false;
+    if (!this.channelHeld && !this.closed) {
+      this.channelHeld = true;
+      retainFinishChannel();
+    }
+    this.watchedSinceTick = true;
+    const socket = st.socket;
+    if (track(st, socket, st.bytes0)) {
+      st.watched = true;
+      this.watching++;
+      return;
+    }
+    if (st.bytes0 < 0) st.bytes0 = writtenBytes(socket);
+    addListener.call(st.res, 'close', () =>
+      this.finish(st, false, writtenBytes(st.socket) - st.bytes0),
+    );
   }
 
   private injectFaults(req: IncomingMessage, res: ServerResponse, st: RequestState): Admission {
@@ -640,8 +714,10 @@ export class Engine {
   finish(st: RequestState, sent: boolean, bytesOut: number): void {
     if (st.done) return;
     st.done = true;
+    st.pending = false;
     try {
       this.inFlight--;
+      if (st.watched) this.watching--;
       const latency = Math.max(0, this.mono.now() - st.start);
       const timer = st.timer;
       if (timer !== undefined) {
@@ -833,6 +909,10 @@ export class Engine {
   /** Closes one aggregation window: emits samples and forgets idle routes. */
   tick(): void {
     this.flush();
+    // The channel costs every response of every server in the process: given up once nothing
+    // needed it for a whole interval.
+    if (!this.watchedSinceTick && this.watching === 0) this.releaseChannel();
+    this.watchedSinceTick = false;
     this.lastAgg = undefined;
     const now = this.mono.now();
     const seconds = Math.max(1e-3, (now - this.lastTick) / 1000);
@@ -1168,10 +1248,16 @@ export class Engine {
     };
   }
 
+  private releaseChannel(): void {
+    if (!this.channelHeld) return;
+    this.channelHeld = false;
+    releaseFinishChannel();
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    releaseFinishChannel();
+    this.releaseChannel();
     this.flush();
     for (const s of this.subs) s.unsubscribe();
     this.probe?.close();

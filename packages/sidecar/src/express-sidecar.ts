@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Sidecar } from './create-sidecar.js';
-import { ADMIT, DELAY, kEngine } from './internal/engine.js';
+import { kEngine } from './internal/engine.js';
 import { P } from './internal/props.js';
 
 /** An Express-compatible middleware (Express 4 and 5). */
@@ -63,14 +63,15 @@ export function expressRoute(req: IncomingMessage): string {
 export function expressSidecar(sidecar: Sidecar): ExpressMiddleware {
   const engine = sidecar[kEngine];
   return (req, res, next) => {
-    const admission = engine.start(req, res, expressRoute);
-    if (admission === ADMIT) {
-      const st = engine.current;
+    const st = engine.start(req, res, expressRoute);
+    if (st === null) return; // answered by the sidecar
+    if (st?.deferred === true) engine.delay(st, () => next());
+    else {
       try {
         next();
       } finally {
         engine.settle(st);
       }
-    } else if (admission === DELAY) engine.delay(engine.current, () => next());
+    }
   };
 }

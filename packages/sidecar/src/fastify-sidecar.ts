@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Sidecar } from './create-sidecar.js';
-import { ADMIT, DELAY, HANDLED, kEngine, type RouteResolver } from './internal/engine.js';
+import { kEngine, type RouteResolver } from './internal/engine.js';
 
 /** The parts of a Fastify request the plugin reads. */
 export interface FastifyRequestLike {
@@ -119,16 +119,16 @@ export function fastifySidecar(sidecar: Sidecar): FastifySidecarPlugin {
     (listener: RequestListenerLike, server: unknown) =>
     (req: IncomingMessage, res: ServerResponse): void => {
       (req as Marked)[kRoute] = null;
-      const admission = engine.start(req, res, routeOf);
-      if (admission === ADMIT) {
-        const st = engine.current;
+      const st = engine.start(req, res, routeOf);
+      if (st === null) return; // answered by the sidecar
+      if (st?.deferred === true) engine.delay(st, () => listener.call(server, req, res));
+      else {
         try {
           listener.call(server, req, res);
         } finally {
           engine.settle(st);
         }
-      } else if (admission === DELAY)
-        engine.delay(engine.current, () => listener.call(server, req, res));
+      }
     };
 
   const wrapHandler = (handler: FastifyHandlerLike, route: string): FastifyHandlerLike => {
@@ -138,23 +138,21 @@ export function fastifySidecar(sidecar: Sidecar): FastifySidecarPlugin {
       raw[kRoute] = route;
       // Not deferrable: Fastify has already started on the request, and a handler that sends
       // its reply later cannot be told apart from one that sent nothing.
-      const admission = engine.start(raw, reply.raw, route, false);
-      if (admission === ADMIT) {
-        const st = engine.current;
+      const st = engine.start(raw, reply.raw, route, false);
+      if (st === null) {
+        reply.hijack(); // answered by the sidecar
+        return undefined;
+      }
+      if (st?.deferred !== true) {
         try {
           return handler.call(self, request, reply);
         } finally {
           engine.settle(st);
         }
       }
-      if (admission === HANDLED) {
-        reply.hijack();
-        return undefined;
-      }
       // A latency fault: the handler runs once it has passed; Fastify awaits the promise, which
       // settles with the handler's own result, or when the response ends if the handler sends
       // its reply itself.
-      const st = engine.current;
       return new Promise((resolve, reject) => {
         engine.delay(st, () => {
           try {

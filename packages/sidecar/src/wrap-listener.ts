@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Sidecar } from './create-sidecar.js';
-import { ADMIT, DELAY, kEngine, type RequestState, type RouteResolver } from './internal/engine.js';
+import { kEngine, type RequestState, type RouteResolver } from './internal/engine.js';
 
 /** Options of {@link wrapListener}. */
 export interface WrapListenerOptions {
@@ -84,10 +84,10 @@ export function wrapListener<Req extends IncomingMessage, Res extends ServerResp
     return result;
   };
   return (req, res) => {
-    const admission = engine.start(req, res, route);
-    const st = engine.current;
-    if (admission === ADMIT) return run(req, res, st);
-    if (admission === DELAY) engine.delay(st, () => void run(req, res, st));
+    const st = engine.start(req, res, route);
+    if (st === null) return undefined; // answered by the sidecar
+    if (st?.deferred !== true) return run(req, res, st);
+    engine.delay(st, () => void run(req, res, st));
     return undefined;
   };
 }

@@ -40,11 +40,11 @@ import { guessRoute, isPath, pathOf, underPrefix } from './route.js';
 /** Key under which a sidecar exposes its engine to the adapters of this package. */
 export const kEngine = Symbol('homeostat.sidecar.engine');
 
-/** `start` results. */
-export const ADMIT = 0;
-export const HANDLED = 1;
-export const DELAY = 2;
-export type Admission = typeof ADMIT | typeof HANDLED | typeof DELAY;
+/** What `injectFaults` decided: run the request, the sidecar answered it, or run it later. */
+const ADMIT = 0;
+const HANDLED = 1;
+const DELAY = 2;
+type Admission = typeof ADMIT | typeof HANDLED | typeof DELAY;
 
 /**
  * Resolves the route template of a finished request (Express knows it only after routing);
@@ -57,8 +57,8 @@ export type RouteResolver = (req: IncomingMessage, res: ServerResponse) => strin
  * Per-request state, one fixed-shape object: what the observation will say, and what the
  * sidecar must undo or settle when the response ends. It is not stored on the response:
  * adding a property to a response whose prototype a framework has replaced (Express does)
- * costs V8 a new hidden class per request, microseconds each. The adapters get it from
- * `Engine.current` right after `start`.
+ * costs V8 a new hidden class per request, microseconds each. `Engine.start` returns it to the
+ * adapters.
  */
 export class RequestState implements Tracked {
   slot = -1;
@@ -110,6 +110,11 @@ export class RequestState implements Tracked {
     readonly inFlight: number,
   ) {}
 
+  /** Runs later, through `Engine.delay`: queued behind a spent turn, or delayed by a fault. */
+  get deferred(): boolean {
+    return this.queued || this.delayMs > 0;
+  }
+
   ended(sent: boolean, bytesOut: number): void {
     this.engine.finish(this, sent, bytesOut);
   }
@@ -132,8 +137,8 @@ interface RouteAgg {
 
 const noop = (): void => {};
 
-/** Slots of the list of ended requests kept between flushes (beyond it, a new list). */
-const MAX_KEPT_ENDED = 4096;
+/** The list of ended requests between flushes (see `Engine.ended`). */
+const NONE_ENDED: readonly RequestObservation[] = [];
 
 /** `process.hrtime`, taken once (see {@link hrClock}). */
 const hrtime = process.hrtime;
@@ -160,8 +165,6 @@ export class Engine {
   readonly livenessHandler: EndpointHandler;
   readonly readinessHandler: EndpointHandler;
   readonly metricsHandler: EndpointHandler;
-  /** State of the request `start` last took in (undefined when it answered it itself). */
-  current: RequestState | undefined = undefined;
 
   inFlight = 0;
   private observed = 0;
@@ -189,8 +192,14 @@ export class Engine {
    * instead of between Node's own steps for each response, where its code and data would have
    * been evicted from the CPU's caches by the time the next response came (measured: about
    * three points of a hello-world server's throughput).
+   *
+   * A new list each turn, made by the turn's first observation as `[obs]` (an array of
+   * objects from the start: `push` onto an empty array changed its element kind at the first
+   * object, a call into V8's runtime). A list kept across turns would be in the old
+   * generation, and every store of a new observation into it would take V8's write barrier's
+   * slow path (measured: about 40 instructions per request).
    */
-  private ended: (RequestObservation | undefined)[] = [];
+  private ended: RequestObservation[] = NONE_ENDED as RequestObservation[];
   private endedCount = 0;
   /** How far the running flush has got in `ended`. */
   private flushed = 0;
@@ -350,8 +359,15 @@ export class Engine {
   /**
    * Starts observing a request and decides whether it runs. `route` is the template when known
    * now, or a resolver called when the response closes. Without `canDefer`, a request the
-   * overload check would defer to the turn queue runs now instead (never `DELAY`), for callers
-   * that cannot resume it later.
+   * overload check would defer to the turn queue runs now instead, for callers that cannot
+   * resume it later.
+   *
+   * Returns `null` when the sidecar answered the request itself (shed, rate limited, one of its
+   * endpoints, an injected error or abort); otherwise the request runs, now, or through
+   * {@link delay} when its state says `deferred`. `undefined` (the request runs, unobserved)
+   * only after a failure of the sidecar's own before the state was made.
+   * The state is returned, not left in a field: a store of a new object into the engine, which
+   * lives in V8's old generation, takes the write barrier's slow path (about 40 instructions).
    */
   // eslint-disable-next-line max-params -- the per-request entry point: an options object would be one more allocation per request
   start(
@@ -359,8 +375,8 @@ export class Engine {
     res: ServerResponse,
     route: string | RouteResolver | undefined,
     canDefer = true,
-  ): Admission {
-    this.current = undefined;
+  ): RequestState | null | undefined {
+    let st: RequestState | undefined;
     try {
       const url = req[P.url] ?? '/';
       // 0 (never marked, unless every URL is) for a URL shorter than two characters: reading
@@ -372,7 +388,7 @@ export class Engine {
           const e = this.endpointPaths[i]!;
           if (isPath(url, e[0])) {
             e[1](req, res);
-            return HANDLED;
+            return null;
           }
         }
       }
@@ -389,7 +405,7 @@ export class Engine {
         this.openTurn(start);
         first = true;
       }
-      const st = new RequestState(
+      st = new RequestState(
         this,
         req,
         res,
@@ -398,7 +414,6 @@ export class Engine {
         contentLength(req[P.rawHeaders]),
         this.inFlight,
       );
-      this.current = st;
       if (this.wallBase === undefined) st.t = this.clock.now();
       st.url = url;
       if (typeof route === 'string') st.route = route;
@@ -438,7 +453,7 @@ export class Engine {
             retryAfter(res, Math.ceil(waitMs / 1000));
             respond(res, 429, 'Too Many Requests\n');
             this.settle(st);
-            return HANDLED;
+            return null;
           }
         }
         if (this.maxTurnDelayMs !== Infinity) {
@@ -461,7 +476,7 @@ export class Engine {
               st.shed = true;
               this.unavailable(res, 'Service Unavailable: overloaded\n');
               this.settle(st);
-              return HANDLED;
+              return null;
             }
           }
         }
@@ -470,7 +485,7 @@ export class Engine {
           st.shed = true;
           this.unavailable(res, 'Service Unavailable: overloaded\n');
           this.settle(st);
-          return HANDLED;
+          return null;
         }
         if (this.limiter !== undefined) {
           const slot = this.limiter.tryAcquire(this.deps.partition?.(req));
@@ -479,7 +494,7 @@ export class Engine {
             st.shed = true;
             this.unavailable(res, 'Service Unavailable: concurrency limit\n');
             this.settle(st);
-            return HANDLED;
+            return null;
           }
           st.slot = slot;
         }
@@ -499,26 +514,18 @@ export class Engine {
       }
 
       if (this.o.faults !== undefined && !critical) {
-        const admission = this.injectFaults(req, res, st);
-        if (admission === HANDLED) {
+        if (this.injectFaults(req, res, st) === HANDLED) {
           this.settle(st);
-          return HANDLED;
+          return null;
         }
-        if (admission === DELAY || st.queued) {
-          // The response may end before the request runs (a timeout, the client leaving).
-          if (st.pending) this.watch(st);
-          return DELAY;
-        }
-        return ADMIT;
       }
-      if (st.queued) {
-        if (st.pending) this.watch(st);
-        return DELAY;
-      }
-      return ADMIT;
+      // The response of a deferred request may end before it runs (a timeout, the client
+      // leaving).
+      if (st.deferred && st.pending) this.watch(st);
+      return st;
     } catch (cause) {
       this.report('admit', cause);
-      return ADMIT;
+      return st;
     }
   }
 
@@ -608,7 +615,7 @@ export class Engine {
   }
 
   /**
-   * Runs `fn` when `start` said `DELAY`: after the request's turn in the queue, then after the
+   * Runs `fn` for a request whose state `start` returned `deferred`: after the request's turn in the queue, then after the
    * latency fault chosen for it, if any.
    */
   delay(st: RequestState | undefined, fn: () => void): void {
@@ -748,11 +755,8 @@ export class Engine {
       this.observed++;
       // The observation, not the state, waits for the flush: the state holds the request and
       // response, which would otherwise survive any scavenge until the end of the turn.
-      // An indexed store into an array that is kept: `push` onto a fresh array each turn was a
-      // call into V8's runtime per request (the new array's element kind changes at its first
-      // object).
       const wallBase = this.wallBase;
-      this.ended[this.endedCount++] = observationOf(
+      const obs = observationOf(
         st,
         wallBase === undefined ? st.t : wallBase + st.start,
         this.service,
@@ -760,6 +764,10 @@ export class Engine {
         latency,
         bytesOut > 0 ? bytesOut : 0,
       );
+      if (this.endedCount === 0) {
+        this.ended = [obs];
+        this.endedCount = 1;
+      } else this.ended[this.endedCount++] = obs;
       if (!this.flushDue) {
         this.flushDue = true;
         if (!this.turnOpen) setImmediate(this.flushLater);
@@ -794,10 +802,7 @@ export class Engine {
     // response appends to the list, and a flush started from inside one (through `tick` or
     // `close`) continues where this one is and may replace the list when it is done.
     while (this.flushed < this.endedCount) {
-      const list = this.ended;
-      const i = this.flushed++;
-      const obs = list[i]!;
-      list[i] = undefined;
+      const obs = this.ended[this.flushed++]!;
       try {
         this.aggregate(obs);
       } catch (cause) {
@@ -807,8 +812,7 @@ export class Engine {
     }
     this.flushed = 0;
     this.endedCount = 0;
-    // A burst's slots are kept for the next one, up to a bound.
-    if (this.ended.length > MAX_KEPT_ENDED) this.ended = [];
+    this.ended = NONE_ENDED as RequestObservation[];
   }
 
   /** {@link guessRoute}, remembered per URL (at most 1,024 URLs, then forgotten at once). */

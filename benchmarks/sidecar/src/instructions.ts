@@ -52,7 +52,11 @@ export interface InstructionsResult {
   readonly sidecar: number;
   /** `sidecar - bare`: what the sidecar adds to a request. */
   readonly added: number;
-  /** `channel - bare`: the part of `added` that is Node publishing each finished response. */
+  /**
+   * `channel - bare`: what Node's publishing of each finished response costs while the channel
+   * has a subscriber (part of `added` only when the sidecar's responses outlive their handlers,
+   * which keeps it subscribed).
+   */
   readonly channelAdded: number;
 }
 

@@ -90,6 +90,30 @@ describe('fastifySidecar (end to end)', () => {
     expect(seen[0]!.bytesOut).toBeGreaterThan(0);
   });
 
+  it('observes the route of a request whose handler runs after its body arrived', async () => {
+    const { app: a, seen } = await app();
+    a.post('/items/:id', (req) => req.body);
+    const url = await start(a);
+    let reply = await request(`${url}/items/abc`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ n: 1 }),
+    });
+    expect(reply.body).toBe('{"n":1}');
+    // A body that does not parse is answered before the handler runs: the route is guessed.
+    reply = await request(`${url}/items/abc`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{',
+    });
+    expect(reply.status).toBe(400);
+    await until(() => seen.length === 2);
+    expect(seen.map((o) => [o.route, o.status, o.bytesIn])).toEqual([
+      ['/items/:id', 200, 7],
+      ['/items/abc', 400, 1],
+    ]);
+  });
+
   it('observes requests made with fastify.inject (no socket: the response’s own close)', async () => {
     const { app: a, seen } = await app();
     a.get('/users/:id', () => 'ok');

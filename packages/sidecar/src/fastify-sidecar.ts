@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Sidecar } from './create-sidecar.js';
-import { kEngine, type RouteResolver } from './internal/engine.js';
+import { kEngine, type RequestState, type RouteResolver } from './internal/engine.js';
 
 /** The parts of a Fastify request the plugin reads. */
 export interface FastifyRequestLike {
@@ -104,38 +104,49 @@ const UNMATCHED = '(unmatched)';
  */
 export function fastifySidecar(sidecar: Sidecar): FastifySidecarPlugin {
   const engine = sidecar[kEngine];
-  // Each plugin has its own mark, so that sidecars nested on one app each see every request.
-  // On a request: `null` once the server listener admitted it, the route's template once its
-  // handler ran; absent for a request that did not come through the server.
-  const kRoute = Symbol('homeostat.sidecar.route');
-  type Marked = IncomingMessage & { [kRoute]?: string | null };
-  const routeOf: RouteResolver = (req, res) => {
-    const route = (req as Marked)[kRoute];
-    if (typeof route === 'string') return route;
-    return res.statusCode === 404 ? UNMATCHED : undefined;
-  };
+  // A route handler learns its request's state in one of two ways. While the server listener
+  // runs (the usual case: Fastify calls a GET's handler synchronously) it is `running`. A
+  // request whose handler has not run when the listener returns (a body still to parse, an
+  // async hook) is marked with its state under this plugin's own symbol, so that sidecars
+  // nested on one app each see every request. Marking every request instead would add a
+  // property to each request object, a new property backing store per request.
+  // A request with neither did not come through the server (`fastify.inject`).
+  const kState = Symbol('homeostat.sidecar.state');
+  type Marked = IncomingMessage & { [kState]?: RequestState | null };
+  let running: RequestState | undefined;
+  const routeOf: RouteResolver = (_req, res) => (res.statusCode === 404 ? UNMATCHED : undefined);
 
   const admitFirst =
     (listener: RequestListenerLike, server: unknown) =>
     (req: IncomingMessage, res: ServerResponse): void => {
-      (req as Marked)[kRoute] = null;
       const st = engine.start(req, res, routeOf);
       if (st === null) return; // answered by the sidecar
-      if (st?.deferred === true) engine.delay(st, () => listener.call(server, req, res));
-      else {
-        try {
-          listener.call(server, req, res);
-        } finally {
-          engine.settle(st);
-        }
+      if (st === undefined) {
+        // Admitted, unobserved (a failure of the sidecar's own, reported).
+        (req as Marked)[kState] = null;
+        listener.call(server, req, res);
+        return;
+      }
+      if (st.deferred) {
+        (req as Marked)[kState] = st;
+        engine.delay(st, () => listener.call(server, req, res));
+        return;
+      }
+      const outer = running;
+      running = st;
+      try {
+        listener.call(server, req, res);
+      } finally {
+        running = outer;
+        engine.settle(st);
+        if (!st.done && st.route === '') (req as Marked)[kState] = st;
       }
     };
 
   const wrapHandler = (handler: FastifyHandlerLike, route: string): FastifyHandlerLike => {
     /** A request that reached its handler without passing the server (`fastify.inject`). */
     const admitLate = (self: unknown, request: FastifyRequestLike, reply: FastifyReplyLike) => {
-      const raw = request.raw as Marked;
-      raw[kRoute] = route;
+      const raw = request.raw;
       // Not deferrable: Fastify has already started on the request, and a handler that sends
       // its reply later cannot be told apart from one that sent nothing.
       const st = engine.start(raw, reply.raw, route, false);
@@ -168,8 +179,13 @@ export function fastifySidecar(sidecar: Sidecar): FastifySidecarPlugin {
     };
     return function (this: unknown, request, reply) {
       const raw = request.raw as Marked;
-      if (raw[kRoute] === undefined) return admitLate(this, request, reply);
-      raw[kRoute] = route;
+      let st = running;
+      if (st === undefined || st.req !== raw) {
+        const marked = raw[kState];
+        if (marked === undefined) return admitLate(this, request, reply);
+        st = marked ?? undefined;
+      }
+      if (st !== undefined) st.route = route;
       return handler.call(this, request, reply);
     };
   };

@@ -230,6 +230,30 @@ describe('response ends, seen through the finish channel', () => {
     expect(seen).toHaveLength(3);
   });
 
+  it('keeps the channel while a response is in flight, however many intervals it takes', async () => {
+    const subscribed = (): boolean => hasSubscribers('http.server.response.finish');
+    const { s, seen } = make({ intervalMs: 10 });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const url = await listen(
+      wrapListener(s, async (req, res) => {
+        await gate;
+        sized(req, res);
+      }),
+    );
+    const client = await RawClient.open(url);
+    client.send('/size/321');
+    await until(() => s.stats().inFlight === 1);
+    await sleep(60); // several aggregation intervals
+    expect(subscribed()).toBe(true);
+    release();
+    const bytes = (await client.response()).bytes;
+    client.close();
+    await until(() => seen.length === 1);
+    expect(seen[0]).toMatchObject({ status: 200, bytesOut: bytes });
+    await until(() => !subscribed());
+  });
+
   it('delivers observations at the end of the event-loop turn, not inside the response', async () => {
     const { s, seen } = make();
     let seenWhenFinished = -1;

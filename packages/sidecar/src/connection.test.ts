@@ -374,3 +374,60 @@ describe('writtenBytes', () => {
     expect(writtenBytes(undefined)).toBe(0);
   });
 });
+
+describe('many requests of every kind on shared connections', () => {
+  it('observes each once with its own bytes, and leaves nothing in flight', async () => {
+    const { s, seen } = make({ intervalMs: 10 });
+    // /now/N is answered in the handler, /later/N after it returned, /timer/N after 0–2 ms,
+    // /stream/N in chunks after it returned: responses seen at the handler's return and through
+    // the channel, on the same connections, while the channel is given up and taken again.
+    const url = await listen(
+      wrapListener(s, (req, res) => {
+        const [, kind, n] = (req.url ?? '/').split('/');
+        const size = Number(n);
+        const answer = (): void => {
+          if (kind !== 'stream') return void res.end('x'.repeat(size));
+          for (let i = 0; i < size % 20; i++) res.write('y');
+          res.end();
+        };
+        if (kind === 'now') answer();
+        else if (kind === 'timer') setTimeout(answer, size % 3);
+        else if (kind === 'slow') setTimeout(answer, 500);
+        else setImmediate(answer);
+      }),
+    );
+    let seed = 7;
+    const random = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const kinds = ['now', 'later', 'timer', 'stream'];
+    const sizes: number[] = [];
+    const clients = await Promise.all([0, 1, 2, 3].map(() => RawClient.open(url)));
+    await Promise.all(
+      clients.map(async (client) => {
+        for (let i = 0; i < 40; i++) {
+          // One to three requests at a time: pipelined when more than one.
+          const paths = Array.from(
+            { length: 1 + Math.floor(random() * 3) },
+            () => `/${kinds[Math.floor(random() * kinds.length)]}/${Math.floor(random() * 3000)}`,
+          );
+          client.send(...paths);
+          for (let j = 0; j < paths.length; j++) sizes.push((await client.response()).bytes);
+          if (i % 10 === 9) await sleep(25); // a few aggregation intervals
+        }
+        client.close();
+      }),
+    );
+    // A client that leaves while its answer is pending.
+    const leaving = await RawClient.open(url);
+    leaving.send('/slow/1');
+    await until(() => s.stats().inFlight === 1);
+    leaving.close();
+
+    await until(() => seen.length === sizes.length + 1);
+    const answered = seen.filter((o) => o.status === 200).map((o) => o.bytesOut);
+    const byNumber = (a: number, b: number): number => a - b;
+    expect(answered.sort(byNumber)).toEqual(sizes.sort(byNumber));
+    expect(seen.filter((o) => o.status === 499)).toHaveLength(1);
+    expect(s.stats().inFlight).toBe(0);
+    expect(s.stats().limiter?.inFlight).toBe(0);
+  });
+});

@@ -454,8 +454,7 @@ export class Engine {
             this.rateLimited++;
             retryAfter(res, Math.ceil(waitMs / 1000));
             respond(res, 429, 'Too Many Requests\n');
-            this.settle(st);
-            return null;
+            return this.answered(st);
           }
         }
         if (this.maxTurnDelayMs !== Infinity) {
@@ -477,8 +476,7 @@ export class Engine {
               this.shedByTurnDelay++;
               st.shed = true;
               this.unavailable(res, 'Service Unavailable: overloaded\n');
-              this.settle(st);
-              return null;
+              return this.answered(st);
             }
           }
         }
@@ -486,8 +484,7 @@ export class Engine {
           this.shedByOverload++;
           st.shed = true;
           this.unavailable(res, 'Service Unavailable: overloaded\n');
-          this.settle(st);
-          return null;
+          return this.answered(st);
         }
         if (this.limiter !== undefined) {
           const slot = this.limiter.tryAcquire(this.deps.partition?.(req));
@@ -495,8 +492,7 @@ export class Engine {
             this.shedByLimiter++;
             st.shed = true;
             this.unavailable(res, 'Service Unavailable: concurrency limit\n');
-            this.settle(st);
-            return null;
+            return this.answered(st);
           }
           st.slot = slot;
         }
@@ -517,8 +513,7 @@ export class Engine {
 
       if (this.o.faults !== undefined && !critical) {
         if (this.injectFaults(req, res, st) === HANDLED) {
-          this.settle(st);
-          return null;
+          return this.answered(st);
         }
       }
       // The response of a deferred request may end before it runs (a timeout, the client
@@ -529,6 +524,12 @@ export class Engine {
       this.report('admit', cause);
       return st;
     }
+  }
+
+  /** The sidecar answered the request itself: its observation is settled, and `start` says so. */
+  private answered(st: RequestState): null {
+    this.settle(st);
+    return null;
   }
 
   /**

@@ -3,12 +3,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { hasSubscribers } from 'node:diagnostics_channel';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import http, { type Server } from 'node:http';
 import http2 from 'node:http2';
 import type { AddressInfo, Socket } from 'node:net';
 import type { RequestObservation } from '@homeostat/core';
 import { createSidecar, type Sidecar, type SidecarOptions } from './create-sidecar.js';
 import { wrapListener } from './wrap-listener.js';
-import { writtenBytes } from './internal/connection.js';
+import { emitsAllTo, writtenBytes } from './internal/connection.js';
 import { closeAll, listen, RawClient, sleep, until } from './internal/test-http.js';
 
 const sidecars: Sidecar[] = [];
@@ -333,6 +334,106 @@ describe('response ends, seen through the finish channel', () => {
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
+  });
+});
+
+/**
+ * On a server that emits every request to the wrapped listener, a response's bytes begin where
+ * the previous response's ended; these are the requests that end without the sidecar seeing them.
+ */
+describe('where a response’s bytes begin on a connection', () => {
+  async function exchange(client: RawClient, paths: string[], raw?: string): Promise<number[]> {
+    const sizes: number[] = [];
+    for (const path of paths) {
+      if (path === 'raw') client.socket.write(raw!);
+      else client.send(path);
+      sizes.push((await client.response()).bytes);
+    }
+    return sizes;
+  }
+
+  it('does not count the sidecar’s own endpoints with the next response', async () => {
+    const { s, seen } = make();
+    const url = await listen(wrapListener(s, sized));
+    const client = await RawClient.open(url);
+    const paths = ['/size/10', '/healthz', '/size/300', '/readyz', '/healthz', '/size/7'];
+    const sizes = await exchange(client, paths);
+    client.close();
+    await until(() => seen.length === 3);
+    expect(sizes[1]).toBeGreaterThan(10); // the endpoints did answer, on the same connection
+    expect(seen.map((o) => o.bytesOut)).toEqual([sizes[0], sizes[2], sizes[5]]);
+  });
+
+  it('does not count a request the sidecar failed to admit with the next response', async () => {
+    let failNext = false;
+    const errors: unknown[] = [];
+    const s = createSidecar(
+      { overload: false },
+      {
+        monotonic: {
+          now: () => {
+            if (failNext) {
+              failNext = false;
+              throw new Error('clock broke');
+            }
+            return performance.now();
+          },
+        },
+        onError: (e) => errors.push(e),
+      },
+    );
+    sidecars.push(s);
+    const seen: RequestObservation[] = [];
+    s.observations$.subscribe((o) => seen.push(o));
+    const url = await listen(wrapListener(s, sized));
+    const client = await RawClient.open(url);
+    const sizes = await exchange(client, ['/size/10']);
+    failNext = true; // the next request's start fails before it has a state: it runs unobserved
+    sizes.push(...(await exchange(client, ['/size/2000', '/size/3'])));
+    client.close();
+    await until(() => seen.length === 2);
+    expect(errors).toHaveLength(1);
+    expect(seen.map((o) => o.bytesOut)).toEqual([sizes[0], sizes[2]]);
+  });
+
+  it('reads the count again where requests with expectations go to a listener of the host', async () => {
+    const { s, seen } = make();
+    const server: Server = http.createServer(wrapListener(s, sized));
+    // The host answers some such requests itself; the sidecar never sees them.
+    server.on('checkExpectation', (req, res) => {
+      if (req.url === '/own') res.end('answered by the host');
+      else server.emit('request', req, res);
+    });
+    const url = await listen(server);
+    const client = await RawClient.open(url);
+    const own = 'GET /own HTTP/1.1\r\nHost: test\r\nExpect: x-own\r\n\r\n';
+    const sizes = await exchange(client, ['/size/10', 'raw', '/size/40'], own);
+    client.close();
+    await until(() => seen.length === 2);
+    expect(sizes[1]).toBeGreaterThan(20);
+    expect(seen.map((o) => o.bytesOut)).toEqual([sizes[0], sizes[2]]);
+  });
+});
+
+describe('emitsAllTo', () => {
+  it('is true only for a `request` listener of a server that has no 100-continue listeners', () => {
+    const listener = (): void => {};
+    const other = (): void => {};
+    const one = http.createServer(listener);
+    const two = http.createServer(other);
+    two.on('request', listener);
+    const withContinue = http.createServer(listener);
+    withContinue.on('checkContinue', other);
+    const withExpectation = http.createServer(listener);
+    withExpectation.on('checkExpectation', other);
+    expect(emitsAllTo(one, listener)).toBe(true);
+    expect(emitsAllTo(two, listener)).toBe(true);
+    expect(emitsAllTo(two, (): void => {})).toBe(false);
+    expect(emitsAllTo(http.createServer(other), listener)).toBe(false);
+    expect(emitsAllTo(withContinue, listener)).toBe(false);
+    expect(emitsAllTo(withExpectation, listener)).toBe(false);
+    expect(emitsAllTo(undefined, listener)).toBe(false);
+    expect(emitsAllTo({}, listener)).toBe(false);
   });
 });
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Sidecar } from './create-sidecar.js';
-import { kEngine } from './internal/engine.js';
+import { kEngine, type Entrance } from './internal/engine.js';
 import { P } from './internal/props.js';
 
 /** An Express-compatible middleware (Express 4 and 5). */
@@ -40,6 +40,9 @@ export function expressRoute(req: IncomingMessage): string {
   return '(unmatched)';
 }
 
+/** Middleware may not see every request: routes mounted before it answer some themselves. */
+const MIDDLEWARE: Entrance = { canDefer: true, listener: undefined };
+
 /**
  * Express middleware for a sidecar. Mount it first (`app.use(expressSidecar(sidecar))`): routes
  * are taken from Express's matched route ({@link expressRoute}) when the response ends;
@@ -63,7 +66,7 @@ export function expressRoute(req: IncomingMessage): string {
 export function expressSidecar(sidecar: Sidecar): ExpressMiddleware {
   const engine = sidecar[kEngine];
   return (req, res, next) => {
-    const st = engine.start(req, res, expressRoute);
+    const st = engine.start(req, res, expressRoute, MIDDLEWARE);
     if (st === null) return; // answered by the sidecar
     if (st?.deferred === true) engine.delay(st, () => next());
     else {

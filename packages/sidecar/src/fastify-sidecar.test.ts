@@ -10,7 +10,7 @@ import {
   type FastifyInstanceLike,
   type FastifyRouteOptionsLike,
 } from './fastify-sidecar.js';
-import { request, until } from './internal/test-http.js';
+import { RawClient, request, until } from './internal/test-http.js';
 
 const sidecars: Sidecar[] = [];
 const apps: FastifyInstance[] = [];
@@ -88,6 +88,26 @@ describe('fastifySidecar (end to end)', () => {
     // Every reply is the same size but for its one-character body.
     expect(new Set(seen.map((o) => o.bytesOut)).size).toBe(1);
     expect(seen[0]!.bytesOut).toBeGreaterThan(0);
+  });
+
+  it('charges each reply on a keep-alive connection exactly its own bytes', async () => {
+    const { app: a, seen } = await app();
+    a.get('/sync/:n', (req, reply) => {
+      void reply.send('s'.repeat(Number((req.params as { n: string }).n)));
+    });
+    // eslint-disable-next-line @typescript-eslint/require-await -- an async handler, as Fastify users write them
+    a.get('/async/:n', async (req) => 'a'.repeat(Number((req.params as { n: string }).n)));
+    const url = await start(a);
+    const client = await RawClient.open(url);
+    const sizes: number[] = [];
+    for (const path of ['/sync/10', '/async/3000', '/missing', '/sync/0', '/async/7', '/sync/1']) {
+      client.send(path);
+      sizes.push((await client.response()).bytes);
+    }
+    client.close();
+    await until(() => seen.length === 6);
+    expect(seen.map((o) => o.bytesOut)).toEqual(sizes);
+    expect(seen.map((o) => o.status)).toEqual([200, 200, 404, 200, 200, 200]);
   });
 
   it('observes the route of a request whose handler runs after its body arrived', async () => {

@@ -1,6 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Sidecar } from './create-sidecar.js';
-import { kEngine, type RequestState, type RouteResolver } from './internal/engine.js';
+import {
+  kEngine,
+  type Entrance,
+  type RequestState,
+  type RouteResolver,
+} from './internal/engine.js';
 
 /** The parts of a Fastify request the plugin reads. */
 export interface FastifyRequestLike {
@@ -72,6 +77,11 @@ export type FastifySidecarPlugin = ((
 
 /** The route of a request no route handler saw, answered 404 (by Fastify's not-found handler). */
 const UNMATCHED = '(unmatched)';
+/**
+ * A request that reached its handler without passing the server: Fastify has already started
+ * on it, so it cannot be deferred.
+ */
+const INJECTED: Entrance = { canDefer: false, listener: undefined };
 
 /**
  * A Fastify plugin for a sidecar: `app.register(fastifySidecar(sidecar))`, before the routes.
@@ -116,10 +126,11 @@ export function fastifySidecar(sidecar: Sidecar): FastifySidecarPlugin {
   let running: RequestState | undefined;
   const routeOf: RouteResolver = (_req, res) => (res.statusCode === 404 ? UNMATCHED : undefined);
 
-  const admitFirst =
-    (listener: RequestListenerLike, server: unknown) =>
-    (req: IncomingMessage, res: ServerResponse): void => {
-      const st = engine.start(req, res, routeOf);
+  const admitFirst = (listener: RequestListenerLike, server: unknown): RequestListenerLike => {
+    // Given to the server in the listener's place, so it sees every request of the server.
+    const entrance: Entrance = { canDefer: true, listener: undefined };
+    const admit = (req: IncomingMessage, res: ServerResponse): void => {
+      const st = engine.start(req, res, routeOf, entrance);
       if (st === null) return; // answered by the sidecar
       if (st === undefined) {
         // Admitted, unobserved (a failure of the sidecar's own, reported).
@@ -142,6 +153,9 @@ export function fastifySidecar(sidecar: Sidecar): FastifySidecarPlugin {
         if (!st.done && st.route === '') (req as Marked)[kState] = st;
       }
     };
+    entrance.listener = admit;
+    return admit;
+  };
 
   const wrapHandler = (handler: FastifyHandlerLike, route: string): FastifyHandlerLike => {
     /** A request that reached its handler without passing the server (`fastify.inject`). */
@@ -149,7 +163,7 @@ export function fastifySidecar(sidecar: Sidecar): FastifySidecarPlugin {
       const raw = request.raw;
       // Not deferrable: Fastify has already started on the request, and a handler that sends
       // its reply later cannot be told apart from one that sent nothing.
-      const st = engine.start(raw, reply.raw, route, false);
+      const st = engine.start(raw, reply.raw, route, INJECTED);
       if (st === null) {
         reply.hijack(); // answered by the sidecar
         return undefined;

@@ -1,6 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Sidecar } from './create-sidecar.js';
-import { kEngine, type RequestState, type RouteResolver } from './internal/engine.js';
+import {
+  kEngine,
+  type Entrance,
+  type RequestState,
+  type RouteResolver,
+} from './internal/engine.js';
 
 /** Options of {@link wrapListener}. */
 export interface WrapListenerOptions {
@@ -83,11 +88,16 @@ export function wrapListener<Req extends IncomingMessage, Res extends ServerResp
     }
     return result;
   };
-  return (req, res) => {
-    const st = engine.start(req, res, route);
+  // When the host gives this function to its server as the `request` listener, the sidecar
+  // sees every request on the server's connections (see `Entrance.listener`).
+  const entrance: Entrance = { canDefer: true, listener: undefined };
+  const wrapped = (req: Req, res: Res): unknown => {
+    const st = engine.start(req, res, route, entrance);
     if (st === null) return undefined; // answered by the sidecar
     if (st?.deferred !== true) return run(req, res, st);
     engine.delay(st, () => void run(req, res, st));
     return undefined;
   };
+  entrance.listener = wrapped;
+  return wrapped;
 }

@@ -8,8 +8,9 @@ import type { ServerResponse } from 'node:http';
  * Most responses end while their handler runs (`res.end` inside it, or in Express's and
  * Fastify's synchronous paths) and are handed to the OS at once. Those the engine finishes as
  * soon as the handler returns (`Engine.settle`): the response is its connection's current one
- * ({@link isSending}), so its size is the socket's byte counter then minus the counter when the
- * request started. Nothing else is needed for them.
+ * ({@link sendingFrom}), so its size is the socket's byte counter then minus the counter when the
+ * request started (which, for adapters that see every request, is the count the connection's
+ * previous response ended at). Nothing else is needed for them.
  *
  * The rest (handlers that answer later, responses still being written, pipelined requests
  * queued behind another response) are watched here. Node's HTTP/1 server publishes every
@@ -55,6 +56,17 @@ export interface Tracked {
 class Connection {
   private first: Tracked | undefined = undefined;
   private rest: Tracked[] | undefined = undefined;
+  /**
+   * `bytes` was read when the connection's last response ended, and no request has started on
+   * the connection since: it is where the next response's bytes begin. Cleared by the request
+   * that uses it ({@link sendingFrom}) and by requests the sidecar answers without a state.
+   */
+  fresh = false;
+  /**
+   * The sidecar sees every request on the connection (its server emits them all to a listener
+   * an adapter made), so `fresh` can be trusted: no response ends unseen.
+   */
+  whole = false;
   constructor(
     /** The connection's byte counter when its last response finished (or when first seen). */
     public bytes: number,
@@ -90,7 +102,12 @@ class Connection {
   }
 }
 
-type Socketish = Socket & { [kConnection]?: Connection; _httpMessage?: unknown };
+type Socketish = Socket & {
+  [kConnection]?: Connection;
+  _httpMessage?: unknown;
+  /** The server that accepted the connection (set by `net`). */
+  server?: unknown;
+};
 
 const kConnection = Symbol('homeostat.sidecar.connection');
 const CHANNEL = 'http.server.response.finish';
@@ -136,6 +153,19 @@ function learnHandleKey(socket: Socket): void {
  * final count there).
  */
 export function writtenBytes(socket: Socket | null | undefined): number {
+  // Kept small: V8 inlines it into the adapters' per-request code, where every byte of it
+  // counts against the budget that also inlines the host's own handler.
+  const key = handleKey;
+  if (key !== undefined && socket !== null && socket !== undefined) {
+    const handle = (socket as unknown as Record<symbol, Handle | null | undefined>)[key];
+    const n = handle === null || handle === undefined ? undefined : handle.bytesWritten;
+    if (typeof n === 'number') return n;
+  }
+  return writtenBytesSlowly(socket);
+}
+
+/** {@link writtenBytes} for a socket whose handle is gone or not found under `handleKey`. */
+function writtenBytesSlowly(socket: Socket | null | undefined): number {
   if (socket === null || socket === undefined) return 0;
   const s = socket as unknown as {
     _handle?: Handle | null;
@@ -170,6 +200,7 @@ function onResponseFinish(message: unknown): void {
     const bytes = writtenBytes(socket);
     const sent = bytes - connection.bytes;
     connection.bytes = bytes;
+    connection.fresh = true;
     const res = m.response;
     const head = connection.head;
     if (head === undefined) return;
@@ -202,15 +233,77 @@ function onConnectionClose(this: Socketish): void {
 }
 
 /**
- * Whether `res` is the response Node's HTTP/1 server is sending (or will send next) on
- * `socket`: its bytes are the next the socket's counter counts.
+ * Where `res`'s bytes begin in `socket`'s byte counter, when `res` is the response Node's HTTP/1
+ * server is sending (or will send next) on `socket`, so that the counter's next bytes are its
+ * own; -1 otherwise (a response queued behind another, or not sent by Node's HTTP/1 server).
+ *
+ * On a connection whose server emits every request to `listener` (the request listener an
+ * adapter made; see {@link emitsAllTo}), the sidecar sees every response end. There the count
+ * at which the previous response ended ({@link settled}, or the finish channel) is used when
+ * no request has started since, instead of reading the counter again: the read is a call into
+ * the socket's native handle, about 140 instructions. Elsewhere (Express middleware, a wrapped
+ * listener the host calls for some requests only) the counter is read, since a response the
+ * sidecar never saw end would otherwise be counted with the next one.
  */
-export function isSending(socket: Socket | null | undefined, res: unknown): boolean {
-  if (socket === null || socket === undefined) return false;
+export function sendingFrom(
+  socket: Socket | null | undefined,
+  res: unknown,
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- compared by identity only
+  listener: Function | undefined,
+): number {
+  if (socket === null || socket === undefined) return -1;
   const s = socket as Socketish;
-  if (s._httpMessage !== res) return false;
-  if (s[kConnection] === undefined) adopt(s, writtenBytes(s));
-  return true;
+  if (s._httpMessage !== res) return -1;
+  const connection = s[kConnection];
+  if (connection === undefined) {
+    const adopted = adopt(s, writtenBytes(s));
+    adopted.whole = listener !== undefined && emitsAllTo(s.server, listener);
+    return adopted.bytes;
+  }
+  const fresh = connection.fresh;
+  connection.fresh = false;
+  return fresh && connection.whole ? connection.bytes : writtenBytes(s);
+}
+
+/**
+ * Whether `server` emits every request it reads to `listener`: it is one of the server's
+ * `request` listeners, and no `checkContinue` or `checkExpectation` listener takes requests
+ * that expect a `100 Continue` elsewhere. Read from the emitter's listener table, which Node's
+ * `EventEmitter` keeps in `_events` (`listeners()` would copy an array per connection); `false`
+ * when there is none (not an emitter of Node's, or an HTTPS socket whose server is not linked).
+ */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- compared by identity only
+export function emitsAllTo(server: unknown, listener: Function): boolean {
+  const events = (server as { _events?: Record<string, unknown> | null } | null | undefined)
+    ?._events;
+  if (events === null || events === undefined || typeof events !== 'object') return false;
+  const request = events.request;
+  return (
+    (request === listener || (Array.isArray(request) && request.includes(listener))) &&
+    events.checkContinue === undefined &&
+    events.checkExpectation === undefined
+  );
+}
+
+/**
+ * A response Node's HTTP/1 server is sending on `socket` has been handed to it in full, and the
+ * socket's byte counter reads `bytes`: where the connection's next response begins.
+ */
+export function settled(socket: Socket | null | undefined, bytes: number): void {
+  const connection = (socket as Socketish | null | undefined)?.[kConnection];
+  if (connection === undefined) return;
+  connection.bytes = bytes;
+  connection.fresh = true;
+}
+
+/**
+ * A request on `socket` is answered without the sidecar observing it (one of its endpoints, or
+ * a failure of its own before the request had a state): the count kept for the connection is
+ * no longer where its next response begins.
+ */
+export function unseen(socket: Socket | null | undefined): void {
+  const connection = (socket as Socketish | null | undefined)?.[kConnection];
+  if (connection !== undefined) connection.fresh = false;
 }
 
 /**
@@ -247,7 +340,7 @@ export function releaseFinishChannel(): void {
  * this socket now (this one, or one ahead of it in a pipeline). Returns `false` otherwise
  * (no sidecar subscribed, HTTP/2's compatibility API, objects built by hand), and the caller
  * must listen for the response's own `close`. `baseline` is the socket's byte counter when the
- * request started if its response was the connection's current one then ({@link isSending}),
+ * request started if its response was the connection's current one then ({@link sendingFrom}),
  * else -1.
  */
 export function track(

@@ -25,8 +25,10 @@ import type {
 import {
   releaseFinishChannel,
   retainFinishChannel,
-  isSending,
+  sendingFrom,
+  settled,
   track,
+  unseen,
   writtenBytes,
   type Tracked,
 } from './connection.js';
@@ -45,6 +47,27 @@ const ADMIT = 0;
 const HANDLED = 1;
 const DELAY = 2;
 type Admission = typeof ADMIT | typeof HANDLED | typeof DELAY;
+
+/**
+ * How an adapter's requests reach {@link Engine.start}: one object per adapter, passed with
+ * every request.
+ */
+export interface Entrance {
+  /**
+   * A request the overload check would queue may run later, through `Engine.delay`. Without
+   * it, such a request runs at once, for adapters that cannot resume a request later.
+   */
+  readonly canDefer: boolean;
+  /**
+   * The function the adapter gives its server as `request` listener, when it makes one (a
+   * wrapped listener, the Fastify plugin's). On connections of a server that emits every
+   * request to it, the sidecar sees every response end, so a response's bytes begin where the
+   * previous response's ended (see `sendingFrom`). `undefined` for adapters that may not see
+   * every request (Express middleware: routes mounted before it answer requests it never sees).
+   */
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- compared by identity only
+  listener: Function | undefined;
+}
 
 /**
  * Resolves the route template of a finished request (Express knows it only after routing);
@@ -359,9 +382,8 @@ export class Engine {
 
   /**
    * Starts observing a request and decides whether it runs. `route` is the template when known
-   * now, or a resolver called when the response closes. Without `canDefer`, a request the
-   * overload check would defer to the turn queue runs now instead, for callers that cannot
-   * resume it later.
+   * now, or a resolver called when the response closes. `entrance` says what the calling
+   * adapter allows (deferring) and whether it sees every request of its server.
    *
    * Returns `null` when the sidecar answered the request itself (shed, rate limited, one of its
    * endpoints, an injected error or abort); otherwise the request runs, now, or through
@@ -376,7 +398,7 @@ export class Engine {
     req: IncomingMessage,
     res: ServerResponse,
     route: string | RouteResolver | undefined,
-    canDefer = true,
+    entrance: Entrance,
   ): RequestState | null | undefined {
     let st: RequestState | undefined;
     try {
@@ -389,6 +411,7 @@ export class Engine {
         for (let i = 0; i < this.endpointPaths.length; i++) {
           const e = this.endpointPaths[i]!;
           if (isPath(url, e[0])) {
+            unseen(req[P.socket]);
             e[1](req, res);
             return null;
           }
@@ -423,8 +446,9 @@ export class Engine {
       const socket = req[P.socket];
       st.socket = socket;
       this.inFlight++;
-      if (isSending(socket, res)) {
-        st.bytes0 = writtenBytes(socket);
+      const bytes0 = sendingFrom(socket, res, entrance.listener);
+      if (bytes0 >= 0) {
+        st.bytes0 = bytes0;
         st.pending = true;
       } else {
         st.bytes0 = -1;
@@ -467,7 +491,7 @@ export class Engine {
           if (this.queueHead < this.queue.length || now - this.turnStart > this.maxTurnDelayMs) {
             const waiting = this.queue.length - this.queueHead;
             if (waiting * this.queuedCostMs < this.maxQueueMs) {
-              if (canDefer) {
+              if (entrance.canDefer) {
                 st.queued = true;
                 st.queuedAt = now;
                 this.deferred++;
@@ -521,6 +545,13 @@ export class Engine {
       if (st.deferred && st.pending) this.watch(st);
       return st;
     } catch (cause) {
+      if (st === undefined) {
+        try {
+          unseen(req[P.socket]);
+        } catch {
+          // Only a socket that throws on a property read; the report below covers it.
+        }
+      }
       this.report('admit', cause);
       return st;
     }
@@ -726,6 +757,9 @@ export class Engine {
     st.done = true;
     st.pending = false;
     try {
+      // Where the connection's next response begins, for the next request's start. Done here
+      // rather than in `settle`, which V8 inlines into the adapters' per-request code.
+      if (sent && st.bytes0 >= 0) settled(st.socket, st.bytes0 + bytesOut);
       this.inFlight--;
       if (st.watched) this.watching--;
       const latency = Math.max(0, this.mono.now() - st.start);

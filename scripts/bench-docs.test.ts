@@ -250,6 +250,45 @@ describe('bench-docs: sidecar', () => {
   });
 });
 
+describe('bench-docs: sidecar instructions alone', () => {
+  it('renders a --only instructions file with one row per framework, each named', async () => {
+    await withResults('bench-docs-instructions-', async (res, file) => {
+      const row = (framework: string, bare: number, sidecar: number): Record<string, unknown> => ({
+        framework,
+        bare,
+        channel: bare + 400,
+        sidecar,
+        added: sidecar - bare,
+        channelAdded: 400,
+      });
+      writeFileSync(
+        join(res, 'sidecar-instructions.json'),
+        JSON.stringify({
+          benchmark: 'sidecar-instructions',
+          date: '2026-01-02T00:00:00.000Z',
+          machine,
+          results: {
+            instructions: {
+              counted: 'server',
+              channel: 'reference',
+              results: [
+                row('node', 49000, 51000),
+                row('fastify', 52000, 54000),
+                row('fastify-async', 52100, 54600),
+              ],
+            },
+          },
+        }),
+      );
+      await run(tsx, [script, '--results', res, '--out', file]);
+      const md = readFileSync(file, 'utf8');
+      expect(md).toMatch(/\| *node:http *\| *49,000 *\| *51,000 *\| *2,000 *\| *400 *\|/);
+      expect(md).toMatch(/\| *Fastify *\| *52,000 *\| *54,000 *\| *2,000 *\|/);
+      expect(md).toMatch(/\| *Fastify, async handler *\| *52,100 *\| *54,600 *\| *2,500 *\|/);
+    });
+  });
+});
+
 describe('bench-docs: sidecar overload alone', () => {
   it('renders a --only overload file with its table and the two overload targets', async () => {
     await withResults('bench-docs-overload-', async (res, file) => {

@@ -521,11 +521,18 @@ function instructionsTitle(r: Json): string {
     : 'Instructions per request (valgrind; a server and a keep-alive client in one process, the difference between a short and a long run)';
 }
 
+/** How a framework of the instruction counts is named in the tables. */
+function frameworkLabel(framework: string | undefined): string {
+  if (framework === 'node') return 'node:http';
+  if (framework === 'fastify-async') return 'Fastify, async handler';
+  return 'Fastify';
+}
+
 /** The instruction counts (`instructions.results`), one row per framework. */
 function instructionsRows(r: Json): Record<string, Cell>[] {
   const reference = get(r, 'instructions', 'channel') === 'reference';
   return records(get(r, 'instructions', 'results')).map((row) => ({
-    framework: get(row, 'framework') === 'node' ? 'node:http' : 'Fastify',
+    framework: frameworkLabel(str(get(row, 'framework'))),
     'bare instr/req': num(get(row, 'bare')),
     'sidecar instr/req': num(get(row, 'sidecar')),
     'sidecar adds': num(get(row, 'added')),

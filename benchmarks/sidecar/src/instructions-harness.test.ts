@@ -17,7 +17,7 @@ describe('instructions harness', () => {
   });
 
   it('serves and loads itself until the requested number of responses has arrived', async () => {
-    for (const framework of ['node', 'fastify'] as const) {
+    for (const framework of ['node', 'fastify', 'fastify-async'] as const) {
       for (const variant of ['bare', 'channel', 'sidecar'] as const) {
         expect(await runHarness({ framework, variant, requests: 150, connections: 4 })).toBe(150);
       }

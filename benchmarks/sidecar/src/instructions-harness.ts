@@ -5,7 +5,12 @@
  * Run under valgrind by `instructions.ts`, which counts the instructions of two such runs of
  * different lengths; valgrind does not follow the child, so the count is the server's alone.
  *
- * Usage: `node harness.mjs <node|fastify> <bare|channel|sidecar> <requests> [connections]`
+ * Usage: `node harness.mjs <node|fastify|fastify-async> <bare|channel|sidecar> <requests>
+ * [connections]`
+ *
+ * `fastify-async` is Fastify with the idiomatic `async` handler that returns its body: Fastify
+ * sends the reply in a reaction to the handler's promise, after the handler has returned, so
+ * the sidecar watches the response's end through Node's finish channel.
  *
  * `channel` is the bare server with a subscriber that does nothing on Node's
  * `http.server.response.finish` diagnostics channel: Node publishes a message for every
@@ -29,7 +34,8 @@ import { createSidecar, fastifySidecar, wrapListener } from '@homeostat/sidecar'
 
 /** What one harness run does. */
 export interface HarnessConfig {
-  readonly framework: 'node' | 'fastify';
+  /** `fastify-async`: Fastify, the handler an `async` function that returns the body. */
+  readonly framework: 'node' | 'fastify' | 'fastify-async';
   /** `channel`: bare, with a no-op subscriber on `http.server.response.finish`. */
   readonly variant: 'bare' | 'channel' | 'sidecar';
   /** Responses to wait for. */
@@ -43,8 +49,10 @@ const BODY = 'hello world';
 /** Parses the harness's command line; throws naming the bad argument. */
 export function parseHarnessArgs(argv: readonly string[]): HarnessConfig {
   const [framework, variant, requests, connections = '32'] = argv;
-  if (framework !== 'node' && framework !== 'fastify') {
-    throw new Error(`instructions harness: framework must be node or fastify, got ${framework}`);
+  if (framework !== 'node' && framework !== 'fastify' && framework !== 'fastify-async') {
+    throw new Error(
+      `instructions harness: framework must be node, fastify or fastify-async, got ${framework}`,
+    );
   }
   if (variant !== 'bare' && variant !== 'channel' && variant !== 'sidecar') {
     throw new Error(
@@ -100,10 +108,18 @@ export async function runHarness(config: HarnessConfig): Promise<number> {
   } else {
     const app = Fastify({ logger: false });
     if (sidecar) await app.register(fastifySidecar(sidecar));
-    app.get('/', (_req, reply) => {
-      served++;
-      void reply.type('text/plain').send(BODY);
-    });
+    if (config.framework === 'fastify-async') {
+      app.get('/', async (_req, reply) => {
+        served++;
+        void reply.type('text/plain');
+        return BODY;
+      });
+    } else {
+      app.get('/', (_req, reply) => {
+        served++;
+        void reply.type('text/plain').send(BODY);
+      });
+    }
     await app.listen({ port: 0, host: '127.0.0.1' });
     port = (app.server.address() as AddressInfo).port;
     close = () => app.close();

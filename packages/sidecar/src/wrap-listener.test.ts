@@ -425,6 +425,28 @@ describe('wrapListener (node:http, end to end)', () => {
     expect(s.stats().timedOut).toBe(1);
   });
 
+  it('reports a route resolver that throws, guesses that route, and frees the request’s place', async () => {
+    const { onError, errors } = createRecordingOnError();
+    const s = make({ limiter: { initialLimit: 1, maxLimit: 1 } }, { onError });
+    const seen = record(s);
+    const route = (req: IncomingMessage): string => {
+      if (req.url === '/bad') throw new Error('bad route fn');
+      return req.url ?? '';
+    };
+    const url = await listen(wrapListener(s, ok, { route }));
+    expect((await request(`${url}/bad`)).status).toBe(200);
+    // With a limit of one, this one is admitted only if the first released its slot.
+    expect((await request(`${url}/good`)).status).toBe(200);
+    await until(() => seen.length === 2);
+    expect(seen.map((o) => [o.route, o.status])).toEqual([
+      ['/bad', 200],
+      ['/good', 200],
+    ]);
+    expect(errors.map((e) => e.code)).toEqual(['SIDECAR_FAILED']);
+    expect(s.stats()).toMatchObject({ inFlight: 0, observed: 2, internalErrors: 1 });
+    expect(s.stats().limiter?.inFlight).toBe(0);
+  });
+
   it('fails open when a host callback throws, reporting a SidecarError', async () => {
     const { onError, errors } = createRecordingOnError();
     const s = make(

@@ -11,7 +11,8 @@ import {
 export interface WrapListenerOptions {
   /**
    * The route template of a request (`/users/:id`), called when the response ends. Default:
-   * guessed from the path, with id-like segments replaced by `:id`.
+   * guessed from the path, with id-like segments replaced by `:id`; also the route of a request
+   * for which this returns `undefined` or throws (reported through `onError`).
    */
   readonly route?: RouteResolver;
 }

@@ -775,10 +775,6 @@ export class Engine {
       }
       if (st.threw && status < 500) status = 500;
       if (st.timedOut) status = 503;
-      if (st.route === '') {
-        const resolve = st.resolve;
-        st.route = (resolve === undefined ? undefined : resolve(st.req, res)) ?? this.guess(st.url);
-      }
       if (st.slot >= 0 && this.limiter !== undefined) {
         if (st.timedOut) this.limiter.release(st.slot, latency, true);
         else {
@@ -789,6 +785,8 @@ export class Engine {
           this.turnLatencies++;
         }
       }
+      // After the request's place was given back: a resolver of the host's may throw.
+      if (st.route === '') st.route = this.routeOf(st);
       this.observed++;
       // The observation, not the state, waits for the flush: the state holds the request and
       // response, which would otherwise survive any scavenge until the end of the turn.
@@ -850,6 +848,23 @@ export class Engine {
     this.flushed = 0;
     this.endedCount = 0;
     this.ended = NONE_ENDED as RequestObservation[];
+  }
+
+  /**
+   * The route of a finished request: what its resolver gives (Express's matched route, say), or
+   * the one guessed from its path. A resolver that throws is reported, and the route guessed.
+   */
+  private routeOf(st: RequestState): string {
+    const resolve = st.resolve;
+    if (resolve !== undefined) {
+      try {
+        const route = resolve(st.req, st.res);
+        if (route !== undefined) return route;
+      } catch (cause) {
+        this.report('observe', cause);
+      }
+    }
+    return this.guess(st.url);
   }
 
   /** {@link guessRoute}, remembered per URL (at most 1,024 URLs, then forgotten at once). */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseHarnessArgs, runHarness } from './instructions-harness.js';
+import { FRAMEWORKS } from './instructions.js';
 
 describe('instructions harness', () => {
   it('parses its command line and names a bad argument', () => {
@@ -17,7 +18,7 @@ describe('instructions harness', () => {
   });
 
   it('serves and loads itself until the requested number of responses has arrived', async () => {
-    for (const framework of ['node', 'fastify', 'fastify-async'] as const) {
+    for (const framework of FRAMEWORKS) {
       for (const variant of ['bare', 'channel', 'sidecar'] as const) {
         expect(await runHarness({ framework, variant, requests: 150, connections: 4 })).toBe(150);
       }

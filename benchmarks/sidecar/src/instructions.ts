@@ -43,6 +43,16 @@ export interface InstructionsShape {
   readonly connections: number;
 }
 
+/** How each framework of the harness is named in the printed table. */
+export const FRAMEWORK_LABELS: Readonly<Record<HarnessConfig['framework'], string>> = {
+  node: 'node:http',
+  fastify: 'Fastify',
+  'fastify-async': 'Fastify, async handler',
+};
+
+/** Every framework of the harness, in the order the table shows them. */
+export const FRAMEWORKS = Object.keys(FRAMEWORK_LABELS) as HarnessConfig['framework'][];
+
 /** Instructions per request of one framework: bare, bare with the channel subscribed, sidecar. */
 export interface InstructionsResult {
   readonly framework: HarnessConfig['framework'];

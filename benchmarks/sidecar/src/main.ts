@@ -25,6 +25,8 @@ import type { SidecarOptions } from '@homeostat/sidecar';
 import { drive, pinning, startServer, type LoadResult, type LoadShape } from './load.js';
 import { measureHotPath, type HotPathResult } from './hot-path.js';
 import {
+  FRAMEWORK_LABELS,
+  FRAMEWORKS,
   findValgrind,
   measureInstructions,
   type InstructionsResult,
@@ -336,7 +338,7 @@ let instructions:
   | undefined;
 if (only === undefined || only === 'instructions') {
   if (smoke) {
-    for (const framework of ['node', 'fastify', 'fastify-async'] as const) {
+    for (const framework of FRAMEWORKS) {
       for (const variant of ['bare', 'channel', 'sidecar'] as const) {
         const done = await runHarness({ framework, variant, requests: 200, connections: 8 });
         if (done !== 200) throw new Error(`instructions harness: ${done} of 200 responses`);
@@ -347,10 +349,8 @@ if (only === undefined || only === 'instructions') {
     instructions = { skipped: 'valgrind is not installed' };
     console.log('\nInstructions per request: skipped, valgrind is not installed.');
   } else {
-    const results = await measureInstructions(
-      ['node', 'fastify', 'fastify-async'],
-      instructionsShape,
-      (msg) => log(`instructions: ${msg}`),
+    const results = await measureInstructions(FRAMEWORKS, instructionsShape, (msg) =>
+      log(`instructions: ${msg}`),
     );
     // `counted`: whose instructions (the server's only; until 2026-12-06, server and client).
     // `channel: 'reference'`: the channel variant is what Node's finish channel would cost were
@@ -360,12 +360,7 @@ if (only === undefined || only === 'instructions') {
     printTable(
       `Instructions per request (valgrind; the server only, loaded by ${instructionsShape.connections} keep-alive connections from another process; runs of ${instructionsShape.short} and ${instructionsShape.long} requests, the difference counted)`,
       results.map((r) => ({
-        framework:
-          r.framework === 'node'
-            ? 'node:http'
-            : r.framework === 'fastify'
-              ? 'Fastify'
-              : 'Fastify, async handler',
+        framework: FRAMEWORK_LABELS[r.framework],
         'bare instr/req': Math.round(r.bare),
         'sidecar instr/req': Math.round(r.sidecar),
         'sidecar adds': Math.round(r.added),

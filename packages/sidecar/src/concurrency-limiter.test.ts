@@ -15,6 +15,22 @@ describe('createConcurrencyLimiter', () => {
     expect(l.stats().rejected).toBe(1);
   });
 
+  it('counts a single partition in flight as the whole, and ignores slots it never gave', () => {
+    const l = createConcurrencyLimiter({ initialLimit: 4 });
+    const a = l.tryAcquire();
+    const b = l.forceAcquire();
+    expect([a, b]).toEqual([0, 0]);
+    expect(l.stats().partitions.default!.inFlight).toBe(2);
+    for (const bad of [-1, 1, 7]) l.release(bad, 5);
+    expect(l.inFlight).toBe(2);
+    l.release(a, Number.NaN);
+    expect(l.stats().partitions.default!.inFlight).toBe(1);
+    expect(l.stats().recentMs).toBeNaN(); // a slot given back without a latency
+    l.release(b, 5);
+    expect(l.stats()).toMatchObject({ inFlight: 0, recentMs: 5 });
+    expect(l.stats().partitions.default!.inFlight).toBe(0);
+  });
+
   it('grows while latency is steady and the limit is in use', () => {
     const l = createConcurrencyLimiter({ initialLimit: 10, maxLimit: 100 });
     for (let round = 0; round < 50; round++) {

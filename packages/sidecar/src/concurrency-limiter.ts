@@ -177,8 +177,13 @@ class GradientLimiter implements ConcurrencyLimiter {
   private readonly shares: number[];
   private readonly index: Map<string, number>;
   private readonly defaultIndex: number;
-  /** True when `default` is the only partition: admission is one comparison. */
+  /**
+   * True when `default` is the only partition: admission is one comparison, and its count in
+   * flight is `taken` (the per-partition array is not kept: a typed array's backing store is
+   * one more cache line per request to load, on a path where little else stays cached).
+   */
   private readonly single: boolean;
+  /** Slots in use by partition (unused with a single partition, see {@link single}). */
   private readonly partInFlight: Int32Array;
   private readonly partRejected: Float64Array;
   private readonly guaranteed: Int32Array;
@@ -252,7 +257,7 @@ class GradientLimiter implements ConcurrencyLimiter {
 
   private take(slot: number): number {
     this.taken++;
-    this.partInFlight[slot]!++;
+    if (!this.single) this.partInFlight[slot]!++;
     this.admitted++;
     return slot;
   }
@@ -295,9 +300,15 @@ class GradientLimiter implements ConcurrencyLimiter {
   }
 
   release(slot: number, latencyMs: number, dropped = false): void {
-    if (slot < 0 || slot >= this.partInFlight.length) return;
+    if (this.single) {
+      if (slot !== 0) return;
+    } else {
+      if (slot < 0 || slot >= this.partInFlight.length) return;
+      if (this.partInFlight[slot]! > 0) this.partInFlight[slot]!--;
+    }
     if (this.taken > 0) this.taken--;
-    if (this.partInFlight[slot]! > 0) this.partInFlight[slot]!--;
+    // A slot given back without a latency (the caller takes latencies in batches).
+    if (latencyMs !== latencyMs && !dropped) return;
     if (dropped) {
       this.current = Math.max(this.minLimit, this.current * this.backoffRatio);
       this.refresh();
@@ -399,7 +410,7 @@ class GradientLimiter implements ConcurrencyLimiter {
       {};
     this.names.forEach((n, i) => {
       partitions[n] = {
-        inFlight: this.partInFlight[i]!,
+        inFlight: this.single ? this.taken : this.partInFlight[i]!,
         guaranteed: this.guaranteed[i]!,
         rejected: this.partRejected[i]!,
       };

@@ -186,6 +186,30 @@ describe('wrapListener (node:http, end to end)', () => {
     expect(s.stats().shed).toBe(0);
   });
 
+  it('tells endpoint and never-shed paths apart from others by their second character, in every range of it', async () => {
+    // Second characters 33 ('!'), 57 ('9'), 82 ('R') and 109 ('m') fall in three of the four
+    // 32-character words of the mask; 'X' and 'f' share words with marked characters.
+    const s = make({
+      limiter: { initialLimit: 1, maxLimit: 1 },
+      neverShed: ['/9lives'],
+      endpoints: { liveness: '/!live', readiness: '/Ready', metrics: '/metrics' },
+    });
+    const { url, slow, release } = await holdOneRequest(s);
+    expect((await request(`${url}/!live`)).body).toContain('"status":"ok"');
+    expect((await request(`${url}/Ready`)).body).toContain('"status":"ready"');
+    expect((await request(`${url}/metrics`)).body).toContain('homeostat_http_in_flight');
+    expect((await request(`${url}/9lives/a`)).status).toBe(200); // never shed
+    // Marked second character, but no endpoint or prefix: shed like any other request.
+    expect((await request(`${url}/Rest`)).status).toBe(503);
+    expect((await request(`${url}/9`)).status).toBe(503);
+    // Unmarked second characters.
+    expect((await request(`${url}/Xyz`)).status).toBe(503);
+    expect((await request(`${url}/fast`)).status).toBe(503);
+    release();
+    await slow;
+    expect(s.stats().shedByLimiter).toBe(4);
+  });
+
   it('keeps guessing route templates right past its cache of 1,024 URLs', async () => {
     // In process (no server): enough distinct URLs to fill and clear the cache of guesses.
     const s = make();

@@ -5,7 +5,7 @@ import { hasSubscribers } from 'node:diagnostics_channel';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import http, { type Server } from 'node:http';
 import http2 from 'node:http2';
-import type { AddressInfo, Socket } from 'node:net';
+import net, { type AddressInfo, type Socket } from 'node:net';
 import type { RequestObservation } from '@homeostat/core';
 import { createSidecar, type Sidecar, type SidecarOptions } from './create-sidecar.js';
 import { wrapListener } from './wrap-listener.js';
@@ -38,6 +38,54 @@ function sized(_req: IncomingMessage, res: ServerResponse): void {
   } else {
     res.end('ok');
   }
+}
+
+/**
+ * `sized`, plus `/nocontent` (204) and `/declared/N` (a `Content-Length` of N given to
+ * `writeHead`, then N bytes, the way Fastify sends).
+ */
+function framed(req: IncomingMessage, res: ServerResponse): void {
+  const url = req.url ?? '/';
+  if (url === '/nocontent') {
+    res.statusCode = 204;
+    res.end();
+  } else if (url.startsWith('/declared/')) {
+    const n = Number(url.split('/')[2]);
+    res.writeHead(200, { 'content-type': 'text/plain', 'content-length': String(n) });
+    res.end('z'.repeat(n));
+  } else sized(req, res);
+}
+
+/**
+ * Splits what a connection received into its responses' sizes, an interim `1xx` response
+ * counted with the response it precedes; `bodies[i]` is false where response i has no body
+ * whatever its head says (an answer to `HEAD`, a 204).
+ */
+function responseSizes(received: Buffer, bodies: readonly boolean[]): number[] {
+  const sizes: number[] = [];
+  let at = 0;
+  let interim = 0;
+  while (sizes.length < bodies.length) {
+    const end = received.indexOf('\r\n\r\n', at);
+    if (end < 0) throw new Error(`incomplete head after ${at} bytes`);
+    const head = received.toString('latin1', at, end);
+    let next = end + 4;
+    if (/^HTTP\/1\.1 1\d\d/.test(head)) {
+      interim += next - at;
+      at = next;
+      continue;
+    }
+    if (bodies[sizes.length]!) {
+      const length = /\r\ncontent-length: (\d+)/i.exec(head);
+      if (length !== null) next += Number(length[1]);
+      else next = received.indexOf('\r\n0\r\n\r\n', end) + 7;
+    }
+    sizes.push(interim + next - at);
+    interim = 0;
+    at = next;
+  }
+  expect(at).toBe(received.length);
+  return sizes;
 }
 
 /** `sized`, answering in a later event-loop turn (after the handler has returned). */
@@ -75,6 +123,45 @@ describe.each(timings)('response sizes, $when', ({ answer }) => {
       '/size/:id',
     ]);
     expect(seen.every((o) => o.status === 200)).toBe(true);
+  });
+
+  it('charges bodiless answers, declared lengths and interim 100 Continue answers exactly', async () => {
+    const { s, seen } = make();
+    const url = await listen(
+      wrapListener(s, answer === sized ? framed : (q, r) => setImmediate(() => framed(q, r))),
+    );
+    const { port } = new URL(url);
+    const socket = net.connect(Number(port), '127.0.0.1');
+    let received = Buffer.alloc(0);
+    socket.on('data', (d: Buffer) => (received = Buffer.concat([received, d])));
+    await new Promise<void>((resolve) => socket.once('connect', resolve));
+    const requests = [
+      ['HEAD /size/10 HTTP/1.1\r\nHost: t\r\n\r\n', false],
+      ['GET /nocontent HTTP/1.1\r\nHost: t\r\n\r\n', false],
+      ['GET /declared/4 HTTP/1.1\r\nHost: t\r\n\r\n', true],
+      [
+        'POST /size/3 HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nab',
+        true,
+      ],
+      ['GET /stream/3 HTTP/1.1\r\nHost: t\r\n\r\n', true],
+      ['GET /size/10 HTTP/1.1\r\nHost: t\r\n\r\n', true],
+    ] as const;
+    for (const [i, [text]] of requests.entries()) {
+      socket.write(text);
+      await until(() => seen.length === i + 1);
+    }
+    // Every response has been handed to the socket; give the last bytes time to arrive.
+    const total = seen.reduce((sum, o) => sum + (o.bytesOut ?? 0), 0);
+    await until(() => received.length >= total);
+    socket.destroy();
+    expect(seen.map((o) => o.bytesOut)).toEqual(
+      responseSizes(
+        received,
+        requests.map((r) => r[1]),
+      ),
+    );
+    expect(seen.map((o) => o.status)).toEqual([200, 204, 200, 200, 200, 200]);
+    expect(received.toString('latin1')).toContain('HTTP/1.1 100 Continue');
   });
 
   it('does not charge a watched response for responses on its connection that it did not watch', async () => {

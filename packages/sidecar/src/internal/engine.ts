@@ -624,7 +624,7 @@ export class Engine {
     if (st === undefined || !st.pending) return;
     st.pending = false;
     try {
-      if (completed(st.res)) this.finish(st, true, writtenBytes(st.socket) - st.bytes0);
+      if (completed(st.res)) this.finish(st, true, SIZED_AT_FINISH);
       else this.watch(st);
     } catch (cause) {
       this.report('observe', cause);
@@ -809,8 +809,13 @@ export class Engine {
     st.done = true;
     st.pending = false;
     try {
-      // Where the connection's next response begins, for the next request's start. Done here
-      // rather than in `settle`, which V8 inlines into the adapters' per-request code.
+      // Sized here rather than in `settle`, which V8 inlines into the adapters' per-request
+      // code together with the host's handler.
+      if (bytesOut === SIZED_AT_FINISH) {
+        const framed = framedSize(st.res);
+        bytesOut = framed >= 0 ? framed : writtenBytes(st.socket) - st.bytes0;
+      }
+      // Where the connection's next response begins, for the next request's start.
       if (sent && st.bytes0 >= 0) settled(st.socket, st.bytes0 + bytesOut);
       this.inFlight--;
       if (st.watched) this.watching--;
@@ -1441,6 +1446,46 @@ function contentLength(raw: readonly string[]): number {
     if (k.length === 14 && k.toLowerCase() === 'content-length') return Number(raw[i + 1]) || 0;
   }
   return 0;
+}
+
+/**
+ * What `settle` passes `finish` as the size of a response it sent in full, for `finish` to
+ * size (byte counts are never negative).
+ */
+const SIZED_AT_FINISH = -1;
+
+/** The fields of Node's `OutgoingMessage` that {@link framedSize} reads. */
+interface OutgoingFields {
+  _header?: unknown;
+  _contentLength?: unknown;
+  _hasBody?: unknown;
+  chunkedEncoding?: unknown;
+  _sent100?: unknown;
+}
+
+/**
+ * The size of a sent response as its head frames it: the head (status line and headers, which
+ * Node writes one byte per character) plus the body length its `Content-Length` declares (Node
+ * computes that header itself for `res.end(body)`), or no body where none may be sent (`HEAD`,
+ * 204, 304). This is the response's length by HTTP's own rules, and what the connection wrote
+ * for it whenever the header is true; it costs a few field reads where the socket's byte counter
+ * costs a call into its native handle. -1 (ask the counter) when the head declares no length (a
+ * chunked body, or one written before `end` without a `Content-Length`), after a `100 Continue`
+ * (which the counter includes), and for objects that are not Node's.
+ */
+function framedSize(res: ServerResponse): number {
+  const r = res as unknown as OutgoingFields;
+  const head = r._header;
+  const length = r._contentLength;
+  if (
+    typeof head !== 'string' ||
+    typeof length !== 'number' ||
+    r.chunkedEncoding !== false ||
+    r._sent100 === true
+  ) {
+    return -1;
+  }
+  return r._hasBody === false ? head.length : head.length + length;
 }
 
 /**

@@ -109,6 +109,11 @@ export class RequestState implements Tracked {
   delayMs = 0;
   /** Deferred to the turn queue by `start`; `delay` enqueues it. */
   queued = false;
+  /**
+   * Runs later, through `Engine.delay`: `queued`, or delayed by a latency fault. A field the
+   * adapters read once per request, rather than a getter over the two.
+   */
+  deferred = false;
   /** When it was deferred (monotonic ms), for `maxQueueMs`. */
   queuedAt = 0;
   /** `req.url` when the request started. */
@@ -132,11 +137,6 @@ export class RequestState implements Tracked {
     /** Requests in flight when it arrived. */
     readonly inFlight: number,
   ) {}
-
-  /** Runs later, through `Engine.delay`: queued behind a spent turn, or delayed by a fault. */
-  get deferred(): boolean {
-    return this.queued || this.delayMs > 0;
-  }
 
   ended(sent: boolean, bytesOut: number): void {
     this.engine.finish(this, sent, bytesOut);
@@ -542,6 +542,7 @@ export class Engine {
             if (waiting * this.queuedCostMs < this.maxQueueMs) {
               if (entrance.canDefer) {
                 st.queued = true;
+                st.deferred = true;
                 st.queuedAt = now;
                 this.deferred++;
               }
@@ -695,6 +696,7 @@ export class Engine {
     if (latency > 0) {
       this.faultsInjected++;
       st.delayMs = latency;
+      st.deferred = true;
       return DELAY;
     }
     return ADMIT;

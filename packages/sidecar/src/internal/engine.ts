@@ -222,7 +222,20 @@ export class Engine {
   // Options read on every request, copied out of the parsed options object into this
   // fixed-shape class.
   private readonly service: string | undefined;
-  /** The turn's ended requests (see `flushed` below for why a new list each turn). */
+  /**
+   * Requests whose responses ended in this event-loop turn, not yet aggregated or delivered:
+   * that work runs once per turn ({@link flush}), in a tight loop over the turn's requests,
+   * instead of between Node's own steps for each response, where its code and data would have
+   * been evicted from the CPU's caches by the time the next response came (measured: about
+   * three points of a hello-world server's throughput).
+   *
+   * A new list each turn, made by the turn's first observation as `[obs]` (an array of
+   * objects from the start: `push` onto an empty array changed its element kind at the first
+   * object, a call into V8's runtime). A list kept across turns would be in the old
+   * generation, and every store of a new observation into it would take V8's write barrier's
+   * slow path (about 40 instructions a store in the callgrind profiles; with the same change to
+   * `start`, the count per request fell by about 20 in all).
+   */
   private ended: RequestObservation[] = NONE_ENDED as RequestObservation[];
   private endedCount = 0;
   /** A flush is due: at the end of the open turn, or by its own setImmediate. */
@@ -252,22 +265,6 @@ export class Engine {
     if (this.queueHead < this.queue.length) this.drain();
     if (this.flushDue) this.flush();
   };
-  /**
-   * Requests whose responses ended in this event-loop turn, not yet aggregated or delivered:
-   * that work runs once per turn ({@link flush}), in a tight loop over the turn's requests,
-   * instead of between Node's own steps for each response, where its code and data would have
-   * been evicted from the CPU's caches by the time the next response came (measured: about
-   * three points of a hello-world server's throughput).
-   *
-   * A new list each turn, made by the turn's first observation as `[obs]` (an array of
-   * objects from the start: `push` onto an empty array changed its element kind at the first
-   * object, a call into V8's runtime). A list kept across turns would be in the old
-   * generation, and every store of a new observation into it would take V8's write barrier's
-   * slow path (about 40 instructions a store in the callgrind profiles; with the same change to
-   * `start`, the count per request fell by about 20 in all).
-   *
-   * (Declared with the fields read on every request, at the top of the class.)
-   */
   /** How far the running flush has got in `ended`. */
   private flushed = 0;
   private readonly flushLater = (): void => {

@@ -10,7 +10,7 @@ import type { RequestObservation } from '@homeostat/core';
 import { createSidecar, type Sidecar, type SidecarOptions } from './create-sidecar.js';
 import { wrapListener } from './wrap-listener.js';
 import { emitsAllTo, writtenBytes } from './internal/connection.js';
-import { closeAll, listen, RawClient, sleep, until } from './internal/test-http.js';
+import { closeAll, exchange, listen, RawClient, sleep, until } from './internal/test-http.js';
 
 const sidecars: Sidecar[] = [];
 afterEach(async () => {
@@ -88,17 +88,48 @@ function responseSizes(received: Buffer, bodies: readonly boolean[]): number[] {
   return sizes;
 }
 
+/** Serves `answer` wrapped with `s`; `socket()` is the server's side of the last connection. */
+async function listenWithSocket(
+  s: Sidecar,
+  answer: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<{ url: string; socket: () => Socket }> {
+  let socket: Socket | undefined;
+  const url = await listen(
+    wrapListener(s, (req, res) => {
+      socket = req.socket;
+      answer(req, res);
+    }),
+  );
+  return { url, socket: () => socket! };
+}
+
 /** `sized`, answering in a later event-loop turn (after the handler has returned). */
 function sizedLater(req: IncomingMessage, res: ServerResponse): void {
   setImmediate(() => sized(req, res));
 }
 
+/** `sized`, answering in the first microtask after the handler returns (an async handler's). */
+function sizedSoon(req: IncomingMessage, res: ServerResponse): void {
+  void Promise.resolve().then(() => sized(req, res));
+}
+
+/** `sized`, answering three microtasks after the handler returns, still in the same turn. */
+function sizedFewMicrotasksLater(req: IncomingMessage, res: ServerResponse): void {
+  void Promise.resolve()
+    .then(() => undefined)
+    .then(() => undefined)
+    .then(() => sized(req, res));
+}
+
 /**
- * Responses ended while their handler runs are observed when it returns; the others through
- * Node's finish channel. Both must charge every response exactly its own bytes.
+ * Responses ended while their handler runs are observed when it returns; those ended in the
+ * microtasks right after it, once those have run; the others through Node's finish channel. All
+ * must charge every response exactly its own bytes.
  */
 const timings = [
   { when: 'ended while the handler runs', answer: sized },
+  { when: 'ended in the microtask after the handler returned', answer: sizedSoon },
+  { when: 'ended a few microtasks after the handler returned', answer: sizedFewMicrotasksLater },
   { when: 'ended after the handler returned', answer: sizedLater },
 ];
 
@@ -106,13 +137,13 @@ describe.each(timings)('response sizes, $when', ({ answer }) => {
   it('charges each response on a keep-alive connection exactly its own bytes', async () => {
     const { s, seen } = make();
     const url = await listen(wrapListener(s, answer));
-    const client = await RawClient.open(url);
-    const sizes: number[] = [];
-    for (const path of ['/size/10', '/size/5000', '/stream/7', '/size/0', '/size/10']) {
-      client.send(path);
-      sizes.push((await client.response()).bytes);
-    }
-    client.close();
+    const sizes = await exchange(url, [
+      '/size/10',
+      '/size/5000',
+      '/stream/7',
+      '/size/0',
+      '/size/10',
+    ]);
     await until(() => seen.length === 5);
     expect(seen.map((o) => o.bytesOut)).toEqual(sizes);
     expect(seen.map((o) => o.route)).toEqual([
@@ -202,17 +233,23 @@ describe.each(timings)('response sizes, $when', ({ answer }) => {
         answer(req, res);
       }),
     );
-    const client = await RawClient.open(url);
-    client.send('/size/40', '/size/3', '/stream/4');
-    const sizes = [
-      (await client.response()).bytes,
-      (await client.response()).bytes,
-      (await client.response()).bytes,
-    ];
-    client.close();
+    const sizes = await exchange(url, ['/size/40', '/size/3', '/stream/4'], true);
     await until(() => seen.length === 3);
     expect(seen.map((o) => o.bytesOut)).toEqual(sizes);
     expect(seen.map((o) => o.route)).toEqual(['/size/:id', '/size/:id', '/stream/:id']);
+  });
+
+  it('observes pipelined requests answered as soon as they run, in order, each with its own bytes', async () => {
+    const { s, seen } = make();
+    const url = await listen(wrapListener(s, answer));
+    const sizes = await exchange(url, ['/size/40', '/size/3', '/stream/4', '/size/0'], true);
+    await until(() => seen.length === 4);
+    // In the order sent, each with the route and size of its own response.
+    const expected = ['/size/:id', '/size/:id', '/stream/:id', '/size/:id'];
+    expect(seen.map((o) => `${o.route} ${o.bytesOut}`)).toEqual(
+      expected.map((route, i) => `${route} ${sizes[i]}`),
+    );
+    expect(s.stats().inFlight).toBe(0);
   });
 
   it('lets two sidecars wrapped around one listener each observe every request once', async () => {
@@ -296,6 +333,12 @@ describe('response ends, seen through the finish channel', () => {
     await ask(wrapped); // ended by its handler: no channel needed
     await until(() => seen.length === 1);
     expect(subscribed()).toBe(false);
+    const soon = await listen(wrapListener(s, sizedSoon));
+    await ask(soon); // ended in the microtask after its handler: none either
+    await until(() => seen.length === 2);
+    expect(seen[1]).toMatchObject({ status: 200, bytesOut: seen[0]!.bytesOut });
+    expect(subscribed()).toBe(false);
+    seen.splice(1, 1);
 
     later = true;
     await ask(wrapped);
@@ -316,6 +359,26 @@ describe('response ends, seen through the finish channel', () => {
     await ask(wrapped);
     await sleep(20);
     expect(seen).toHaveLength(3);
+  });
+
+  it('leaves nothing waiting on a connection whose responses ended in the microtask after their handler', async () => {
+    const { s, seen } = make();
+    const { url, socket } = await listenWithSocket(s, sizedSoon);
+    const client = await RawClient.open(url);
+    for (let i = 0; i < 5; i++) {
+      client.send('/size/7');
+      await client.response();
+    }
+    await until(() => seen.length === 5);
+    expect(hasSubscribers('http.server.response.finish')).toBe(false);
+    // The sidecar's record of the connection (a symbol-keyed property of the socket).
+    const key = Object.getOwnPropertySymbols(socket()).find(
+      (k) => k.description === 'homeostat.sidecar.connection',
+    );
+    const record = (socket() as unknown as Record<symbol, { head: unknown } | undefined>)[key!];
+    expect(record).toBeDefined();
+    expect(record!.head).toBeUndefined();
+    client.close();
   });
 
   it('keeps the channel while a response is in flight, however many intervals it takes', async () => {
@@ -527,17 +590,11 @@ describe('emitsAllTo', () => {
 describe('writtenBytes', () => {
   it('reads the bytes a real socket handed to the OS from its handle, not through `_handle`', async () => {
     const { s } = make();
-    let serverSocket: Socket | undefined;
-    const url = await listen(
-      wrapListener(s, (req, res) => {
-        serverSocket = req.socket;
-        sized(req, res);
-      }),
-    );
-    const client = await RawClient.open(url);
+    const served = await listenWithSocket(s, sized);
+    const client = await RawClient.open(served.url);
     client.send('/size/3000');
     await client.response();
-    const socket = serverSocket!;
+    const socket = served.socket();
     const real = socket.bytesWritten;
     expect(real).toBeGreaterThan(3000);
     expect(writtenBytes(socket)).toBe(real);
@@ -566,9 +623,10 @@ describe('writtenBytes', () => {
 describe('many requests of every kind on shared connections', () => {
   it('observes each once with its own bytes, and leaves nothing in flight', async () => {
     const { s, seen } = make({ intervalMs: 10 });
-    // /now/N is answered in the handler, /later/N after it returned, /timer/N after 0–2 ms,
-    // /stream/N in chunks after it returned: responses seen at the handler's return and through
-    // the channel, on the same connections, while the channel is given up and taken again.
+    // /now/N is answered in the handler, /soon/N in the microtask after it returned, /later/N
+    // after it returned, /timer/N after 0–2 ms, /stream/N in chunks after it returned: responses
+    // seen at the handler's return, after its microtasks and through the channel, on the same
+    // connections, while the channel is given up and taken again.
     const url = await listen(
       wrapListener(s, (req, res) => {
         const [, kind, n] = (req.url ?? '/').split('/');
@@ -579,6 +637,7 @@ describe('many requests of every kind on shared connections', () => {
           res.end();
         };
         if (kind === 'now') answer();
+        else if (kind === 'soon') void Promise.resolve().then(answer);
         else if (kind === 'timer') setTimeout(answer, size % 3);
         else if (kind === 'slow') setTimeout(answer, 500);
         else setImmediate(answer);
@@ -586,7 +645,7 @@ describe('many requests of every kind on shared connections', () => {
     );
     let seed = 7;
     const random = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-    const kinds = ['now', 'later', 'timer', 'stream'];
+    const kinds = ['now', 'soon', 'later', 'timer', 'stream'];
     const sizes: number[] = [];
     const clients = await Promise.all([0, 1, 2, 3].map(() => RawClient.open(url)));
     await Promise.all(

@@ -4,13 +4,14 @@ import type { RequestObservation } from '@homeostat/core';
 import { createSidecar, type Sidecar, type SidecarOptions } from './create-sidecar.js';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
+import { hasSubscribers } from 'node:diagnostics_channel';
 import {
   fastifySidecar,
   type FastifyHandlerLike,
   type FastifyInstanceLike,
   type FastifyRouteOptionsLike,
 } from './fastify-sidecar.js';
-import { RawClient, request, until } from './internal/test-http.js';
+import { exchange, RawClient, request, until } from './internal/test-http.js';
 
 const sidecars: Sidecar[] = [];
 const apps: FastifyInstance[] = [];
@@ -108,6 +109,19 @@ describe('fastifySidecar (end to end)', () => {
     await until(() => seen.length === 6);
     expect(seen.map((o) => o.bytesOut)).toEqual(sizes);
     expect(seen.map((o) => o.status)).toEqual([200, 200, 404, 200, 200, 200]);
+  });
+
+  it('observes the replies of async handlers without subscribing to Node’s finish channel', async () => {
+    const subscribed = (): boolean => hasSubscribers('http.server.response.finish');
+    const { app: a, seen } = await app();
+    // eslint-disable-next-line @typescript-eslint/require-await -- an async handler, as Fastify users write them
+    a.get('/async/:n', async (req) => 'a'.repeat(Number((req.params as { n: string }).n)));
+    const sizes = await exchange(await start(a), ['/async/1', '/async/2000', '/async/0']);
+    await until(() => seen.length === 3);
+    expect(seen.map((o) => [o.route, o.status, o.bytesOut])).toEqual(
+      sizes.map((bytes) => ['/async/:n', 200, bytes]),
+    );
+    expect(subscribed()).toBe(false);
   });
 
   it('observes the route of a request whose handler runs after its body arrived', async () => {

@@ -12,6 +12,13 @@ import type { ServerResponse } from 'node:http';
  * request started (which, for adapters that see every request, is the count the connection's
  * previous response ended at). Nothing else is needed for them.
  *
+ * Many others end in the microtasks that run right after their handler returns: an `async`
+ * handler's result, which Fastify sends in a reaction to the handler's promise. Those wait in
+ * their connection's queue ({@link enqueue}), and the engine looks at them again once the
+ * microtasks queued so far have run (one promise reaction for all the requests one callback of
+ * Node's settled, not one per request); what has ended by then is finished and taken off the
+ * queue ({@link untrack}), and what has not is left to the channel, already in its place.
+ *
  * The rest (handlers that answer later, responses still being written, pipelined requests
  * queued behind another response) are watched here. Node's HTTP/1 server publishes every
  * response it finishes on the diagnostics channel `http.server.response.finish` (with the
@@ -23,10 +30,10 @@ import type { ServerResponse } from 'node:http';
  * response's size is then one read of the socket's byte counter at its finish, minus the
  * previous one.
  *
- * The channel is not kept subscribed for the responses that end in their handlers: while it
- * has a subscriber, Node builds a message and publishes it for every response of every server
- * in the process, which cost about 370 instructions per request (measured), more than finishing
- * the response after its handler does. Registering a `close` listener on each response, the
+ * The channel is not kept subscribed for the responses that end in their handlers (or in the
+ * microtasks right after): while it has a subscriber, Node builds a message and publishes it
+ * for every response of every server in the process, which cost about 370 instructions per
+ * request (measured), more than finishing the response after its handler does. Registering a `close` listener on each response, the
  * usual way, cost about as much as all of the sidecar's own bookkeeping for a request (Node's
  * `EventEmitter` stores listeners in a dictionary-mode object); see docs/benchmarks/sidecar.md.
  *
@@ -85,6 +92,15 @@ class Connection {
     const tracked = this.first;
     this.first = this.rest !== undefined && this.rest.length > 0 ? this.rest.shift() : undefined;
     return tracked;
+  }
+
+  /** Takes `tracked` off the queue wherever it waits. */
+  remove(tracked: Tracked): void {
+    if (this.first === tracked) this.shift();
+    else if (this.rest !== undefined) {
+      const i = this.rest.indexOf(tracked);
+      if (i >= 0) this.rest.splice(i, 1);
+    }
   }
 
   holds(res: unknown): boolean {
@@ -348,7 +364,23 @@ export function track(
   socket: Socket | null | undefined,
   baseline: number,
 ): boolean {
-  if (users === 0 || socket === null || socket === undefined) return false;
+  if (users === 0) return false;
+  return enqueue(tracked, socket, baseline);
+}
+
+/**
+ * Puts `tracked` in its connection's queue, at its place in the order Node sends responses in,
+ * as {@link track} does, but whether or not the finish channel has a subscriber: for a response
+ * the caller expects to see end by itself shortly ({@link untrack} takes it off again), and that
+ * the channel must report otherwise. `false` where {@link track} would be `false` for any reason
+ * but the channel.
+ */
+export function enqueue(
+  tracked: Tracked,
+  socket: Socket | null | undefined,
+  baseline: number,
+): boolean {
+  if (socket === null || socket === undefined) return false;
   const s = socket as Socketish;
   const sending = s._httpMessage;
   if (sending === null || sending === undefined) return false;
@@ -363,4 +395,9 @@ export function track(
   }
   connection.push(tracked);
   return true;
+}
+
+/** Takes `tracked` off its connection's queue: its end was seen another way. */
+export function untrack(tracked: Tracked, socket: Socket | null | undefined): void {
+  (socket as Socketish | null | undefined)?.[kConnection]?.remove(tracked);
 }

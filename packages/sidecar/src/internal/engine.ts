@@ -23,11 +23,13 @@ import type {
   SidecarStats,
 } from '../create-sidecar.js';
 import {
+  enqueue,
   releaseFinishChannel,
   retainFinishChannel,
   sendingFrom,
   settled,
   track,
+  untrack,
   unseen,
   writtenBytes,
   type Tracked,
@@ -162,6 +164,10 @@ const noop = (): void => {};
 
 /** The list of ended requests between flushes (see `Engine.ended`). */
 const NONE_ENDED: readonly RequestObservation[] = [];
+/** The list of requests to look at again after their handlers' microtasks (`Engine.rechecks`). */
+const NONE_RECHECKED: readonly RequestState[] = [];
+/** Settled: `then` on it queues a microtask without Node's `queueMicrotask` bookkeeping. */
+const RESOLVED = Promise.resolve();
 
 /** `process.hrtime`, taken once (see {@link hrClock}). */
 const hrtime = process.hrtime;
@@ -269,6 +275,25 @@ export class Engine {
   private flushed = 0;
   private readonly flushLater = (): void => {
     if (this.flushDue) this.flush();
+  };
+  /**
+   * Requests whose responses had not ended when their handlers returned, but were their
+   * connections' current ones: put in their connections' queues without the finish channel,
+   * and looked at again once the microtasks queued so far have run ({@link recheck}). An
+   * `async` handler's result is sent then (Fastify sends it from the handler's promise); the
+   * channel would cost Node about 450 instructions for every response of the process while it
+   * has a subscriber. A new list each time, as `ended` is.
+   */
+  private rechecks: RequestState[] = NONE_RECHECKED as RequestState[];
+  private recheckCount = 0;
+  // A reaction that threw would reject a promise no one handles, which Node turns into an
+  // uncaught exception by default.
+  private readonly recheckLater = (): void => {
+    try {
+      this.recheck();
+    } catch (cause) {
+      this.report('observe', cause);
+    }
   };
   /** Holds a subscription to Node's finish channel (see {@link watch}). */
   private channelHeld = false;
@@ -623,10 +648,63 @@ export class Engine {
     st.pending = false;
     try {
       if (completed(st.res)) this.finish(st, true, SIZED_AT_FINISH);
-      else this.watch(st);
+      else this.unended(st);
     } catch (cause) {
       this.report('observe', cause);
     }
+  }
+
+  /**
+   * A request whose response had not ended when its handler returned: looked at again after
+   * the microtasks queued so far when the response is its connection's current one (see
+   * `rechecks`), watched otherwise. Out of {@link settle}, which V8 inlines into the adapters'
+   * per-request code together with the host's handler.
+   */
+  private unended(st: RequestState): void {
+    if (st.bytes0 < 0 || this.closed || !enqueue(st, st.socket, st.bytes0)) this.watch(st);
+    else if (this.recheckCount === 0) {
+      this.rechecks = [st];
+      this.recheckCount = 1;
+      void RESOLVED.then(this.recheckLater);
+    } else this.rechecks[this.recheckCount++] = st;
+  }
+
+  /**
+   * Looks again at the requests {@link settle} left in their connections' queues: a response
+   * that has ended and been handed to the socket is finished now, with its latency read here;
+   * the finish channel reports the others' ends, as for any watched request.
+   */
+  private recheck(): void {
+    const list = this.rechecks;
+    const n = this.recheckCount;
+    this.rechecks = NONE_RECHECKED as RequestState[];
+    this.recheckCount = 0;
+    for (let i = 0; i < n; i++) {
+      const st = list[i]!;
+      // The channel may have reported it already (held for other requests).
+      if (st.done) continue;
+      try {
+        if (completed(st.res)) {
+          untrack(st, st.socket);
+          this.finish(st, true, SIZED_AT_FINISH);
+        } else {
+          this.holdChannel();
+          st.watched = true;
+          this.watching++;
+        }
+      } catch (cause) {
+        this.report('observe', cause);
+      }
+    }
+  }
+
+  /** Subscribes to Node's finish channel for a request whose end it is to report. */
+  private holdChannel(): void {
+    if (!this.channelHeld && !this.closed) {
+      this.channelHeld = true;
+      retainFinishChannel();
+    }
+    this.watchedSinceTick = true;
   }
 
   /**
@@ -636,11 +714,7 @@ export class Engine {
    */
   private watch(st: RequestState): void {
     st.pending = false;
-    if (!this.channelHeld && !this.closed) {
-      this.channelHeld = true;
-      retainFinishChannel();
-    }
-    this.watchedSinceTick = true;
+    this.holdChannel();
     const socket = st.socket;
     if (track(st, socket, st.bytes0)) {
       st.watched = true;

@@ -136,3 +136,23 @@ export class RawClient {
     this.socket.destroy();
   }
 }
+
+/**
+ * Sends `paths` on one keep-alive connection, one after another or all at once (pipelined), and
+ * returns the size of each response as the client received it.
+ */
+export async function exchange(
+  url: string,
+  paths: readonly string[],
+  pipelined = false,
+): Promise<number[]> {
+  const client = await RawClient.open(url);
+  const sizes: number[] = [];
+  if (pipelined) client.send(...paths);
+  for (const path of paths) {
+    if (!pipelined) client.send(path);
+    sizes.push((await client.response()).bytes);
+  }
+  client.close();
+  return sizes;
+}

@@ -17,7 +17,9 @@ import type { ServerResponse } from 'node:http';
  * their connection's queue ({@link enqueue}), and the engine looks at them again once the
  * microtasks queued so far have run (one promise reaction for all the requests one callback of
  * Node's settled, not one per request); what has ended by then is finished and taken off the
- * queue ({@link untrack}), and what has not is left to the channel, already in its place.
+ * queue ({@link untrack}), and what has not is left to the channel, already in its place. That
+ * is only worth its cost while the channel has no subscriber: once it has one (for responses
+ * that end later), Node publishes every response's end anyway, and they are all watched.
  *
  * The rest (handlers that answer later, responses still being written, pipelined requests
  * queued behind another response) are watched here. Node's HTTP/1 server publishes every
@@ -343,6 +345,14 @@ function adopt(s: Socketish, bytes: number): Connection {
 /** A sidecar opened: subscribe to the finish channel (once for all sidecars of the process). */
 export function retainFinishChannel(): void {
   if (users++ === 0) subscribe(CHANNEL, onResponseFinish);
+}
+
+/**
+ * Whether some sidecar of the process holds the finish channel: Node then publishes every
+ * response's end, watched or not.
+ */
+export function channelInUse(): boolean {
+  return users > 0;
 }
 
 /** A sidecar closed: unsubscribe when it was the last. */

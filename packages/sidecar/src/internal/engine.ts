@@ -23,6 +23,7 @@ import type {
   SidecarStats,
 } from '../create-sidecar.js';
 import {
+  channelInUse,
   enqueue,
   releaseFinishChannel,
   retainFinishChannel,
@@ -656,13 +657,17 @@ export class Engine {
 
   /**
    * A request whose response had not ended when its handler returned: looked at again after
-   * the microtasks queued so far when the response is its connection's current one (see
-   * `rechecks`), watched otherwise. Out of {@link settle}, which V8 inlines into the adapters'
-   * per-request code together with the host's handler.
+   * the microtasks queued so far when the response is its connection's current one and the
+   * finish channel has no subscriber (see `rechecks`), watched otherwise. While the channel
+   * has one, Node publishes every response's end anyway, and a second look would cost more
+   * than the channel's report (a service whose handlers do I/O keeps it). Out of
+   * {@link settle}, which V8 inlines into the adapters' per-request code together with the
+   * host's handler.
    */
   private unended(st: RequestState): void {
-    if (st.bytes0 < 0 || this.closed || !enqueue(st, st.socket, st.bytes0)) this.watch(st);
-    else if (this.recheckCount === 0) {
+    if (st.bytes0 < 0 || this.closed || channelInUse() || !enqueue(st, st.socket, st.bytes0)) {
+      this.watch(st);
+    } else if (this.recheckCount === 0) {
       this.rechecks = [st];
       this.recheckCount = 1;
       void RESOLVED.then(this.recheckLater);

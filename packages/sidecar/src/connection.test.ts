@@ -122,9 +122,10 @@ function sizedFewMicrotasksLater(req: IncomingMessage, res: ServerResponse): voi
 }
 
 /**
- * Responses ended while their handler runs are observed when it returns; those ended in the
- * microtasks right after it, once those have run; the others through Node's finish channel. All
- * must charge every response exactly its own bytes.
+ * Responses ended while their handler runs are observed when it returns; those ended in a
+ * microtask queued before it returned, once that has run; the others (a few microtasks later
+ * among them) through Node's finish channel. All must charge every response exactly its own
+ * bytes.
  */
 const timings = [
   { when: 'ended while the handler runs', answer: sized },

@@ -12,7 +12,7 @@ import type { ServerResponse } from 'node:http';
  * request started (which, for adapters that see every request, is the count the connection's
  * previous response ended at). Nothing else is needed for them.
  *
- * Many others end in the microtasks that run right after their handler returns: an `async`
+ * Many others end in a microtask already queued when their handler returns: an `async`
  * handler's result, which Fastify sends in a reaction to the handler's promise. Those wait in
  * their connection's queue ({@link enqueue}), and the engine looks at them again once the
  * microtasks queued so far have run (one promise reaction for all the requests one callback of
@@ -32,12 +32,13 @@ import type { ServerResponse } from 'node:http';
  * response's size is then one read of the socket's byte counter at its finish, minus the
  * previous one.
  *
- * The channel is not kept subscribed for the responses that end in their handlers (or in the
- * microtasks right after): while it has a subscriber, Node builds a message and publishes it
- * for every response of every server in the process, which cost about 370 instructions per
- * request (measured), more than finishing the response after its handler does. Registering a `close` listener on each response, the
- * usual way, cost about as much as all of the sidecar's own bookkeeping for a request (Node's
- * `EventEmitter` stores listeners in a dictionary-mode object); see docs/benchmarks/sidecar.md.
+ * The channel is not kept subscribed for the responses that end in their handlers (or in such
+ * a microtask): while it has a subscriber, Node builds a message and publishes it for every
+ * response of every server in the process, which cost about 370 instructions per request
+ * (measured), more than finishing the response after its handler does. Registering a `close`
+ * listener on each response, the usual way, cost about as much as all of the sidecar's own
+ * bookkeeping for a request (Node's `EventEmitter` stores listeners in a dictionary-mode
+ * object); see docs/benchmarks/sidecar.md.
  *
  * A connection that closes before its response finished (the client left, or the response
  * was destroyed) is caught by one `close` listener per connection. Pipelined requests wait in

@@ -382,6 +382,20 @@ describe('response ends, seen through the finish channel', () => {
     client.close();
   });
 
+  it('observes an answer ended in the microtask after its handler but still being written then', async () => {
+    const { s, seen } = make();
+    // More than a socket's send buffer holds (4 MB at most by Linux's defaults): written over
+    // many turns, after the second look.
+    const url = await listen(wrapListener(s, sizedSoon));
+    const sizes = await exchange(url, ['/size/8000000', '/size/5']);
+    await until(() => seen.length === 2);
+    expect(seen.map((o) => o.bytesOut)).toEqual(sizes);
+    expect(sizes[0]).toBeGreaterThan(8_000_000);
+    expect(s.stats().inFlight).toBe(0);
+    // Its end was left to the channel, still held (for an aggregation interval).
+    expect(hasSubscribers('http.server.response.finish')).toBe(true);
+  });
+
   it('keeps the channel while a response is in flight, however many intervals it takes', async () => {
     const subscribed = (): boolean => hasSubscribers('http.server.response.finish');
     const { s, seen } = make({ intervalMs: 10 });

@@ -12,6 +12,9 @@ import { wrapListener } from './wrap-listener.js';
 import { emitsAllTo, writtenBytes } from './internal/connection.js';
 import { closeAll, exchange, listen, RawClient, sleep, until } from './internal/test-http.js';
 
+/** Whether Node's finish channel has a subscriber (a sidecar holds it). */
+const subscribed = (): boolean => hasSubscribers('http.server.response.finish');
+
 const sidecars: Sidecar[] = [];
 afterEach(async () => {
   for (const s of sidecars.splice(0)) s.close();
@@ -314,7 +317,6 @@ describe('response ends, seen through the finish channel', () => {
   });
 
   it('subscribes to the channel only while responses outlive their handlers, and leaves other servers alone', async () => {
-    const subscribed = (): boolean => hasSubscribers('http.server.response.finish');
     // Nothing else in this file holds the channel between tests.
     expect(subscribed()).toBe(false);
     const { s, seen } = make({ intervalMs: 10 });
@@ -371,7 +373,7 @@ describe('response ends, seen through the finish channel', () => {
       await client.response();
     }
     await until(() => seen.length === 5);
-    expect(hasSubscribers('http.server.response.finish')).toBe(false);
+    expect(subscribed()).toBe(false);
     // The sidecar's record of the connection (a symbol-keyed property of the socket).
     const key = Object.getOwnPropertySymbols(socket()).find(
       (k) => k.description === 'homeostat.sidecar.connection',
@@ -393,11 +395,10 @@ describe('response ends, seen through the finish channel', () => {
     expect(sizes[0]).toBeGreaterThan(8_000_000);
     expect(s.stats().inFlight).toBe(0);
     // Its end was left to the channel, still held (for an aggregation interval).
-    expect(hasSubscribers('http.server.response.finish')).toBe(true);
+    expect(subscribed()).toBe(true);
   });
 
   it('keeps the channel while a response is in flight, however many intervals it takes', async () => {
-    const subscribed = (): boolean => hasSubscribers('http.server.response.finish');
     const { s, seen } = make({ intervalMs: 10 });
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));

@@ -924,7 +924,11 @@ export class Engine {
       if (st.route === '') st.route = this.routeOf(st);
       this.observed++;
       // The observation, not the state, waits for the flush: the state holds the request and
-      // response, which would otherwise survive any scavenge until the end of the turn.
+      // response, which would otherwise survive any scavenge until the end of the turn. Tried
+      // the other way (the states waiting, with status, route and observation made in the
+      // flush's loop, where their code stays cached): the node:http instruction harness counted
+      // about 990 more instructions a request, 870 of them in the scavenger copying requests
+      // and responses, against about 20 fewer instruction-cache misses.
       const wallBase = this.wallBase;
       const obs = observationOf(
         st,

@@ -1,7 +1,6 @@
 // How the sidecar learns that responses ended (internal/connection.ts), end to end: real
 // servers, raw client connections, so that keep-alive, pipelining and aborts are exact.
 import { afterEach, describe, expect, it } from 'vitest';
-import { hasSubscribers } from 'node:diagnostics_channel';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import http, { type Server } from 'node:http';
 import http2 from 'node:http2';
@@ -10,10 +9,15 @@ import type { RequestObservation } from '@homeostat/core';
 import { createSidecar, type Sidecar, type SidecarOptions } from './create-sidecar.js';
 import { wrapListener } from './wrap-listener.js';
 import { emitsAllTo, writtenBytes } from './internal/connection.js';
-import { closeAll, exchange, listen, RawClient, sleep, until } from './internal/test-http.js';
-
-/** Whether Node's finish channel has a subscriber (a sidecar holds it). */
-const subscribed = (): boolean => hasSubscribers('http.server.response.finish');
+import {
+  closeAll,
+  exchange,
+  listen,
+  RawClient,
+  sleep,
+  subscribed,
+  until,
+} from './internal/test-http.js';
 
 const sidecars: Sidecar[] = [];
 afterEach(async () => {

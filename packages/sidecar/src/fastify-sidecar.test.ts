@@ -4,14 +4,13 @@ import type { RequestObservation } from '@homeostat/core';
 import { createSidecar, type Sidecar, type SidecarOptions } from './create-sidecar.js';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
-import { hasSubscribers } from 'node:diagnostics_channel';
 import {
   fastifySidecar,
   type FastifyHandlerLike,
   type FastifyInstanceLike,
   type FastifyRouteOptionsLike,
 } from './fastify-sidecar.js';
-import { exchange, RawClient, request, until } from './internal/test-http.js';
+import { exchange, RawClient, request, subscribed, until } from './internal/test-http.js';
 
 const sidecars: Sidecar[] = [];
 const apps: FastifyInstance[] = [];
@@ -112,7 +111,6 @@ describe('fastifySidecar (end to end)', () => {
   });
 
   it('observes the replies of async handlers without subscribing to Node’s finish channel', async () => {
-    const subscribed = (): boolean => hasSubscribers('http.server.response.finish');
     const { app: a, seen } = await app();
     // eslint-disable-next-line @typescript-eslint/require-await -- an async handler, as Fastify users write them
     a.get('/async/:n', async (req) => 'a'.repeat(Number((req.params as { n: string }).n)));

@@ -1,4 +1,5 @@
 // Test helpers: real servers on 127.0.0.1:0 and a small client. Used only by *.test.ts files.
+import { hasSubscribers } from 'node:diagnostics_channel';
 import http, { type IncomingHttpHeaders, type RequestListener, type Server } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 
@@ -155,4 +156,9 @@ export async function exchange(
   }
   client.close();
   return sizes;
+}
+
+/** Whether Node's finish channel has a subscriber (a sidecar holds it). */
+export function subscribed(): boolean {
+  return hasSubscribers('http.server.response.finish');
 }

@@ -13,6 +13,8 @@ describe('instructions harness', () => {
     expect(() => parseHarnessArgs(['koa', 'bare', '1'])).toThrow(/framework .* got koa/);
     expect(parseHarnessArgs(['fastify', 'channel', '7', '2']).variant).toBe('channel');
     expect(() => parseHarnessArgs(['node', 'plain', '1'])).toThrow(/variant .* got plain/);
+    expect(parseHarnessArgs(['express', 'noop', '3']).variant).toBe('noop');
+    expect(() => parseHarnessArgs(['node', 'noop', '3'])).toThrow(/Express's alone, got node/);
     expect(() => parseHarnessArgs(['node', 'bare', '0'])).toThrow(/requests .* got 0/);
     expect(() => parseHarnessArgs(['node', 'bare', '5', 'x'])).toThrow(/connections .* got x/);
   });
@@ -22,6 +24,18 @@ describe('instructions harness', () => {
       for (const variant of ['bare', 'channel', 'sidecar'] as const) {
         expect(await runHarness({ framework, variant, requests: 150, connections: 4 })).toBe(150);
       }
+    }
+  });
+
+  it('serves Express bare, with a no-op middleware, with the sidecar as middleware and wrapping the app', async () => {
+    const runs = [
+      ['express', 'bare'],
+      ['express', 'noop'],
+      ['express', 'sidecar'],
+      ['express-app', 'sidecar'],
+    ] as const;
+    for (const [framework, variant] of runs) {
+      expect(await runHarness({ framework, variant, requests: 150, connections: 4 })).toBe(150);
     }
   });
 });

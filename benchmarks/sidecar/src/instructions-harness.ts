@@ -1,12 +1,17 @@
 /**
- * A server that loads itself through a child process: a hello-world server (node:http or
+ * A server that loads itself through a child process: a hello-world server (node:http, Express or
  * Fastify, with or without the sidecar) and a closed-loop load generator of `connections` raw
  * keep-alive connections, run in a child process, until `requests` responses have arrived.
  * Run under valgrind by `instructions.ts`, which counts the instructions of two such runs of
  * different lengths; valgrind does not follow the child, so the count is the server's alone.
  *
- * Usage: `node harness.mjs <node|fastify|fastify-async> <bare|channel|sidecar> <requests>
- * [connections]`
+ * Usage: `node harness.mjs <node|express|express-app|fastify|fastify-async>
+ * <bare|channel|noop|sidecar> <requests> [connections]`
+ *
+ * `express` runs the sidecar as Express middleware, `express-app` wrapping the whole app;
+ * `noop` (Express only) is the bare app with a middleware that only calls `next()`. The
+ * benchmark does not count Express in its full run (see `CountedFramework`); these are for
+ * counting by hand.
  *
  * `fastify-async` is Fastify with the idiomatic `async` handler that returns its body: Fastify
  * sends the reply in a reaction to the handler's promise, after the handler has returned, so
@@ -28,36 +33,63 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import dc from 'node:diagnostics_channel';
 import net, { type AddressInfo } from 'node:net';
 import { spawn } from 'node:child_process';
+import express from 'express';
 import Fastify from 'fastify';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createSidecar, fastifySidecar, wrapListener } from '@homeostat/sidecar';
+import {
+  createSidecar,
+  expressRoute,
+  expressSidecar,
+  fastifySidecar,
+  wrapListener,
+} from '@homeostat/sidecar';
 
 /** What one harness run does. */
 export interface HarnessConfig {
-  /** `fastify-async`: Fastify, the handler an `async` function that returns the body. */
-  readonly framework: 'node' | 'fastify' | 'fastify-async';
-  /** `channel`: bare, with a no-op subscriber on `http.server.response.finish`. */
-  readonly variant: 'bare' | 'channel' | 'sidecar';
+  /**
+   * `express`: Express with the sidecar as middleware; `express-app`: Express with the sidecar
+   * wrapping the whole app (the same server when bare). `fastify-async`: Fastify, the handler
+   * an `async` function that returns the body.
+   */
+  readonly framework: HarnessFramework;
+  /**
+   * `channel`: bare, with a no-op subscriber on `http.server.response.finish`. `noop`: bare
+   * with a middleware that only calls `next()` (Express only: Express's own cost of a layer).
+   */
+  readonly variant: 'bare' | 'channel' | 'noop' | 'sidecar';
   /** Responses to wait for. */
   readonly requests: number;
   /** Keep-alive connections, each with one request outstanding. */
   readonly connections: number;
 }
 
+/** The servers the harness can run. */
+export type HarnessFramework = 'node' | 'express' | 'express-app' | 'fastify' | 'fastify-async';
+const HARNESS_FRAMEWORKS: readonly string[] = [
+  'node',
+  'express',
+  'express-app',
+  'fastify',
+  'fastify-async',
+] satisfies readonly HarnessFramework[];
+
 const BODY = 'hello world';
 
 /** Parses the harness's command line; throws naming the bad argument. */
 export function parseHarnessArgs(argv: readonly string[]): HarnessConfig {
   const [framework, variant, requests, connections = '32'] = argv;
-  if (framework !== 'node' && framework !== 'fastify' && framework !== 'fastify-async') {
+  if (framework === undefined || !HARNESS_FRAMEWORKS.includes(framework)) {
     throw new Error(
-      `instructions harness: framework must be node, fastify or fastify-async, got ${framework}`,
+      `instructions harness: framework must be one of ${HARNESS_FRAMEWORKS.join(', ')}, got ${framework}`,
     );
   }
-  if (variant !== 'bare' && variant !== 'channel' && variant !== 'sidecar') {
+  if (variant !== 'bare' && variant !== 'channel' && variant !== 'noop' && variant !== 'sidecar') {
     throw new Error(
-      `instructions harness: variant must be bare, channel or sidecar, got ${variant}`,
+      `instructions harness: variant must be bare, channel, noop or sidecar, got ${variant}`,
     );
+  }
+  if (variant === 'noop' && framework !== 'express') {
+    throw new Error(`instructions harness: the noop variant is Express's alone, got ${framework}`);
   }
   const n = Number(requests);
   const c = Number(connections);
@@ -69,7 +101,7 @@ export function parseHarnessArgs(argv: readonly string[]): HarnessConfig {
       `instructions harness: connections must be a positive integer, got ${connections}`,
     );
   }
-  return { framework, variant, requests: n, connections: c };
+  return { framework: framework as HarnessFramework, variant, requests: n, connections: c };
 }
 
 /**
@@ -91,13 +123,38 @@ export async function runHarness(config: HarnessConfig): Promise<number> {
   let served = 0;
   let port: number;
   let close: () => Promise<void>;
-  if (config.framework === 'node') {
-    const handler = (_req: IncomingMessage, res: ServerResponse): void => {
-      served++;
-      res.setHeader('content-type', 'text/plain');
-      res.end(BODY);
-    };
-    const server = http.createServer(sidecar ? wrapListener(sidecar, handler) : handler);
+  if (
+    config.framework === 'node' ||
+    config.framework === 'express' ||
+    config.framework === 'express-app'
+  ) {
+    let listener: (req: IncomingMessage, res: ServerResponse) => void;
+    if (config.framework === 'node') {
+      const handler = (_req: IncomingMessage, res: ServerResponse): void => {
+        served++;
+        res.setHeader('content-type', 'text/plain');
+        res.end(BODY);
+      };
+      listener = sidecar ? wrapListener(sidecar, handler) : handler;
+    } else {
+      // As the throughput benchmark's Express server (`server.ts`).
+      const app = express();
+      app.disable('x-powered-by');
+      app.disable('etag');
+      if (sidecar && config.framework === 'express') app.use(expressSidecar(sidecar));
+      if (config.variant === 'noop') {
+        app.use((_req: IncomingMessage, _res: ServerResponse, next: () => void) => next());
+      }
+      app.get('/', (_req, res) => {
+        served++;
+        res.type('text/plain').send(BODY);
+      });
+      listener =
+        sidecar && config.framework === 'express-app'
+          ? wrapListener(sidecar, app, { route: expressRoute })
+          : app;
+    }
+    const server = http.createServer(listener);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = (server.address() as AddressInfo).port;
     close = () =>

@@ -15,7 +15,8 @@
  *    goodput and p99 of admitted (2xx) requests, with and without the sidecar.
  *
  *   pnpm bench          full run (~60 min); `--only overhead|hot-path|instructions|paired|interleaved|overload`
- *                       runs one part and writes `sidecar-<part>.json` instead
+ *                       runs one part and writes `sidecar-<part>.json` instead; `--processes N`
+ *                       sets the fresh processes of each same-process comparison (default 5)
  *   pnpm bench:smoke    ~1 s per case, one round (what CI runs)
  */
 import { parseArgs } from 'node:util';
@@ -47,6 +48,7 @@ const { values: args } = parseArgs({
     rounds: { type: 'string' },
     duration: { type: 'string' },
     only: { type: 'string' },
+    processes: { type: 'string' },
   },
 });
 const smoke = args.smoke ?? false;
@@ -64,6 +66,15 @@ const warmupS = smoke ? 0 : 1;
 // warm-up charges part of its start-up to its steady state (seen as its second to fourth
 // seconds running well below its later rate).
 const overheadWarmupS = smoke ? 0 : 3;
+// Fresh server processes for each same-process comparison (paired and interleaved). A process's
+// JIT decisions and memory layout shift its ratio as a whole, so the interval over processes
+// narrows with more of them, not with longer runs.
+const sameProcessCount = args.processes === undefined ? (smoke ? 1 : 5) : Number(args.processes);
+if (!(Number.isInteger(sameProcessCount) && sameProcessCount >= 1)) {
+  throw new Error(
+    `sidecar benchmark: --processes must be a whole number of at least 1; got ${JSON.stringify(args.processes)}`,
+  );
+}
 const only = args.only;
 const parts = ['overhead', 'hot-path', 'instructions', 'paired', 'interleaved', 'overload'];
 if (only !== undefined && !parts.includes(only)) {
@@ -233,8 +244,14 @@ const pairedCases: { label: string; config: ServerConfig }[] = (
   ] as const
 ).map(([label, framework, variant]) => ({ label, config: overheadConfig(framework, variant) }));
 const pairedShape: PairedShape = smoke
-  ? { processes: 1, pairs: 1, segmentS: 1, warmupS: 0, connections: 32 }
-  : { processes: 5, pairs: 6, segmentS: 2, warmupS: overheadWarmupS, connections: 32 };
+  ? { processes: sameProcessCount, pairs: 1, segmentS: 1, warmupS: 0, connections: 32 }
+  : {
+      processes: sameProcessCount,
+      pairs: 6,
+      segmentS: 2,
+      warmupS: overheadWarmupS,
+      connections: 32,
+    };
 const pairedRuns: (PairedResult & { label: string })[] = [];
 if (only === undefined || only === 'overhead' || only === 'paired') {
   for (const { label, config } of pairedCases) {
@@ -263,8 +280,8 @@ if (only === undefined || only === 'overhead' || only === 'paired') {
 // persistent connections from a lighter load generator (`interleaved.ts`): far more pairs per
 // process, and a server that stays saturated.
 const interleavedShape: InterleavedShape = smoke
-  ? { processes: 1, pairs: 4, sliceMs: 50, warmupS: 0, connections: 32 }
-  : { processes: 5, pairs: 160, sliceMs: 50, warmupS: 4, connections: 32 };
+  ? { processes: sameProcessCount, pairs: 4, sliceMs: 50, warmupS: 0, connections: 32 }
+  : { processes: sameProcessCount, pairs: 160, sliceMs: 50, warmupS: 4, connections: 32 };
 const interleavedRuns: (InterleavedResult & { label: string })[] = [];
 if (only === undefined || only === 'overhead' || only === 'interleaved') {
   for (const { label, config } of pairedCases) {

@@ -5,7 +5,7 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createRequire } from 'node:module';
+import express from 'express';
 import Fastify from 'fastify';
 import underPressure from '@fastify/under-pressure';
 import {
@@ -36,19 +36,6 @@ export interface ServerConfig {
    */
   readonly withBaseline?: boolean;
 }
-
-// Express ships no types and this benchmark has no @types/express: load it untyped.
-type Handler = (
-  req: IncomingMessage,
-  res: ServerResponse & { type(t: string): { send(b: string): void } },
-) => void;
-interface ExpressApp {
-  (req: IncomingMessage, res: ServerResponse): void;
-  disable(setting: string): void;
-  use(mw: unknown): void;
-  get(path: string, handler: Handler): void;
-}
-const express = createRequire(import.meta.url)('express') as () => ExpressApp;
 
 const config = JSON.parse(process.argv[2] ?? '{}') as ServerConfig;
 

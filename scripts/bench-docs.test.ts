@@ -322,3 +322,52 @@ describe('bench-docs: sidecar overload alone', () => {
     });
   });
 });
+
+describe('bench-docs: sidecar overhead alone', () => {
+  it('renders a --only overhead file with its own targets and charts, and no empty overload table', async () => {
+    await withResults('bench-docs-overhead-', async (res, file) => {
+      writeFileSync(
+        join(res, 'sidecar-overhead.json'),
+        JSON.stringify({
+          benchmark: 'sidecar',
+          date: '2026-01-02T00:00:00.000Z',
+          machine,
+          results: {
+            overheadRounds: 15,
+            overheadDurationS: 3,
+            overhead: {
+              rows: [
+                { framework: 'node', variant: 'bare', 'req/s vs bare': 1, 'p99 Δ ms': 0 },
+                { framework: 'node', variant: 'sidecar', 'req/s vs bare': 0.96, 'p99 Δ ms': 0.2 },
+              ],
+            },
+            overheadSameProcess: {
+              cases: [
+                {
+                  label: 'node:http sidecar',
+                  rpsRatio: 0.93,
+                  cpuRatio: 0.94,
+                  p99DeltaMs: 0.1,
+                  perProcessRpsRatio: [0.93],
+                  segments: [{ variantRps: 93, bareRps: 100 }],
+                },
+              ],
+            },
+          },
+        }),
+      );
+      await run(tsx, [script, '--results', res, '--out', file]);
+      const md = readFileSync(file, 'utf8');
+      expect(md).toContain('## sidecar-overhead');
+      expect(md).toMatch(
+        /node: ≥ 0\.95 of bare req\/s and p99 Δ ≤ 1 ms *\| *0\.9600 of bare.*\| *met/,
+      );
+      expect(md).toMatch(/node:http sidecar, same process: ≥ 0\.95 of bare req\/s.*\| *missed/);
+      expect(md).toContain('15 rounds of 3 s, one process per run');
+      expect(md).not.toContain('**Overload**');
+      // Its chart has a name of its own, so the full run's is not overwritten.
+      expect(md).toContain('](benchmarks/sidecar-overhead-same-process.svg)');
+      expect(md).not.toContain('](benchmarks/sidecar-same-process.svg)');
+    });
+  });
+});

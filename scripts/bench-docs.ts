@@ -373,7 +373,15 @@ function perProcess(value: Json): string {
   return (Array.isArray(value) ? value : []).map((v) => fmt(num(v))).join(' / ');
 }
 
-function renderSidecar(r: Json): Rendered {
+/**
+ * The full sidecar run (`sidecar`), or its overhead part alone (`--only overhead`, written to
+ * `sidecar-overhead`), whose charts take other file names so that neither page overwrites the
+ * other's.
+ */
+function renderSidecar(
+  r: Json,
+  charts = { sameProcess: 'sidecar-same-process.svg', interleaved: 'sidecar-full-interleaved.svg' },
+): Rendered {
   const overhead = flatRows(get(r, 'overhead', 'rows'));
   const overload = flatRows(get(r, 'overload', 'rows'));
   const targets: TargetRow[] = [];
@@ -415,11 +423,11 @@ function renderSidecar(r: Json): Rendered {
     });
   }
   targets.push(...overloadTargets(overload));
-  const interleaved = interleavedParts(r, 'sidecar-full-interleaved.svg');
+  const interleaved = interleavedParts(r, charts.interleaved);
   targets.push(...interleaved.targets);
   const hot = get(r, 'hotPath');
   const notes: string[] = [];
-  const figures = [...sameProcessFigure(r), ...interleaved.figures];
+  const figures = [...sameProcessFigure(r, charts.sameProcess), ...interleaved.figures];
   const counted = instructionsRows(r);
   if (num(get(hot, 'overheadNs')) !== undefined) {
     notes.push(
@@ -591,6 +599,24 @@ function renderSidecarOverload(r: Json): Rendered {
   };
 }
 
+/**
+ * A partial sidecar run with only the overhead measurements (`--only overhead`: hot path, one
+ * process per run, and both same-process comparisons), drawn as the full run's are.
+ */
+function renderSidecarOverhead(r: Json): Rendered {
+  const full = renderSidecar(r, {
+    sameProcess: 'sidecar-overhead-same-process.svg',
+    interleaved: 'sidecar-overhead-interleaved.svg',
+  });
+  return {
+    ...full,
+    notes: [
+      `Written by \`--only overhead\`: the overhead parts of the sidecar benchmark run on their own (${fmt(num(get(r, 'overheadRounds')))} rounds of ${fmt(num(get(r, 'overheadDurationS')))} s, one process per run, and the same-process comparisons). The full run (\`sidecar\` above) holds the overload part.`,
+      ...(full.notes ?? []),
+    ],
+  };
+}
+
 /** A partial sidecar run with only the interleaved measurement (`--only interleaved`). */
 function renderSidecarInterleaved(r: Json): Rendered {
   const parts = interleavedParts(r, 'sidecar-interleaved.svg');
@@ -605,7 +631,7 @@ function renderSidecarInterleaved(r: Json): Rendered {
 }
 
 /** The same-process pair ratios, one dot per pair, against the target and bare. */
-function sameProcessFigure(r: Json): Figure[] {
+function sameProcessFigure(r: Json, file: string): Figure[] {
   const cases = records(get(r, 'overheadSameProcess', 'cases'));
   if (cases.length === 0) return [];
   const segmentS = num(get(r, 'overheadSameProcess', 'shape', 'segmentS'));
@@ -624,7 +650,7 @@ function sameProcessFigure(r: Json): Figure[] {
   );
   return [
     {
-      file: 'sidecar-same-process.svg',
+      file,
       alt: 'Same-process overhead: each pair ratio per variant, with geometric means and 95 % intervals',
       svg,
     },
@@ -764,6 +790,12 @@ const known: Record<string, Known> = {
     what: 'The sidecar benchmark’s interleaved overhead measurement run on its own: 2xx req/s of each variant against a bare server in the same process, the load switched between them every 50 ms.',
     command: 'pnpm --filter @homeostat-bench/sidecar bench --only interleaved',
     render: renderSidecarInterleaved,
+    pages: ['docs/benchmarks/sidecar.md'],
+  },
+  'sidecar-overhead': {
+    what: 'The sidecar benchmark’s overhead measurements run on their own: req/s, p99 and CPU per request of each variant against a bare server, one process per run and in one process.',
+    command: 'pnpm --filter @homeostat-bench/sidecar bench --only overhead',
+    render: renderSidecarOverhead,
     pages: ['docs/benchmarks/sidecar.md'],
   },
   'sidecar-overload': {

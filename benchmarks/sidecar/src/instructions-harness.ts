@@ -35,13 +35,7 @@ import net, { type AddressInfo } from 'node:net';
 import { spawn } from 'node:child_process';
 import Fastify from 'fastify';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import {
-  createSidecar,
-  expressRoute,
-  expressSidecar,
-  fastifySidecar,
-  wrapListener,
-} from '@homeostat/sidecar';
+import { createSidecar, fastifySidecar, wrapListener } from '@homeostat/sidecar';
 
 /** What one harness run does. */
 export interface HarnessConfig {
@@ -136,25 +130,19 @@ export async function runHarness(config: HarnessConfig): Promise<number> {
       };
       listener = sidecar ? wrapListener(sidecar, handler) : handler;
     } else {
-      // As the throughput benchmark's Express server (`server.ts`). Loaded here, not at the
-      // top, so that the other frameworks' runs load and allocate exactly what they did before
-      // Express joined the harness (a heap laid out differently moves their counts).
-      const { default: express } = await import('express');
-      const app = express();
-      app.disable('x-powered-by');
-      app.disable('etag');
-      if (sidecar && config.framework === 'express') app.use(expressSidecar(sidecar));
-      if (config.variant === 'noop') {
-        app.use((_req: IncomingMessage, _res: ServerResponse, next: () => void) => next());
-      }
-      app.get('/', (_req, res) => {
-        served++;
-        res.type('text/plain').send(BODY);
-      });
-      listener =
-        sidecar && config.framework === 'express-app'
-          ? wrapListener(sidecar, app, { route: expressRoute })
-          : app;
+      // The throughput benchmark's Express server. Loaded here, not at the top, so that the
+      // other frameworks' runs load and allocate exactly what they did before Express joined
+      // the harness (a heap laid out differently moves their counts).
+      const { expressListener } = await import('./express-app.js');
+      const mount =
+        config.variant === 'noop'
+          ? 'noop'
+          : sidecar === undefined
+            ? 'bare'
+            : config.framework === 'express'
+              ? 'middleware'
+              : 'wrapped';
+      listener = expressListener({ mount, sidecar, body: BODY, onRequest: () => served++ });
     }
     const server = http.createServer(listener);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -5,13 +5,11 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express from 'express';
 import Fastify from 'fastify';
+import { expressListener } from './express-app.js';
 import underPressure from '@fastify/under-pressure';
 import {
   createSidecar,
-  expressRoute,
-  expressSidecar,
   fastifySidecar,
   wrapListener,
   type SidecarOptions,
@@ -75,20 +73,21 @@ async function start(variant: ServerConfig['variant'], index: number): Promise<n
     return (server.address() as AddressInfo).port;
   }
   if (config.framework === 'express') {
-    const app = express();
-    app.disable('x-powered-by');
-    app.disable('etag');
-    if (withSidecar && variant === 'sidecar') app.use(expressSidecar(withSidecar));
-    if (variant === 'noop-middleware')
-      app.use((_req: IncomingMessage, _res: ServerResponse, next: () => void) => next());
-    app.get('/', (_req, res) => {
-      work(config.workMs, index);
-      res.type('text/plain').send(body);
-    });
+    const mount =
+      withSidecar === undefined
+        ? variant === 'noop-middleware'
+          ? 'noop'
+          : 'bare'
+        : variant === 'sidecar-wrapped-app'
+          ? 'wrapped'
+          : 'middleware';
     const server = http.createServer(
-      withSidecar && variant === 'sidecar-wrapped-app'
-        ? wrapListener(withSidecar, app, { route: expressRoute })
-        : app,
+      expressListener({
+        mount,
+        sidecar: withSidecar,
+        body,
+        onRequest: () => work(config.workMs, index),
+      }),
     );
     server.keepAliveTimeout = 60_000;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -1556,18 +1556,19 @@ interface OutgoingFields {
  * (which the counter includes), and for objects that are not Node's.
  */
 function framedSize(res: ServerResponse): number {
+  // Keyed reads, as everywhere on the per-request path (see `P`).
   const r = res as unknown as OutgoingFields;
-  const head = r._header;
-  const length = r._contentLength;
+  const head = r[P.header];
+  const length = r[P.contentLength];
   if (
     typeof head !== 'string' ||
     typeof length !== 'number' ||
-    r.chunkedEncoding !== false ||
-    r._sent100 === true
+    r[P.chunkedEncoding] !== false ||
+    r[P.sent100] === true
   ) {
     return -1;
   }
-  return r._hasBody === false ? head.length : head.length + length;
+  return r[P.hasBody] === false ? head.length : head.length + length;
 }
 
 /**

@@ -22,4 +22,9 @@ export const P = {
   outputSize: 'outputSize',
   route: 'route',
   baseUrl: 'baseUrl',
+  header: '_header',
+  contentLength: '_contentLength',
+  hasBody: '_hasBody',
+  chunkedEncoding: 'chunkedEncoding',
+  sent100: '_sent100',
 } as const;

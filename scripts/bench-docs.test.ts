@@ -371,3 +371,50 @@ describe('bench-docs: sidecar overhead alone', () => {
     });
   });
 });
+
+describe('bench-docs: sidecar interleaved, separate processes', () => {
+  it('renders a --only interleaved-apart file with its own wording, targets and chart', async () => {
+    await withResults('bench-docs-apart-', async (res, file) => {
+      const processes = (ratios: number[]) =>
+        ratios.map((rpsRatio) => ({ rpsRatio, bareRps: 10_000, non2xx: 0 }));
+      writeFileSync(
+        join(res, 'sidecar-interleaved-apart.json'),
+        JSON.stringify({
+          benchmark: 'sidecar',
+          date: '2026-01-02T00:00:00.000Z',
+          machine,
+          results: {
+            overheadInterleavedApart: {
+              shape: { processes: 3, pairs: 160, sliceMs: 50, bare: 'own-process' },
+              cases: [
+                {
+                  label: 'node:http bare (control)',
+                  rpsRatio: 1.001,
+                  rpsRatioMean: 1.0,
+                  rpsRatioInterval: [0.99, 1.01],
+                  processes: processes([0.99, 1.001, 1.01]),
+                },
+                {
+                  label: 'Express sidecar middleware',
+                  rpsRatio: 0.962,
+                  rpsRatioMean: 0.96,
+                  rpsRatioInterval: [0.95, 0.97],
+                  processes: processes([0.955, 0.962, 0.965]),
+                },
+              ],
+            },
+          },
+        }),
+      );
+      await run(tsx, [script, '--results', res, '--out', file]);
+      const md = readFileSync(file, 'utf8');
+      expect(md).toContain('## sidecar-interleaved-apart');
+      expect(md).toContain('bare and variant each in a process of its own');
+      expect(md).toMatch(
+        /Express sidecar middleware, separate processes, interleaved: ≥ 0\.95 of bare req\/s *\| *0\.9620 of bare.*\| *met/,
+      );
+      expect(md).not.toMatch(/control\), separate processes/);
+      expect(md).toContain('](benchmarks/sidecar-interleaved-apart.svg)');
+    });
+  });
+});

@@ -380,7 +380,11 @@ function perProcess(value: Json): string {
  */
 function renderSidecar(
   r: Json,
-  charts = { sameProcess: 'sidecar-same-process.svg', interleaved: 'sidecar-full-interleaved.svg' },
+  charts = {
+    sameProcess: 'sidecar-same-process.svg',
+    interleaved: 'sidecar-full-interleaved.svg',
+    apart: 'sidecar-full-interleaved-apart.svg',
+  },
 ): Rendered {
   const overhead = flatRows(get(r, 'overhead', 'rows'));
   const overload = flatRows(get(r, 'overload', 'rows'));
@@ -425,9 +429,15 @@ function renderSidecar(
   targets.push(...overloadTargets(overload));
   const interleaved = interleavedParts(r, charts.interleaved);
   targets.push(...interleaved.targets);
+  const apart = interleavedParts(r, charts.apart, 'overheadInterleavedApart');
+  targets.push(...apart.targets);
   const hot = get(r, 'hotPath');
   const notes: string[] = [];
-  const figures = [...sameProcessFigure(r, charts.sameProcess), ...interleaved.figures];
+  const figures = [
+    ...sameProcessFigure(r, charts.sameProcess),
+    ...interleaved.figures,
+    ...apart.figures,
+  ];
   const counted = instructionsRows(r);
   if (num(get(hot, 'overheadNs')) !== undefined) {
     notes.push(
@@ -445,9 +455,9 @@ function renderSidecar(
             },
           ]
         : []),
-      ...(interleaved.rows.length > 0
-        ? [{ title: interleaved.title, rows: interleaved.rows }]
-        : []),
+      ...[interleaved, apart].flatMap((part) =>
+        part.rows.length > 0 ? [{ title: part.title, rows: part.rows }] : [],
+      ),
       ...(counted.length > 0 ? [{ title: instructionsTitle(r), rows: counted }] : []),
       { title: 'Overload', rows: overload },
     ],
@@ -458,18 +468,25 @@ function renderSidecar(
 }
 
 /**
- * The interleaved same-process measurement (`overheadInterleaved`): its table, a target row per
+ * An interleaved measurement (`overheadInterleaved`, bare and variant in one process, or
+ * `overheadInterleavedApart`, each in a process of its own): its table, a target row per
  * sidecar variant (controls, the no-op middleware and under-pressure are comparisons, not
  * targets), and a chart of the per-process ratios written to `figureFile`.
  */
 function interleavedParts(
   r: Json,
   figureFile: string,
+  key: 'overheadInterleaved' | 'overheadInterleavedApart' = 'overheadInterleaved',
 ): { rows: Record<string, Cell>[]; targets: TargetRow[]; figures: Figure[]; title: string } {
-  const cases = records(get(r, 'overheadInterleaved', 'cases'));
-  const shape = get(r, 'overheadInterleaved', 'shape');
+  const cases = records(get(r, key, 'cases'));
+  const shape = get(r, key, 'shape');
   const sliceMs = num(get(shape, 'sliceMs'));
-  const title = `Overhead (2xx req/s, bare and variant in one process, load switched every ${fmt(sliceMs)} ms over persistent connections; ${fmt(num(get(shape, 'pairs')))} slice pairs × ${fmt(num(get(shape, 'processes')))} processes)`;
+  const apart = get(shape, 'bare') === 'own-process';
+  const where = apart
+    ? 'bare and variant each in a process of its own'
+    : 'bare and variant in one process';
+  const short = apart ? 'separate processes, interleaved' : 'same process, interleaved';
+  const title = `Overhead (2xx req/s, ${where}, load switched every ${fmt(sliceMs)} ms over persistent connections; ${fmt(num(get(shape, 'pairs')))} slice pairs × ${fmt(num(get(shape, 'processes')))} processes)`;
   const processes = (c: Json): Record<string, Json>[] => records(get(c, 'processes'));
   const rows = cases.map((c) => ({
     variant: str(get(c, 'label')),
@@ -488,7 +505,7 @@ function interleavedParts(
     const rps = row['req/s vs bare (median of processes)'];
     const mi = row['geometric mean over processes (95 % interval)'];
     targets.push({
-      target: `${v}, same process, interleaved: ≥ 0.95 of bare req/s`,
+      target: `${v}, ${short}: ≥ 0.95 of bare req/s`,
       measured: `${ratio(rps)} of bare${mi === '–' ? '' : ` (geometric mean ${mi})`}`,
       met: rps === undefined ? undefined : rps >= 0.95,
     });
@@ -499,7 +516,7 @@ function interleavedParts(
       : [
           {
             file: figureFile,
-            alt: 'Interleaved same-process overhead: each process ratio per variant, with geometric means and 95 % intervals',
+            alt: `Interleaved overhead (${where}): each process ratio per variant, with geometric means and 95 % intervals`,
             svg: ratioStripSvg(
               cases,
               (c) =>
@@ -508,7 +525,7 @@ function interleavedParts(
                   return v === undefined ? [] : [v];
                 }),
               {
-                title: `Interleaved (${fmt(sliceMs)} ms slices): req/s vs bare, one dot per process`,
+                title: `Interleaved, ${apart ? 'separate processes' : 'same process'} (${fmt(sliceMs)} ms slices): req/s vs bare, one dot per process`,
                 xLabel:
                   'variant 2xx req/s ÷ bare (bar: geometric mean over processes with its 95 % interval)',
                 domain: [0.85, 1.1],
@@ -607,6 +624,7 @@ function renderSidecarOverhead(r: Json): Rendered {
   const full = renderSidecar(r, {
     sameProcess: 'sidecar-overhead-same-process.svg',
     interleaved: 'sidecar-overhead-interleaved.svg',
+    apart: 'sidecar-overhead-interleaved-apart.svg',
   });
   return {
     ...full,
@@ -617,14 +635,25 @@ function renderSidecarOverhead(r: Json): Rendered {
   };
 }
 
-/** A partial sidecar run with only the interleaved measurement (`--only interleaved`). */
-function renderSidecarInterleaved(r: Json): Rendered {
-  const parts = interleavedParts(r, 'sidecar-interleaved.svg');
+/**
+ * A partial sidecar run with only one interleaved measurement (`--only interleaved`, or
+ * `--only interleaved-apart` with `key` `overheadInterleavedApart`).
+ */
+function renderSidecarInterleaved(
+  r: Json,
+  key: 'overheadInterleaved' | 'overheadInterleavedApart' = 'overheadInterleaved',
+): Rendered {
+  const apart = key === 'overheadInterleavedApart';
+  const parts = interleavedParts(
+    r,
+    apart ? 'sidecar-interleaved-apart.svg' : 'sidecar-interleaved.svg',
+    key,
+  );
   return {
     tables: [{ title: parts.title, rows: parts.rows }],
     targets: parts.targets,
     notes: [
-      'Written by `--only interleaved`: the interleaved part of the sidecar benchmark run on its own. The full run (`sidecar` above) holds the other parts.',
+      `Written by \`--only ${apart ? 'interleaved-apart' : 'interleaved'}\`: that interleaved part of the sidecar benchmark run on its own. The full run (\`sidecar\` above) holds the other parts.`,
     ],
     figures: parts.figures,
   };
@@ -790,6 +819,12 @@ const known: Record<string, Known> = {
     what: 'The sidecar benchmark’s interleaved overhead measurement run on its own: 2xx req/s of each variant against a bare server in the same process, the load switched between them every 50 ms.',
     command: 'pnpm --filter @homeostat-bench/sidecar bench --only interleaved',
     render: renderSidecarInterleaved,
+    pages: ['docs/benchmarks/sidecar.md'],
+  },
+  'sidecar-interleaved-apart': {
+    what: 'The sidecar benchmark’s interleaved overhead measurement with bare and variant each in a process of its own, run on its own: 2xx req/s of each variant against a bare server, the load switched between them every 50 ms.',
+    command: 'pnpm --filter @homeostat-bench/sidecar bench --only interleaved-apart',
+    render: (r) => renderSidecarInterleaved(r, 'overheadInterleavedApart'),
     pages: ['docs/benchmarks/sidecar.md'],
   },
   'sidecar-overhead': {

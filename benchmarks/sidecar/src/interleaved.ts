@@ -12,7 +12,7 @@
  */
 import { median } from '@homeostat-bench/common';
 import { KeepAliveLoad } from './keep-alive-load.js';
-import { startServer } from './load.js';
+import { startServer, type RunningServer } from './load.js';
 import { geometricMeanInterval, sliceRatio } from './stats.js';
 import type { ServerConfig } from './server.js';
 
@@ -28,6 +28,15 @@ export interface InterleavedShape {
   readonly warmupS: number;
   /** Persistent connections to each server. */
   readonly connections: number;
+  /**
+   * Where the bare server runs: in the variant's process (`same-process`, the default), or in
+   * a fresh process of its own beside it (`own-process`), on the same core where servers are
+   * pinned. Two servers in one process share the JIT's code and caches (an Express app with a
+   * middleware and one without run the same router functions), so each can slow the other;
+   * in processes of their own they cannot, and the load still switches between them every
+   * slice.
+   */
+  readonly bare?: 'same-process' | 'own-process';
 }
 
 /** One process's figures. */
@@ -79,8 +88,9 @@ async function slice(load: KeepAliveLoad, ms: number): Promise<number> {
 }
 
 /**
- * Runs `config` (with a bare server beside it) in `shape.processes` fresh processes and
- * alternates closed-loop load between the two servers slice by slice.
+ * Runs `config` with a bare server beside it (in its process, or in one of its own: see
+ * `shape.bare`), `shape.processes` times in fresh processes, and alternates closed-loop load
+ * between the two servers slice by slice.
  */
 export async function measureInterleaved(
   config: ServerConfig,
@@ -90,15 +100,28 @@ export async function measureInterleaved(
   if (!(shape.processes >= 1 && shape.pairs >= 1 && shape.sliceMs > 0 && shape.connections >= 1)) {
     throw new RangeError(`measureInterleaved: bad shape ${JSON.stringify(shape)}`);
   }
+  const ownProcess = shape.bare === 'own-process';
   const processes: InterleavedProcess[] = [];
   for (let p = 0; p < shape.processes; p++) {
-    const server = await startServer({ ...config, withBaseline: true });
+    const servers: RunningServer[] = [];
     const loads: KeepAliveLoad[] = [];
     try {
-      if (server.baselineUrl === undefined) throw new Error('the server did not start a baseline');
+      const server = await startServer(ownProcess ? config : { ...config, withBaseline: true });
+      servers.push(server);
+      let bareUrl = server.baselineUrl;
+      if (ownProcess) {
+        const bareServer = await startServer({
+          framework: config.framework,
+          variant: 'bare',
+          workMs: config.workMs,
+        });
+        servers.push(bareServer);
+        bareUrl = bareServer.url;
+      }
+      if (bareUrl === undefined) throw new Error('the server did not start a baseline');
       const variant = await KeepAliveLoad.open(server.url, shape.connections);
       loads.push(variant);
-      const bare = await KeepAliveLoad.open(server.baselineUrl, shape.connections);
+      const bare = await KeepAliveLoad.open(bareUrl, shape.connections);
       loads.push(bare);
       for (let s = 0; s < shape.warmupS; s++) {
         onProgress(`process ${p + 1}/${shape.processes}, warm-up ${s + 1}/${shape.warmupS} s`);
@@ -138,7 +161,7 @@ export async function measureInterleaved(
       });
     } finally {
       for (const l of loads) l.close();
-      await server.stop();
+      for (const server of servers) await server.stop();
     }
   }
   const perProcess = processes.map((p) => p.rpsRatio);

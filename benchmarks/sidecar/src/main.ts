@@ -10,11 +10,11 @@
  *    bare and variant hosted in one process, load alternating between them (`paired.ts`), with
  *    bare-against-bare controls; and once more with the load switched between the two every
  *    50 ms over persistent connections (`interleaved.ts`), which resolves differences of a
- *    percent or so.
+ *    percent or so; and that again with the bare server in a process of its own.
  * 2. Overload: a handler doing 5 ms of CPU work, offered three times its measured capacity;
  *    goodput and p99 of admitted (2xx) requests, with and without the sidecar.
  *
- *   pnpm bench          full run (~60 min); `--only overhead|hot-path|instructions|paired|interleaved|overload`
+ *   pnpm bench          full run (~80 min); `--only overhead|hot-path|instructions|paired|interleaved|interleaved-apart|overload`
  *                       runs one part and writes `sidecar-<part>.json` instead; `--processes N`
  *                       sets the fresh processes of each same-process comparison (default 5)
  *   pnpm bench:smoke    ~1 s per case, one round (what CI runs)
@@ -76,7 +76,15 @@ if (!(Number.isInteger(sameProcessCount) && sameProcessCount >= 1)) {
   );
 }
 const only = args.only;
-const parts = ['overhead', 'hot-path', 'instructions', 'paired', 'interleaved', 'overload'];
+const parts = [
+  'overhead',
+  'hot-path',
+  'instructions',
+  'paired',
+  'interleaved',
+  'interleaved-apart',
+  'overload',
+];
 if (only !== undefined && !parts.includes(only)) {
   throw new Error(
     `sidecar benchmark: --only must be one of ${parts.join(', ')}; got ${JSON.stringify(only)}`,
@@ -282,17 +290,22 @@ if (only === undefined || only === 'overhead' || only === 'paired') {
 const interleavedShape: InterleavedShape = smoke
   ? { processes: sameProcessCount, pairs: 4, sliceMs: 50, warmupS: 0, connections: 32 }
   : { processes: sameProcessCount, pairs: 160, sliceMs: 50, warmupS: 4, connections: 32 };
-const interleavedRuns: (InterleavedResult & { label: string })[] = [];
-if (only === undefined || only === 'overhead' || only === 'interleaved') {
+type InterleavedRun = InterleavedResult & { label: string };
+
+/** Runs every same-process case interleaved with `shape` and prints their table. */
+async function interleavedCases(shape: InterleavedShape, what: string): Promise<InterleavedRun[]> {
+  const runs: InterleavedRun[] = [];
   for (const { label, config } of pairedCases) {
-    const r = await measureInterleaved(config, interleavedShape, (msg) =>
-      log(`overhead, interleaved: ${label}, ${msg}`),
-    );
-    interleavedRuns.push({ label, ...r });
+    const r = await measureInterleaved(config, shape, (msg) => log(`${what}: ${label}, ${msg}`));
+    runs.push({ label, ...r });
   }
+  const where =
+    shape.bare === 'own-process'
+      ? 'bare and variant each in a process of its own'
+      : 'bare and variant in one process';
   printTable(
-    `Overhead, same process, interleaved (2xx req/s): load switched between bare and variant every ${interleavedShape.sliceMs} ms over ${interleavedShape.connections} persistent connections each, ${interleavedShape.pairs} slice pairs × ${interleavedShape.processes} processes (geometric mean of each process's pair ratios; median and geometric mean over processes)`,
-    interleavedRuns.map((r) => ({
+    `Overhead, ${what} (2xx req/s, ${where}): load switched between bare and variant every ${shape.sliceMs} ms over ${shape.connections} persistent connections each, ${shape.pairs} slice pairs × ${shape.processes} processes (geometric mean of each process's pair ratios; median and geometric mean over processes)`,
+    runs.map((r) => ({
       variant: r.label,
       'req/s vs bare': round3(r.rpsRatio),
       'per process': r.processes.map((p) => round3(p.rpsRatio)).join(' / '),
@@ -305,7 +318,24 @@ if (only === undefined || only === 'overhead' || only === 'interleaved') {
       'non-2xx': r.processes.reduce((a, p) => a + p.non2xx, 0),
     })),
   );
+  return runs;
 }
+
+const interleavedRuns: InterleavedRun[] =
+  only === undefined || only === 'overhead' || only === 'interleaved'
+    ? await interleavedCases(interleavedShape, 'same process, interleaved')
+    : [];
+
+// ---------------------------------------------------------------- 1e. interleaved, apart
+// The same with the bare server in a process of its own. Two servers in one process share the
+// JIT's code and caches, so each can slow the other; here only the variant's own cost differs,
+// while the load still switches every slice. This is the issue's comparison (a bare server
+// against the same server with the sidecar) with the drift of a shared machine cancelled.
+const apartShape: InterleavedShape = { ...interleavedShape, bare: 'own-process' };
+const apartRuns: InterleavedRun[] =
+  only === undefined || only === 'overhead' || only === 'interleaved-apart'
+    ? await interleavedCases(apartShape, 'separate processes, interleaved')
+    : [];
 
 // ---------------------------------------------------------------- 1c. hot path, in process
 let hotPath: (HotPathResult & { predictedRpsRatio?: number }) | undefined;
@@ -522,6 +552,7 @@ const file = writeResults(
     },
     overheadSameProcess: { shape: pairedShape, cases: pairedRuns },
     overheadInterleaved: { shape: interleavedShape, cases: interleavedRuns },
+    overheadInterleavedApart: { shape: apartShape, cases: apartRuns },
     hotPath,
     instructions,
     overload,

@@ -648,25 +648,31 @@ describe('many requests of every kind on shared connections', () => {
     // seen at the handler's return, after its microtasks and through the channel, on the same
     // connections, while the channel is given up and taken again.
     const url = await listen(
-      wrapListener(s, (req, res) => {
-        const [, kind, n] = (req.url ?? '/').split('/');
-        const size = Number(n);
-        const answer = (): void => {
-          if (kind !== 'stream') return void res.end('x'.repeat(size));
-          for (let i = 0; i < size % 20; i++) res.write('y');
-          res.end();
-        };
-        if (kind === 'now') answer();
-        else if (kind === 'soon') void Promise.resolve().then(answer);
-        else if (kind === 'timer') setTimeout(answer, size % 3);
-        else if (kind === 'slow') setTimeout(answer, 500);
-        else setImmediate(answer);
-      }),
+      // Each observation's route is its request's path, so a failure names the request.
+      wrapListener(
+        s,
+        (req, res) => {
+          const [, kind, n] = (req.url ?? '/').split('/');
+          const size = Number(n);
+          const answer = (): void => {
+            if (kind !== 'stream') return void res.end('x'.repeat(size));
+            for (let i = 0; i < size % 20; i++) res.write('y');
+            res.end();
+          };
+          if (kind === 'now') answer();
+          else if (kind === 'soon') void Promise.resolve().then(answer);
+          else if (kind === 'timer') setTimeout(answer, size % 3);
+          else if (kind === 'slow') setTimeout(answer, 500);
+          else setImmediate(answer);
+        },
+        { route: (req) => req.url ?? '?' },
+      ),
     );
     let seed = 7;
     const random = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const kinds = ['now', 'soon', 'later', 'timer', 'stream'];
-    const sizes: number[] = [];
+    /** `path bytes` of every answer the clients received. */
+    const received: string[] = [];
     const clients = await Promise.all([0, 1, 2, 3].map(() => RawClient.open(url)));
     await Promise.all(
       clients.map(async (client) => {
@@ -677,7 +683,7 @@ describe('many requests of every kind on shared connections', () => {
             () => `/${kinds[Math.floor(random() * kinds.length)]}/${Math.floor(random() * 3000)}`,
           );
           client.send(...paths);
-          for (let j = 0; j < paths.length; j++) sizes.push((await client.response()).bytes);
+          for (const path of paths) received.push(`${path} ${(await client.response()).bytes}`);
           if (i % 10 === 9) await sleep(25); // a few aggregation intervals
         }
         client.close();
@@ -689,14 +695,14 @@ describe('many requests of every kind on shared connections', () => {
     await until(() => s.stats().inFlight === 1);
     leaving.close();
 
-    await until(() => seen.length === sizes.length + 1);
+    await until(() => seen.length === received.length + 1);
     // Only the client that left is not answered; on failure this lists every other one whole.
     expect(seen.filter((o) => o.status !== 200)).toEqual([
-      expect.objectContaining({ status: 499 }),
+      expect.objectContaining({ status: 499, route: '/slow/1' }),
     ]);
-    const answered = seen.filter((o) => o.status === 200).map((o) => o.bytesOut ?? -1);
-    const byNumber = (a: number, b: number): number => a - b;
-    expect(answered.sort(byNumber)).toEqual(sizes.sort(byNumber));
+    // Each answer observed once, with the bytes its client received (a failure names the path).
+    const answered = seen.filter((o) => o.status === 200).map((o) => `${o.route} ${o.bytesOut}`);
+    expect(answered.sort()).toEqual(received.sort());
     expect(s.stats().inFlight).toBe(0);
     expect(s.stats().limiter?.inFlight).toBe(0);
   });

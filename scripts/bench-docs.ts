@@ -481,7 +481,7 @@ function interleavedParts(
   const cases = records(get(r, key, 'cases'));
   const shape = get(r, key, 'shape');
   const sliceMs = num(get(shape, 'sliceMs'));
-  const apart = get(shape, 'bare') === 'own-process';
+  const apart = key === 'overheadInterleavedApart';
   const where = apart
     ? 'bare and variant each in a process of its own'
     : 'bare and variant in one process';

@@ -363,7 +363,11 @@ describe('bench-docs: sidecar overhead alone', () => {
         /node: ≥ 0\.95 of bare req\/s and p99 Δ ≤ 1 ms *\| *0\.9600 of bare.*\| *met/,
       );
       expect(md).toMatch(/node:http sidecar, same process: ≥ 0\.95 of bare req\/s.*\| *missed/);
-      expect(md).toContain('15 rounds of 3 s, one process per run');
+      expect(md).toContain(
+        '15 rounds of 3 s, one process per run, and the same-process comparisons)',
+      );
+      // The file holds no separate-process interleaved part, so the note does not claim one.
+      expect(md).not.toContain('bare server in a process of its own');
       expect(md).not.toContain('**Overload**');
       // Its chart has a name of its own, so the full run's is not overwritten.
       expect(md).toContain('](benchmarks/sidecar-overhead-same-process.svg)');

@@ -618,7 +618,8 @@ function renderSidecarOverload(r: Json): Rendered {
 
 /**
  * A partial sidecar run with only the overhead measurements (`--only overhead`: hot path, one
- * process per run, and both same-process comparisons), drawn as the full run's are.
+ * process per run, the same-process comparisons and, in files written since it was added, the
+ * interleaved one with the bare server in a process of its own), drawn as the full run's are.
  */
 function renderSidecarOverhead(r: Json): Rendered {
   const full = renderSidecar(r, {
@@ -626,10 +627,15 @@ function renderSidecarOverhead(r: Json): Rendered {
     interleaved: 'sidecar-overhead-interleaved.svg',
     apart: 'sidecar-overhead-interleaved-apart.svg',
   });
+  // Files written before the separate-process interleaved part existed do not hold it.
+  const parts =
+    get(r, 'overheadInterleavedApart') === undefined
+      ? 'one process per run, and the same-process comparisons'
+      : 'one process per run, the same-process comparisons, and the interleaved comparison with the bare server in a process of its own';
   return {
     ...full,
     notes: [
-      `Written by \`--only overhead\`: the overhead parts of the sidecar benchmark run on their own (${fmt(num(get(r, 'overheadRounds')))} rounds of ${fmt(num(get(r, 'overheadDurationS')))} s, one process per run, and the same-process comparisons). The full run (\`sidecar\` above) holds the overload part.`,
+      `Written by \`--only overhead\`: the overhead parts of the sidecar benchmark run on their own (${fmt(num(get(r, 'overheadRounds')))} rounds of ${fmt(num(get(r, 'overheadDurationS')))} s, ${parts}). The full run (\`sidecar\` above) holds the overload part.`,
       ...(full.notes ?? []),
     ],
   };

@@ -104,7 +104,7 @@ const INJECTED: Entrance = { canDefer: false, listener: undefined };
  *   served through the server only.
  * - This adds no Fastify hook to the request path: an `onRequest` hook, the usual way, makes
  *   Fastify run its hook machinery on every request (about 280 instructions a request under
- *   callgrind, a tenth of the sidecar's whole cost; see docs/benchmarks/sidecar.md).
+ *   callgrind, a tenth of the sidecar's whole cost; see docs/benchmarks/sidecar-history.md).
  * @example
  * ```ts
  * const app = Fastify();

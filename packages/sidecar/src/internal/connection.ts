@@ -38,7 +38,7 @@ import type { ServerResponse } from 'node:http';
  * (measured), more than finishing the response after its handler does. Registering a `close`
  * listener on each response, the usual way, cost about as much as all of the sidecar's own
  * bookkeeping for a request (Node's `EventEmitter` stores listeners in a dictionary-mode
- * object); see docs/benchmarks/sidecar.md.
+ * object); see docs/benchmarks/sidecar-history.md.
  *
  * A connection that closes before its response finished (the client left, or the response
  * was destroyed) is caught by one `close` listener per connection. Pipelined requests wait in
@@ -333,7 +333,7 @@ export function unseen(socket: Socket | null | undefined): void {
  * response and removes it after, and with one listener already there beside the server's, the
  * socket keeps its `close` listeners in an array that Node appends to and trims, instead of
  * replacing the entry in the socket's listener table twice per response (measured: about 200
- * instructions per request on Node 20; see docs/benchmarks/sidecar.md).
+ * instructions per request on Node 20; see docs/benchmarks/sidecar-history.md).
  */
 function adopt(s: Socketish, bytes: number): Connection {
   learnHandleKey(s);

@@ -766,6 +766,9 @@ function renderGeneric(r: Json): Rendered {
   return { tables: scalars.length > 0 ? [{ rows: scalars }] : [], targets };
 }
 
+/** Where the sidecar benchmark's parts run alone are discussed: the current page and the history. */
+const sidecarPartPages = ['docs/benchmarks/sidecar.md', 'docs/benchmarks/sidecar-history.md'];
+
 const known: Record<string, Known> = {
   keyed: {
     what: "Samples per second through core's `keyed` (bounded per-series state) over 10,000 series, against RxJS `groupBy` + `scan`.",
@@ -825,31 +828,31 @@ const known: Record<string, Known> = {
     what: 'The sidecar benchmark’s interleaved overhead measurement run on its own: 2xx req/s of each variant against a bare server in the same process, the load switched between them every 50 ms.',
     command: 'pnpm --filter @homeostat-bench/sidecar bench --only interleaved',
     render: renderSidecarInterleaved,
-    pages: ['docs/benchmarks/sidecar.md', 'docs/benchmarks/sidecar-history.md'],
+    pages: sidecarPartPages,
   },
   'sidecar-interleaved-apart': {
     what: 'The sidecar benchmark’s interleaved overhead measurement with bare and variant each in a process of its own, run on its own: 2xx req/s of each variant against a bare server, the load switched between them every 50 ms.',
     command: 'pnpm --filter @homeostat-bench/sidecar bench --only interleaved-apart',
     render: (r) => renderSidecarInterleaved(r, 'overheadInterleavedApart'),
-    pages: ['docs/benchmarks/sidecar.md', 'docs/benchmarks/sidecar-history.md'],
+    pages: sidecarPartPages,
   },
   'sidecar-overhead': {
     what: 'The sidecar benchmark’s overhead measurements run on their own: req/s, p99 and CPU per request of each variant against a bare server, one process per run and in one process.',
     command: 'pnpm --filter @homeostat-bench/sidecar bench --only overhead',
     render: renderSidecarOverhead,
-    pages: ['docs/benchmarks/sidecar.md', 'docs/benchmarks/sidecar-history.md'],
+    pages: sidecarPartPages,
   },
   'sidecar-overload': {
     what: 'The sidecar benchmark’s overload measurement run on its own: a 5 ms CPU handler offered three times its capacity, with and without the sidecar.',
     command: 'pnpm --filter @homeostat-bench/sidecar bench --only overload',
     render: renderSidecarOverload,
-    pages: ['docs/benchmarks/sidecar.md', 'docs/benchmarks/sidecar-history.md'],
+    pages: sidecarPartPages,
   },
   'sidecar-instructions': {
     what: 'The sidecar benchmark’s instruction counts run on their own: instructions per request of a hello-world node:http and Fastify server, bare and with the sidecar, counted by valgrind.',
     command: 'pnpm --filter @homeostat-bench/sidecar bench --only instructions',
     render: renderSidecarInstructions,
-    pages: ['docs/benchmarks/sidecar.md', 'docs/benchmarks/sidecar-history.md'],
+    pages: sidecarPartPages,
   },
   loop: {
     what: 'The whole loop: samples per second through detect → incidents → decide over 10,000 series, and the demo’s times to detect and heal.',

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { TestScheduler } from 'rxjs/testing';
-import { Subject } from 'rxjs';
+import { Subject, VirtualTimeScheduler } from 'rxjs';
 import type { Anomaly, Incident } from '@homeostat/core';
 import { createRecordingOnError } from '@homeostat/core/testing';
 import { DependencyGraph } from './dependency-graph.js';
@@ -121,6 +121,73 @@ describe('toIncidents', () => {
     expect(out.map((i) => i.resource)).toEqual(['a']);
     src.complete();
     expect(out.map((i) => i.resource)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('re-emits with the same id gatherMs after a new resource joins, when asked', () => {
+    scheduler.run(({ hot, expectObservable }) => {
+      const stats = { opened: 0, absorbed: 0, droppedSymptoms: 0, evicted: 0 };
+      // db opens; api joins after the first emission (new resource), then web (new) and api
+      // again (not new) within the second window, db again after it (not new).
+      const source = hot('a 19ms b 4ms c 4ms d 19ms e', {
+        a: anomaly('db:latency', 0, 0.9),
+        b: anomaly('api:error_ratio', 20, 0.95),
+        c: anomaly('web:GET /:error_ratio', 25, 0.8),
+        d: anomaly('api:latency', 30, 0.7),
+        e: anomaly('db:latency', 50, 0.9),
+      });
+      const out = source.pipe(
+        toIncidents(
+          { gatherMs: 10, reemitOnNewResource: true },
+          { scheduler, graph: graph(), stats },
+        ),
+      );
+      expectObservable(out, '^ 80ms !').toBe('10ms x 19ms y', {
+        x: expect.objectContaining({
+          id: 'inc-0-1',
+          resource: 'db',
+          symptoms: [expect.objectContaining({ resource: 'db' })],
+        }) as Incident,
+        y: expect.objectContaining({
+          id: 'inc-0-1',
+          resource: 'api',
+          symptoms: ['db', 'api', 'web', 'api'].map((resource): unknown =>
+            expect.objectContaining({ resource }),
+          ),
+        }) as Incident,
+      });
+      scheduler.flush();
+      expect(stats).toEqual({
+        opened: 1,
+        reemitted: 1,
+        absorbed: 4,
+        droppedSymptoms: 0,
+        evicted: 0,
+      });
+    });
+  });
+
+  it('emits each incident once by default, and makes a pending re-emission on completion', () => {
+    const run = (reemitOnNewResource: boolean): Incident[] => {
+      const out: Incident[] = [];
+      const virtual = new VirtualTimeScheduler();
+      const src = new Subject<Anomaly>();
+      src
+        .pipe(
+          toIncidents({ gatherMs: 5, reemitOnNewResource }, { graph: graph(), scheduler: virtual }),
+        )
+        .subscribe((i) => out.push(i));
+      src.next(anomaly('db:latency', 0));
+      virtual.flush(); // the first emission
+      src.next(anomaly('api:latency', 1)); // joins, a new resource
+      src.complete(); // before the second window ends
+      virtual.flush();
+      return out;
+    };
+    expect(run(false).map((i) => i.symptoms.length)).toEqual([1]);
+    expect(run(true).map((i) => [i.id, i.symptoms.length])).toEqual([
+      ['inc-0-1', 1],
+      ['inc-0-1', 2],
+    ]);
   });
 
   it('rejects bad options', () => {

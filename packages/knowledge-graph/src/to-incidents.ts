@@ -40,6 +40,13 @@ export const toIncidentsOptionsSchema = z
     maxOpen: z.number().int().min(1).default(1_000),
     /** Most symptoms kept per incident (default 100); later ones are counted, not kept. */
     maxSymptoms: z.number().int().min(1).default(100),
+    /**
+     * Emit an incident again, with the same id and every symptom so far, `gatherMs` after a
+     * symptom on a resource it did not yet include joins it once emitted (default false: each
+     * incident is emitted once). Use it when symptoms on dependent services can trail the first
+     * by more than `gatherMs` and the root-cause ranking should see them.
+     */
+    reemitOnNewResource: z.boolean().default(false),
   })
   .strict();
 
@@ -48,8 +55,13 @@ export type ToIncidentsOptions = z.input<typeof toIncidentsOptionsSchema>;
 
 /** Counters of {@link toIncidents}, updated in place. */
 export interface ToIncidentsStats {
-  /** Incidents opened (each emitted once). */
+  /** Incidents opened. */
   opened: number;
+  /**
+   * Emissions of an incident after its first (see `reemitOnNewResource`); optional so stats
+   * objects made before the option existed still fit — it is set on the first re-emission.
+   */
+  reemitted?: number;
   /** Symptoms that joined an incident after it was emitted. */
   absorbed: number;
   /** Symptoms beyond `maxSymptoms`. */
@@ -110,7 +122,10 @@ interface Open {
   readonly symptoms: Symptom[];
   readonly openedAt: number;
   lastAt: number;
+  /** Emitted at least once. */
   emitted: boolean;
+  /** An emission is scheduled (`timer`) and not yet made. */
+  pending: boolean;
   timer: Subscription | undefined;
 }
 
@@ -118,14 +133,15 @@ interface Open {
  * Correlates anomalies into incidents: an anomaly joins an open incident that has a symptom on
  * the same resource and route, or on a resource connected to it in the dependency graph (within
  * `relatedDepth` hops, either direction); otherwise it opens a new one. Each incident is emitted
- * once, `gatherMs` after its first symptom, with every symptom gathered so far — pipe it into
- * `rankRootCauses` next.
+ * `gatherMs` after its first symptom, with every symptom gathered so far — pipe it into
+ * `rankRootCauses` next. It is emitted once, unless `reemitOnNewResource` is set: then again,
+ * with the same id, `gatherMs` after a symptom on a resource it did not include joins it.
  *
  * @remarks Incident ids are unique per subscription. The incident's resource and labels
  * (`service`, `metric`, `route`) come from its highest-scoring symptom; severity from that score
  * (≥ 0.99 critical, ≥ 0.8 error, else warning). A throw on one anomaly is reported through
- * `deps.onError` and that anomaly skipped; upstream errors pass through; on completion, incidents
- * still gathering are emitted. Open incidents are bounded by `maxOpen`.
+ * `deps.onError` and that anomaly skipped; upstream errors pass through; on completion, and when an
+ * incident closes (quiet or evicted), emissions still pending are made. Open incidents are bounded by `maxOpen`.
  * @throws {ConfigError} on bad options.
  * @example
  * ```ts
@@ -140,7 +156,13 @@ export function toIncidents(
   const scheduler: SchedulerLike = deps.scheduler ?? asyncScheduler;
   const onError = resolveOnError(deps);
   const graph = deps.graph;
-  const stats = deps.stats ?? { opened: 0, absorbed: 0, droppedSymptoms: 0, evicted: 0 };
+  const stats = deps.stats ?? {
+    opened: 0,
+    reemitted: 0,
+    absorbed: 0,
+    droppedSymptoms: 0,
+    evicted: 0,
+  };
   const related = (a: string, b: string): boolean =>
     graph !== undefined &&
     o.relatedDepth > 0 &&
@@ -153,7 +175,9 @@ export function toIncidents(
       const open: Open[] = [];
       let sequence = 0;
       const emit = (inc: Open): void => {
+        if (inc.emitted) stats.reemitted = (stats.reemitted ?? 0) + 1;
         inc.emitted = true;
+        inc.pending = false;
         const top = inc.symptoms.reduce((a, b) => (b.score > a.score ? b : a));
         const parts = parseSeriesName(top.series);
         subscriber.next({
@@ -179,7 +203,7 @@ export function toIncidents(
               if (t - open[i]!.lastAt <= o.quietMs) continue;
               const closed = open.splice(i, 1)[0]!;
               closed.timer?.unsubscribe();
-              if (!closed.emitted) emit(closed); // closed before its gathering window ended
+              if (closed.pending) emit(closed); // closed before its gathering window ended
             }
             const symptom: Symptom = {
               series: a.sample.series,
@@ -197,12 +221,17 @@ export function toIncidents(
                 [...inc.resources].some((r) => r !== resource && related(r, resource)),
             );
             if (match) {
+              const newResource = !match.resources.has(resource);
               match.lastAt = Math.max(match.lastAt, t);
               match.keys.add(key);
               match.resources.add(resource);
               if (match.emitted) stats.absorbed++;
               if (match.symptoms.length < o.maxSymptoms) match.symptoms.push(symptom);
               else stats.droppedSymptoms++;
+              if (o.reemitOnNewResource && newResource && match.emitted && !match.pending) {
+                match.pending = true;
+                match.timer = scheduler.schedule(() => emit(match), o.gatherMs);
+              }
               return;
             }
             const inc: Open = {
@@ -213,6 +242,7 @@ export function toIncidents(
               openedAt: t,
               lastAt: t,
               emitted: false,
+              pending: true,
               timer: undefined,
             };
             stats.opened++;
@@ -221,7 +251,7 @@ export function toIncidents(
               const oldest = open.shift()!;
               oldest.timer?.unsubscribe();
               stats.evicted++;
-              if (!oldest.emitted) emit(oldest);
+              if (oldest.pending) emit(oldest);
             }
             inc.timer = scheduler.schedule(() => emit(inc), o.gatherMs);
           } catch (cause) {
@@ -232,7 +262,7 @@ export function toIncidents(
         complete: () => {
           for (const inc of open) {
             inc.timer?.unsubscribe();
-            if (!inc.emitted) emit(inc);
+            if (inc.pending) emit(inc);
           }
           subscriber.complete();
         },

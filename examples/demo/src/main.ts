@@ -200,7 +200,12 @@ anomalies$.subscribe((a) => {
   );
 });
 const anomalyIncidents$ = anomalies$.pipe(
-  toIncidents({ gatherMs: 1_500, quietMs: INCIDENT_QUIET_MS }, { graph }),
+  // A dependency's symptoms usually join within the 1.5 s window (0.1–0.5 s after the first
+  // here); if they trail it, the incident is emitted again with them, so ranking sees them.
+  toIncidents(
+    { gatherMs: 1_500, quietMs: INCIDENT_QUIET_MS, reemitOnNewResource: true },
+    { graph },
+  ),
   rankRootCauses(graph),
 );
 
@@ -327,15 +332,18 @@ const engine = createDecisionEngine(
 );
 const incidents$ = merge(anomalyIncidents$, exhaustionIncidents$, scalingIncidents$).pipe(share());
 const allIncidents: Incident[] = [];
+const incidentIds = new Set<string>();
 incidents$.subscribe((i) => {
   allIncidents.push(i);
+  const again = incidentIds.has(i.id);
+  incidentIds.add(i.id);
   const causes = (i.rootCauses ?? [])
     .slice(0, 2)
     .map((c) => `${c.node} ${c.score.toFixed(2)}`)
     .join(', ');
   log(
     'info',
-    `incident ${i.id} on ${i.resource}: ${i.symptoms.length} symptom(s)${causes ? `; root causes ${causes}` : ''}`,
+    `incident ${i.id}${again ? ' (again, a resource joined)' : ''} on ${i.resource}: ${i.symptoms.length} symptom(s)${causes ? `; root causes ${causes}` : ''}`,
     i.openedAt,
   );
 });
@@ -583,7 +591,7 @@ console.log(
   `\nanomalies after warm-up: ${allAnomalies.length}, of them ${spurious.length} with no fault injected`,
 );
 console.log(
-  `samples: ${counters.accepted} accepted, ${counters.dropped} dropped; incidents: ${allIncidents.length}; decisions: ${allDecisions.length}; runs: ${outcomes.length}`,
+  `samples: ${counters.accepted} accepted, ${counters.dropped} dropped; incidents: ${incidentIds.size}${allIncidents.length > incidentIds.size ? ` (${allIncidents.length} emissions)` : ''}; decisions: ${allDecisions.length}; runs: ${outcomes.length}`,
 );
 console.log(
   `audit: ${auditRecords.length} records, chain ${verification.ok ? 'verifies' : `BROKEN (${verification.error?.message ?? ''})`}, ${approvalsInAudit} approval records — ${auditFile}`,

@@ -38,6 +38,26 @@ const outcome = (
 });
 
 describe('createDecisionEngine', () => {
+  it('refuses risk factors with a bad weight, name or assess, naming each', () => {
+    const ok: RiskFactor = { name: 'ok', weight: 1, assess: () => ({ score: 0, reason: '' }) };
+    const nanWeight = { ...ok, name: 'blast', weight: Number(undefined) };
+    const noAssess = { name: '', weight: -1 } as unknown as RiskFactor;
+    let error: unknown;
+    try {
+      createDecisionEngine([restart], {}, { riskFactors: [ok, nanWeight, noAssess] });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({ code: 'CONFIG_INVALID' });
+    expect((error as { issues: { path: string }[] }).issues.map((i) => i.path)).toEqual([
+      'riskFactors.1.weight',
+      'riskFactors.2.name',
+      'riskFactors.2.weight',
+      'riskFactors.2.assess',
+    ]);
+    expect(() => createDecisionEngine([restart], {}, { riskFactors: [ok] })).not.toThrow();
+  });
+
   it('executes a confident, low-risk match with params filled and a rationale', () => {
     const clock = createManualClock(5_000);
     const engine = createDecisionEngine([restart], {}, { clock, trackRecord: goodRecord() });

@@ -24,7 +24,13 @@ import {
   type PolicyInput,
   type PolicySet,
 } from './policy.js';
-import { assessRisk, defaultRiskFactors, type RiskContext, type RiskFactor } from './risk.js';
+import {
+  assessRisk,
+  checkRiskFactors,
+  defaultRiskFactors,
+  type RiskContext,
+  type RiskFactor,
+} from './risk.js';
 import { createSafetyGuard, safetyOptionsSchema, type SafetyGuard } from './safety.js';
 import { renderTemplate } from './template.js';
 import { f2 } from './internal/format.js';
@@ -120,7 +126,7 @@ const FAILURE = new Set(['failed', 'rolled_back', 'timed_out']);
  * incident with the reason (never dropped). A resolved incident is ignored; an incident no
  * policy matches is escalated. Only `execute` decisions (outside dry-run) take a rate-limit
  * slot, start a cooldown and count as in flight until {@link DecisionEngine.recordOutcome}.
- * @throws {ConfigError} on bad options or policies.
+ * @throws {ConfigError} on bad options, policies or risk factors (`riskFactors.N.weight`).
  * @example
  * ```ts
  * const engine = createDecisionEngine(policies, { gate: { execute: { minConfidence: 0.85 } } }, { clock });
@@ -138,6 +144,7 @@ export function createDecisionEngine(
   const clock = deps.clock ?? systemClock;
   const trackRecord = deps.trackRecord ?? createTrackRecord();
   const factors = deps.riskFactors ?? defaultRiskFactors();
+  checkRiskFactors(factors);
   const signatureOf = deps.signature ?? incidentSignature;
   const alwaysApprove = new Set(o.alwaysApprove);
   const safety = createSafetyGuard(o.safety, {

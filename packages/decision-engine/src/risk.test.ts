@@ -129,6 +129,15 @@ describe('assessRisk', () => {
     expect(r.factors[0]!.reason).toMatch(/graph offline/);
   });
 
+  it('a factor with a weight that is not finite and > 0 counts as 1 with weight 1', () => {
+    for (const w of [Number.NaN, -0.9, 0, Infinity]) {
+      const r = assessRisk([fixed('a', 1, 0.1), fixed('bad', w, 0)], ctx());
+      expect(r.risk).toBeCloseTo((0.1 + 1) / 2, 12);
+      expect(r.factors[1]).toMatchObject({ weight: 1, score: 1 });
+      expect(r.factors[1]!.reason).toMatch(/not a finite number > 0/);
+    }
+  });
+
   it('clamps scores and is 0 with no factors', () => {
     expect(assessRisk([fixed('a', 1, 7)], ctx()).risk).toBe(1);
     expect(assessRisk([], ctx()).risk).toBe(0);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseOptions, type Incident } from '@homeostat/core';
+import { ConfigError, parseOptions, type Incident, type Issue } from '@homeostat/core';
 import { createFreezeCalendar, type FreezeCalendarOptions } from './cron.js';
 import type { CompiledPolicy } from './policy.js';
 
@@ -42,7 +42,10 @@ export interface RiskAssessment {
 export interface RiskFactor {
   /** Name of the factor, shown in `RiskResult.factors` and the rationale. */
   readonly name: string;
-  /** Weight in the weighted mean (> 0). */
+  /**
+   * Weight in the weighted mean (finite, > 0). `createDecisionEngine` refuses any other; given
+   * to {@link assessRisk} directly, such a factor counts with weight 1 and score 1 (fail safe).
+   */
   readonly weight: number;
   /** When true, this factor's score is also a floor for the total (a freeze cannot be averaged away). */
   readonly hard?: boolean;
@@ -70,7 +73,8 @@ const clamp01 = (x: number): number => (Number.isNaN(x) ? 1 : x < 0 ? 0 : x > 1 
 /**
  * Scores every factor and aggregates: the weighted mean of the scores, raised to the score of
  * any `hard` factor. A factor that throws or returns a non-number scores 1 (fail safe) with the
- * error as its reason.
+ * error as its reason; so does one whose weight is not a finite number above 0, which then
+ * counts with weight 1 (a bad weight must not average the other factors away).
  *
  * @example
  * ```ts
@@ -84,24 +88,67 @@ export function assessRisk(factors: readonly RiskFactor[], context: RiskContext)
   const out: (RiskAssessment & { name: string; weight: number; hard: boolean })[] = [];
   for (const f of factors) {
     let a: RiskAssessment;
-    try {
-      a = f.assess(context);
-      if (typeof a?.score !== 'number' || Number.isNaN(a.score))
-        a = { score: 1, reason: `returned no valid score; counted as 1` };
-    } catch (e) {
-      a = {
-        score: 1,
-        reason: `failed (${e instanceof Error ? e.message : String(e)}); counted as 1`,
-      };
+    let w = f.weight;
+    if (!validWeight(w)) {
+      a = { score: 1, reason: `has weight ${String(w)}, not a finite number > 0; counted as 1` };
+      w = 1;
+    } else {
+      try {
+        a = f.assess(context);
+        if (typeof a?.score !== 'number' || Number.isNaN(a.score))
+          a = { score: 1, reason: `returned no valid score; counted as 1` };
+      } catch (e) {
+        a = {
+          score: 1,
+          reason: `failed (${e instanceof Error ? e.message : String(e)}); counted as 1`,
+        };
+      }
     }
     const s = clamp01(a.score);
-    sum += f.weight * s;
-    wsum += f.weight;
+    sum += w * s;
+    wsum += w;
     if (f.hard && s > floor) floor = s;
-    out.push({ name: f.name, weight: f.weight, hard: f.hard === true, score: s, reason: a.reason });
+    out.push({ name: f.name, weight: w, hard: f.hard === true, score: s, reason: a.reason });
   }
   const mean = wsum > 0 ? sum / wsum : 0;
-  return { risk: Math.max(mean, floor), factors: out };
+  return { risk: clamp01(Math.max(mean, floor)), factors: out };
+}
+
+function validWeight(w: unknown): w is number {
+  return typeof w === 'number' && Number.isFinite(w) && w > 0;
+}
+
+/**
+ * Checks risk factors given to `createDecisionEngine`: each needs a non-empty `name`, a finite
+ * `weight` above 0 and an `assess` function.
+ *
+ * @throws {ConfigError} naming every bad factor and field (`riskFactors.2.weight`).
+ * @internal
+ */
+export function checkRiskFactors(factors: readonly RiskFactor[]): void {
+  const issues: Issue[] = [];
+  if (!Array.isArray(factors)) {
+    throw new ConfigError([{ path: 'riskFactors', message: 'must be an array of risk factors' }], {
+      source: 'createDecisionEngine',
+    });
+  }
+  factors.forEach((f: Partial<RiskFactor> | undefined, i) => {
+    const at = `riskFactors.${i}`;
+    if (f === null || typeof f !== 'object') {
+      issues.push({ path: at, message: 'must be an object with name, weight and assess' });
+      return;
+    }
+    if (typeof f.name !== 'string' || f.name === '')
+      issues.push({ path: `${at}.name`, message: 'must be a non-empty string' });
+    if (!validWeight(f.weight))
+      issues.push({
+        path: `${at}.weight`,
+        message: `must be a finite number > 0, got ${String(f.weight)}`,
+      });
+    if (typeof f.assess !== 'function')
+      issues.push({ path: `${at}.assess`, message: 'must be a function' });
+  });
+  if (issues.length > 0) throw new ConfigError(issues, { source: 'createDecisionEngine' });
 }
 
 const weight = z.number().positive().finite();

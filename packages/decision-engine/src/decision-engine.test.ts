@@ -281,6 +281,24 @@ describe('createDecisionEngine', () => {
     expect(engine.stats.hostFailures).toBe(1);
   });
 
+  it('counts failure histories forgotten beyond maxRunbooks', () => {
+    const other: PolicyInput = { ...restart, name: 'other', runbook: 'other-runbook' };
+    const engine = createDecisionEngine(
+      [restart, other],
+      { maxRunbooks: 1 },
+      { clock: createManualClock(0), trackRecord: goodRecord() },
+    );
+    const failed = (runbook: string): void => {
+      const d = engine.decide(makeIncident());
+      engine.recordOutcome(outcome({ ...d, runbook }, 'failed'));
+    };
+    failed('restart-pod');
+    failed('restart-pod');
+    expect(engine.stats.failureHistoriesEvicted).toBe(0);
+    failed('other-runbook'); // restart-pod's history is forgotten
+    expect(engine.stats.failureHistoriesEvicted).toBe(1);
+  });
+
   it('accepts a compiled PolicySet and refuses bad options', () => {
     const set = compilePolicies([restart]);
     expect(createDecisionEngine(set).policies).toBe(set);

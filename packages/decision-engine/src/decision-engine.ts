@@ -51,7 +51,10 @@ export const decisionEngineOptionsSchema = z.object({
   onSafetyFailure: z.enum(['approve', 'escalate']).default('approve'),
   /** Failure times kept per runbook for the recent-failures factor (integer ≥ 1). Default 64. */
   failureHistory: z.number().int().min(1).default(64),
-  /** Runbooks whose failure history is kept (least recently used forgotten). Default 1,000. */
+  /**
+   * Runbooks whose failure history is kept (least recently used forgotten, counted in
+   * `stats.failureHistoriesEvicted`). Default 1,000.
+   */
   maxRunbooks: z.number().int().min(1).default(1_000),
 });
 
@@ -96,6 +99,11 @@ export interface DecisionEngineStats {
   hostFailures: number;
   /** Outcomes fed back through {@link DecisionEngine.recordOutcome}. */
   outcomes: number;
+  /**
+   * Runbooks whose failure history was forgotten because `maxRunbooks` was reached (the least
+   * recently used first); their recent-failures risk reads 0 until they fail again.
+   */
+  failureHistoriesEvicted: number;
 }
 
 /** The Plan stage as a plain object. */
@@ -151,7 +159,10 @@ export function createDecisionEngine(
     clock,
     ...(deps.errorBudget ? { errorBudget: deps.errorBudget } : {}),
   });
-  const failures = new KeyedStore<number[]>({ maxKeys: o.maxRunbooks }, { create: () => [] });
+  const failures = new KeyedStore<number[]>(
+    { maxKeys: o.maxRunbooks },
+    { create: () => [], onEvict: () => void stats.failureHistoriesEvicted++ },
+  );
   const stats: DecisionEngineStats = {
     decisions: 0,
     execute: 0,
@@ -163,6 +174,7 @@ export function createDecisionEngine(
     safetyRefusals: 0,
     hostFailures: 0,
     outcomes: 0,
+    failureHistoriesEvicted: 0,
   };
   let seq = 0;
   // Per-policy strings and lists computed once, off the hot path.

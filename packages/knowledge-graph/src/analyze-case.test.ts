@@ -84,6 +84,17 @@ describe('analyzeCase', () => {
     expect(ranking.map((r) => r.node)).toContain('cart');
   });
 
+  it('refuses bad options; a weight given as undefined keeps its default', () => {
+    const c = makeCase('cart', 7);
+    expect(() => analyzeCase(c, { weights: { metric: -1, pagerank: Number.NaN } })).toThrow(
+      /weights\.metric: must be a number in \[0, ∞\), got -1[\s\S]*weights\.pagerank/,
+    );
+    expect(() => analyzeCase(c, { top: Number.NaN })).toThrow(/top/);
+    expect(() => analyzeCase(c, { maxCandidates: 0 })).toThrow(/maxCandidates/);
+    const weights = { pagerank: undefined } as unknown as { pagerank: number };
+    expect(analyzeCase(c, { weights }).ranking).toEqual(analyzeCase(c).ranking);
+  });
+
   it('rejects malformed cases with every path named', () => {
     const e = thrown(() =>
       analyzeCase(

@@ -1,5 +1,6 @@
 import { InputError, toIssues, type Issue, type RootCause } from '@homeostat/core';
 import { z } from 'zod';
+import { checkRankOptions } from './internal/rank-options.js';
 import { buildCompactGraph } from './internal/compact-graph.js';
 import {
   anomalousSet,
@@ -177,7 +178,7 @@ export interface AnalyzeCaseOptions {
   readonly top?: number;
   /** Where the case came from (a file name); it appears in errors. */
   readonly source?: string;
-  /** Ensemble weights (defaults: metric 0.6, upstream 0.25, pagerank 0.15). */
+  /** Ensemble weights, each finite and ≥ 0 (defaults: metric 0.6, upstream 0.25, pagerank 0.15). */
   readonly weights?: Partial<Record<Exclude<RcaMethod, 'ensemble'>, number>>;
   /** Most anomalous nodes considered as candidates (default 300). */
   readonly maxCandidates?: number;
@@ -605,7 +606,13 @@ export function rankPrepared(
       ranked = rankMetric(pc, an, cands);
       break;
     case 'ensemble': {
-      const w = { ...DEFAULT_WEIGHTS, ...options.weights };
+      // An entry given as `undefined` keeps its default (a spread would copy the `undefined`).
+      const given = options.weights ?? {};
+      const w = {
+        metric: given.metric ?? DEFAULT_WEIGHTS.metric,
+        upstream: given.upstream ?? DEFAULT_WEIGHTS.upstream,
+        pagerank: given.pagerank ?? DEFAULT_WEIGHTS.pagerank,
+      };
       const parts = {
         metric: normalise(rankMetric(pc, an, cands)),
         upstream: normalise(rankUpstream(pc, an, { cands, anomalous })),
@@ -683,6 +690,7 @@ export function prepareRcaCase(
  * chosen method. `analyzeCase(c, o)` is `rankRcaCase(prepareRcaCase(c, o), o)`.
  *
  * @throws {InputError} when `prepared` was not made by {@link prepareRcaCase}.
+ * @throws {ConfigError} on bad options (`top`, `maxCandidates`, `weights.*`).
  * @example
  * ```ts
  * const { ranking, warnings } = rankRcaCase(prepareRcaCase(c), { method: 'upstream', top: 3 });
@@ -692,6 +700,7 @@ export function rankRcaCase(
   prepared: PreparedRcaCase,
   options: Omit<AnalyzeCaseOptions, 'source'> = {},
 ): RcaResult {
+  checkRankOptions('rankRcaCase', options);
   const pc = preparedCases.get(prepared);
   if (pc === undefined) {
     throw new InputError([{ path: '', message: 'not a case made by prepareRcaCase' }]);
@@ -721,11 +730,13 @@ function rankAndFormat(pc: PreparedCase, options: Omit<AnalyzeCaseOptions, 'sour
  * series with empty windows, missing values and an unknown target are handled and reported in
  * `warnings`; they never throw. Every walk is bounded, so it always returns.
  * @throws {InputError} when the case does not match the format (the error names each path).
+ * @throws {ConfigError} on bad options (`top`, `maxCandidates`, `weights.*`).
  * @example
  * ```ts
  * const { ranking } = analyzeCase(JSON.parse(text), { top: 5 });
  * ```
  */
 export function analyzeCase(input: unknown, options: AnalyzeCaseOptions = {}): RcaResult {
+  checkRankOptions('analyzeCase', options);
   return rankAndFormat(prepareCase(input, options.source), options);
 }

@@ -189,6 +189,23 @@ describe('paths', () => {
   });
 });
 
+describe('edge keys', () => {
+  it('keeps edges apart when ids contain the arrow', () => {
+    const g = new DependencyGraph();
+    for (const n of ['a', 'b->c', 'a->b', 'c']) g.addNode(n);
+    g.addEdge('a->b', 'c', { weight: 0.9 }).addEdge('a', 'b->c', { weight: 0.2 });
+    expect(g.edges()).toEqual([
+      { from: 'a->b', to: 'c', type: 'calls', weight: 0.9 },
+      { from: 'a', to: 'b->c', type: 'calls', weight: 0.2 },
+    ]);
+    expect(g.dependencies('a')).toEqual(['b->c']);
+    expect(g.observe({ service: 'a', target: 'b->c', t: 0, latencyMs: 5, error: false })).toBe(
+      true,
+    );
+    expect(g.edges().find((e) => e.from === 'a->b')?.calls).toBeUndefined();
+  });
+});
+
 describe('propagateHealth', () => {
   it('lowers dependents by the worst dependency, discounted per hop and by weight', () => {
     const g = chain();
@@ -209,6 +226,8 @@ describe('propagateHealth', () => {
     expect(health.get('a')?.effective).toBe(0.5);
     expect(health.get('b')?.effective).toBeCloseTo(1 - 0.9 * 0.5);
     expect(codeOf(() => g.propagateHealth({ a: 2 }))).toBe('GRAPH_INVALID_ARGUMENT');
+    for (const decay of [3, -0.1, Number.NaN])
+      expect(codeOf(() => g.propagateHealth({ a: 0 }, { decay }))).toBe('GRAPH_INVALID_ARGUMENT');
   });
 });
 

@@ -203,8 +203,12 @@ export interface GraphStats {
 
 const TYPE_CODE: Record<EdgeType, number> = { calls: 0, 'depends-on': 1, 'runs-on': 2 };
 
+/**
+ * The graphology key of an edge: `calls:3:web->api`. The length of `from` makes it unambiguous
+ * when ids contain `->` (without it, `a` → `b->c` and `a->b` → `c` would share a key).
+ */
 function edgeKey(from: string, to: string, type: EdgeType): string {
-  return `${type}:${from}->${to}`;
+  return `${type}:${from.length}:${from}->${to}`;
 }
 
 function typeMask(types: readonly EdgeType[] | undefined): number {
@@ -533,7 +537,7 @@ export class DependencyGraph {
    * @returns Health per node, and the ids in `health` that are not in the graph (ignored).
    * @remarks Converges on cycles (values only go down and are bounded), in at most `maxDepth`
    * sweeps over the edges.
-   * @throws {GraphError} `GRAPH_INVALID_ARGUMENT` for a health value outside [0, 1].
+   * @throws {GraphError} `GRAPH_INVALID_ARGUMENT` for a health value or `decay` outside [0, 1].
    */
   propagateHealth(
     health: Readonly<Record<string, number>> | ReadonlyMap<string, number>,
@@ -545,6 +549,12 @@ export class DependencyGraph {
     unknown: string[];
   } {
     const decay = options.decay ?? 0.9;
+    if (!(decay >= 0 && decay <= 1)) {
+      throw new GraphError(
+        'GRAPH_INVALID_ARGUMENT',
+        `propagateHealth: decay must be in [0, 1], got ${decay}`,
+      );
+    }
     const maxDepth = checkDepth(options.maxDepth ?? 10, 'maxDepth');
     const g = this.compact();
     const n = g.ids.length;

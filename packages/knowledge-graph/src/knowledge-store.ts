@@ -35,12 +35,14 @@ export interface KnowledgeStore {
   save(snapshot: KnowledgeSnapshot): Promise<void>;
 }
 
-const snapshotSchema = z.object({
-  version: z.literal(1),
-  savedAt: z.number().optional(),
-  graph: z.unknown().optional(),
-  memory: z.unknown().optional(),
-});
+const snapshotSchema = z
+  .object({
+    version: z.literal(1),
+    savedAt: z.number().optional(),
+    graph: z.unknown().optional(),
+    memory: z.unknown().optional(),
+  })
+  .strict();
 
 function message(cause: unknown): string {
   return cause instanceof Error ? cause.message : String(cause);

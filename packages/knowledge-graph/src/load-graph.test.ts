@@ -62,6 +62,25 @@ describe('parseGraph', () => {
     expect(e3.issues[0]?.path).toMatch(/^edges\.0/);
   });
 
+  it('refuses misspelled keys instead of ignoring them', () => {
+    const e = thrown(() =>
+      parseGraph(
+        {
+          nodes: ['a', { id: 'pg', knid: 'database' }],
+          edges: [{ from: 'a', to: 'pg', wieght: 0.5 }],
+          edge: [['a', 'pg']],
+        },
+        { source: 'g.yaml' },
+      ),
+    );
+    expect(e.code).toBe('CONFIG_INVALID');
+    expect(e.issues.map((i) => [i.path, i.message])).toEqual([
+      ['nodes.1', 'Unrecognized key: "knid"'],
+      ['edges.0', 'Unrecognized key: "wieght"'],
+      ['', 'Unrecognized key: "edge"'],
+    ]);
+  });
+
   it('adds undeclared nodes when implicitNodes is set', () => {
     const g = parseGraph({ edges: [['a', 'b']] }, { implicitNodes: true });
     expect(g.nodes().sort()).toEqual(['a', 'b']);

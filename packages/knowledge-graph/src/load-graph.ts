@@ -13,67 +13,75 @@ import {
 } from './dependency-graph.js';
 
 const id = z.string().min(1, 'must be a non-empty string');
-const callStatsSchema = z.object({
-  /** Calls seen in total (≥ 0). */
-  count: z.number().nonnegative(),
-  /** Decayed calls per second (≥ 0). */
-  ratePerSec: z.number().nonnegative(),
-  /** Decayed share of failed calls, in [0, 1]. */
-  errorRatio: z.number().min(0).max(1),
-  /** Decayed mean latency in milliseconds (≥ 0). */
-  latencyMs: z.number().nonnegative(),
-  /** Event time (epoch ms) of the latest call seen. */
-  lastSeen: z.number(),
-  /** Decayed number of calls (≥ 0), kept so learning can resume. */
-  decayedCount: z.number().nonnegative(),
-  /** Decayed number of failed calls (≥ 0). */
-  decayedErrors: z.number().nonnegative(),
-  /** Decayed sum of latencies in milliseconds (≥ 0). */
-  decayedLatency: z.number().nonnegative(),
-});
+const callStatsSchema = z
+  .object({
+    /** Calls seen in total (≥ 0). */
+    count: z.number().nonnegative(),
+    /** Decayed calls per second (≥ 0). */
+    ratePerSec: z.number().nonnegative(),
+    /** Decayed share of failed calls, in [0, 1]. */
+    errorRatio: z.number().min(0).max(1),
+    /** Decayed mean latency in milliseconds (≥ 0). */
+    latencyMs: z.number().nonnegative(),
+    /** Event time (epoch ms) of the latest call seen. */
+    lastSeen: z.number(),
+    /** Decayed number of calls (≥ 0), kept so learning can resume. */
+    decayedCount: z.number().nonnegative(),
+    /** Decayed number of failed calls (≥ 0). */
+    decayedErrors: z.number().nonnegative(),
+    /** Decayed sum of latencies in milliseconds (≥ 0). */
+    decayedLatency: z.number().nonnegative(),
+  })
+  .strict();
 
 /** zod schema of a graph document (see {@link GraphDocument}). */
-export const graphDocumentSchema = z.object({
-  /** The nodes, each an id (a service) or an object (default none). */
-  nodes: z
-    .array(
-      z.union([
-        id,
-        z.object({
-          /** The node id (non-empty). */
+export const graphDocumentSchema = z
+  .object({
+    /** The nodes, each an id (a service) or an object (default none). */
+    nodes: z
+      .array(
+        z.union([
           id,
-          /** What the node stands for (default `service`). */
-          kind: z.enum(NODE_KINDS as [NodeKind, ...NodeKind[]]).optional(),
-          /** Free-form attributes (default none). */
-          attributes: z.record(z.string(), z.unknown()).optional(),
-        }),
-      ]),
-    )
-    .default([]),
-  /**
-   * The edges, from a node to what it depends on, each `[from, to]` (a `calls` edge of weight 1)
-   * or an object (default none).
-   */
-  edges: z
-    .array(
-      z.union([
-        z.tuple([id, id]),
-        z.object({
-          /** The dependent node. */
-          from: id,
-          /** The node depended on. */
-          to: id,
-          /** What the edge means (default `calls`). */
-          type: z.enum(EDGE_TYPES as [EdgeType, ...EdgeType[]]).optional(),
-          /** Strength of the dependency in [0, 1] (default 1). */
-          weight: z.number().min(0).max(1).optional(),
-          /** Learned call statistics, restored as they are. */
-          calls: callStatsSchema.optional(),
-        }),
-      ]),
-    )
-    .default([]),
-});
+          z
+            .object({
+              /** The node id (non-empty). */
+              id,
+              /** What the node stands for (default `service`). */
+              kind: z.enum(NODE_KINDS as [NodeKind, ...NodeKind[]]).optional(),
+              /** Free-form attributes (default none). */
+              attributes: z.record(z.string(), z.unknown()).optional(),
+            })
+            .strict(),
+        ]),
+      )
+      .default([]),
+    /**
+     * The edges, from a node to what it depends on, each `[from, to]` (a `calls` edge of weight 1)
+     * or an object (default none).
+     */
+    edges: z
+      .array(
+        z.union([
+          z.tuple([id, id]),
+          z
+            .object({
+              /** The dependent node. */
+              from: id,
+              /** The node depended on. */
+              to: id,
+              /** What the edge means (default `calls`). */
+              type: z.enum(EDGE_TYPES as [EdgeType, ...EdgeType[]]).optional(),
+              /** Strength of the dependency in [0, 1] (default 1). */
+              weight: z.number().min(0).max(1).optional(),
+              /** Learned call statistics, restored as they are. */
+              calls: callStatsSchema.optional(),
+            })
+            .strict(),
+        ]),
+      )
+      .default([]),
+  })
+  .strict();
 
 /** Options of {@link parseGraph} and {@link loadGraph}. */
 export interface ParseGraphOptions {

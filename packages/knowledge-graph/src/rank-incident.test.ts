@@ -63,6 +63,40 @@ describe('rankIncident', () => {
     expect(causes[0]?.evidence[0]).toMatch(/not in the dependency graph/);
     expect(rankIncident(incident([]), graph())).toEqual([]);
   });
+
+  it('ranks resources in the graph when every symptom is below 0.5, as those outside it', () => {
+    const causes = rankIncident(
+      incident([
+        symptom('api', 0.45),
+        symptom('auth', 0.48),
+        symptom('db', 0.49),
+        symptom('cdn', 0.41),
+      ]),
+      graph(),
+    );
+    expect(causes[0]?.node).toBe('db');
+    expect(causes.map((c) => c.node)).toContain('cdn');
+    for (const c of causes) expect(Number.isFinite(c.score)).toBe(true);
+  });
+
+  it('refuses bad options, naming them', () => {
+    const bad = (options: object): string => {
+      try {
+        rankIncident(incident([symptom('db', 0.9)]), graph(), options);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return 'no error';
+    };
+    expect(bad({ upstreamWeight: Number.NaN })).toMatch(
+      /upstreamWeight: must be a number in \[0, 1\], got NaN/,
+    );
+    expect(bad({ upstreamWeight: 1.5 })).toMatch(/upstreamWeight/);
+    expect(bad({ top: -1 })).toMatch(/top: must be an integer ≥ 0, got -1/);
+    expect(bad({ top: 2.5 })).toMatch(/top/);
+    expect(() => rankRootCauses(graph(), { top: Number.NaN })).toThrow(/rankRootCauses[\s\S]*top/);
+    expect(bad({ top: 0, upstreamWeight: 0 })).toBe('no error');
+  });
 });
 
 describe('rankRootCauses operator', () => {

@@ -4,7 +4,7 @@ import type { DependencyGraph } from './dependency-graph.js';
 import {
   ANOMALY_THRESHOLD,
   anomalousSet,
-  candidates,
+  candidatesOf,
   normalise,
   rankPageRank,
   rankUpstream,
@@ -12,12 +12,16 @@ import {
   type Anomalies,
   withoutSeries,
 } from './internal/rca-engine.js';
+import { checkRankOptions } from './internal/rank-options.js';
 
 /** Options of {@link rankIncident} and {@link rankRootCauses}. */
 export interface RankIncidentOptions {
-  /** Most root causes returned (default 5). */
+  /** Most root causes returned (an integer ≥ 0; default 5). */
   readonly top?: number;
-  /** Weight of the common-upstream score in the ensemble (default 0.55; PageRank gets the rest). */
+  /**
+   * Weight of the common-upstream score in the ensemble, in [0, 1] (default 0.55; PageRank gets
+   * the rest).
+   */
   readonly upstreamWeight?: number;
 }
 
@@ -29,7 +33,9 @@ export interface RankIncidentOptions {
  * @remarks Symptoms on resources that are not in the graph are ranked by their own score only,
  * with that said in the evidence. Nodes whose attribute `monitored` is `false` are treated as
  * unobserved: they can be named as a cause when anomalous nodes share them as a dependency.
- * Never throws on odd input; an incident without symptoms gets an empty ranking.
+ * Never throws on odd input; an incident without symptoms gets an empty ranking. Symptoms all
+ * below 0.5 (anomalies kept from a lower threshold) still rank the resources they are on.
+ * @throws {ConfigError} on bad options (`top`, `upstreamWeight`).
  * @example
  * ```ts
  * const causes = rankIncident(incident, graph, { top: 3 });
@@ -40,8 +46,9 @@ export function rankIncident(
   graph: DependencyGraph,
   options: RankIncidentOptions = {},
 ): RootCause[] {
+  checkRankOptions('rankIncident', options);
   const top = options.top ?? 5;
-  const wUp = Math.min(1, Math.max(0, options.upstreamWeight ?? 0.55));
+  const wUp = options.upstreamWeight ?? 0.55;
   const g = graph.compact();
   const n = g.ids.length;
   const p = new Float64Array(n);
@@ -70,10 +77,16 @@ export function rankIncident(
   for (let i = 0; i < n; i++) z[i] = ANOMALY_THRESHOLD * Math.sqrt(p[i]! / (1 - p[i]!));
   const an: Anomalies = { z, p, metric, observed, perSeries: new Float64Array(0) };
   const pc = withoutSeries(g);
-  const anomalous = anomalousSet(an, 300);
+  let anomalous = anomalousSet(an, 300);
+  // Symptoms below 0.5 (a host that keeps anomalies from a lower threshold) still make the
+  // resources they are on anomalous here, as they make resources outside the graph candidates.
+  if (anomalous.length === 0) {
+    for (let i = 0; i < n; i++) if (p[i]! > 0) anomalous.push(i);
+    anomalous = anomalous.sort((a, b) => z[b]! - z[a]!).slice(0, 300);
+  }
   const out: RootCause[] = [];
   if (anomalous.length > 0) {
-    const cands = candidates(pc, an, 300);
+    const cands = candidatesOf(pc, an, { anomalous, cap: 300 });
     const up = normalise(rankUpstream(pc, an, { cands, anomalous }));
     const pr = normalise(rankPageRank(pc, an, cands));
     const inc = g.index.get(incident.resource);
@@ -119,6 +132,7 @@ export function rankRootCauses(
   options: RankIncidentOptions = {},
   deps: OperatorDeps = {},
 ): OperatorFunction<Incident, Incident> {
+  checkRankOptions('rankRootCauses', options);
   return isolate(
     'rankRootCauses',
     () => (incident: Incident) => ({

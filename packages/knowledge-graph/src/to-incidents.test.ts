@@ -4,7 +4,7 @@ import { Subject, VirtualTimeScheduler } from 'rxjs';
 import type { Anomaly, Incident } from '@homeostat/core';
 import { createRecordingOnError } from '@homeostat/core/testing';
 import { DependencyGraph } from './dependency-graph.js';
-import { parseSeriesName, toIncidents } from './to-incidents.js';
+import { parseSeriesName, toIncidents, type ToIncidentsStats } from './to-incidents.js';
 
 let scheduler: TestScheduler;
 beforeEach(() => {
@@ -188,6 +188,29 @@ describe('toIncidents', () => {
       ['inc-0-1', 1],
       ['inc-0-1', 2],
     ]);
+  });
+
+  it('does not re-emit for a new resource whose symptom was over maxSymptoms', () => {
+    const stats: ToIncidentsStats = { opened: 0, absorbed: 0, droppedSymptoms: 0, evicted: 0 };
+    const out: Incident[] = [];
+    const virtual = new VirtualTimeScheduler();
+    const src = new Subject<Anomaly>();
+    src
+      .pipe(
+        toIncidents(
+          { gatherMs: 5, maxSymptoms: 1, reemitOnNewResource: true },
+          { graph: graph(), scheduler: virtual, stats },
+        ),
+      )
+      .subscribe((i) => out.push(i));
+    src.next(anomaly('db:latency', 0));
+    virtual.flush();
+    src.next(anomaly('api:latency', 1)); // joins, but is not kept
+    src.complete();
+    virtual.flush();
+    expect(out).toHaveLength(1);
+    expect(stats).toMatchObject({ droppedSymptoms: 1, absorbed: 1 });
+    expect(stats.reemitted).toBeUndefined();
   });
 
   it('rejects bad options', () => {

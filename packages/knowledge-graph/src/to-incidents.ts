@@ -42,7 +42,8 @@ export const toIncidentsOptionsSchema = z
     maxSymptoms: z.number().int().min(1).default(100),
     /**
      * Emit an incident again, with the same id and every symptom so far, `gatherMs` after a
-     * symptom on a resource it did not yet include joins it once emitted (default false: each
+     * symptom on a resource it did not yet include joins it once emitted and is kept (within
+     * `maxSymptoms`) (default false: each
      * incident is emitted once). Use it when symptoms on dependent services can trail the first
      * by more than `gatherMs` and the root-cause ranking should see them.
      */
@@ -226,9 +227,11 @@ export function toIncidents(
               match.keys.add(key);
               match.resources.add(resource);
               if (match.emitted) stats.absorbed++;
-              if (match.symptoms.length < o.maxSymptoms) match.symptoms.push(symptom);
+              const kept = match.symptoms.length < o.maxSymptoms;
+              if (kept) match.symptoms.push(symptom);
               else stats.droppedSymptoms++;
-              if (o.reemitOnNewResource && newResource && match.emitted && !match.pending) {
+              // Only a kept symptom changes what the incident would say.
+              if (o.reemitOnNewResource && kept && newResource && match.emitted && !match.pending) {
                 match.pending = true;
                 match.timer = scheduler.schedule(() => emit(match), o.gatherMs);
               }

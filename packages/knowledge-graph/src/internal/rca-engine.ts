@@ -278,7 +278,16 @@ export function anomalousSet(an: Anomalies, cap: number): number[] {
  * depend on directly, and — when nothing is anomalous — the most departing nodes.
  */
 export function candidates(pc: PreparedCase, an: Anomalies, cap: number): number[] {
-  const set = anomalousSet(an, cap);
+  return candidatesOf(pc, an, { anomalous: anomalousSet(an, cap), cap });
+}
+
+/** {@link candidates} around a given anomalous set (most anomalous first, at most `cap`). */
+export function candidatesOf(
+  pc: PreparedCase,
+  an: Anomalies,
+  sets: { readonly anomalous: readonly number[]; readonly cap: number },
+): number[] {
+  const set = sets.anomalous.slice();
   const inSet = new Set(set);
   const unobservedHits = new Map<number, number>();
   for (const u of set) {
@@ -290,7 +299,7 @@ export function candidates(pc: PreparedCase, an: Anomalies, cap: number): number
   for (const [v, hits] of unobservedHits) if (hits >= 2 && !inSet.has(v)) set.push(v);
   if (set.length === 0) {
     const order = Array.from(an.z.keys()).sort((a, b) => an.z[b]! - an.z[a]!);
-    for (const i of order.slice(0, Math.min(cap, 20))) if (an.observed[i]) set.push(i);
+    for (const i of order.slice(0, Math.min(sets.cap, 20))) if (an.observed[i]) set.push(i);
   }
   return set;
 }

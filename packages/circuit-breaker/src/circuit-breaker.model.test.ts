@@ -149,7 +149,7 @@ class Model {
       const trips =
         w.type === 'consecutive'
           ? failures >= w.failureThreshold
-          : calls >= this.cfg.minimumCalls && failures >= this.cfg.failureRateThreshold * calls;
+          : calls >= this.cfg.minimumCalls && failures / calls >= this.cfg.failureRateThreshold;
       if (trips) this.trip();
     } else if (this.base === 'half-open') {
       if (failed) {

@@ -146,6 +146,55 @@ describe('createCircuitBreaker', () => {
     expect(b.state).toBe('open'); // 3/4 ≥ 0.5, evaluated on the success that reached minimumCalls
   });
 
+  it.each([
+    [0.07, 100], // 0.07 * 100 = 7.000000000000001
+    [0.14, 50], // 0.14 * 50 = 7.000000000000001
+    [0.57, 100], // 0.57 * 100 = 56.99999999999999
+    [0.3, 10],
+  ])(
+    'trips when failures / calls is exactly the threshold %s (%s calls), not one failure below',
+    async (threshold, calls) => {
+      const failures = Math.round(threshold * calls);
+      const run = async (failing: number): Promise<CircuitBreaker> => {
+        const b = createCircuitBreaker({
+          window: { type: 'count', size: calls },
+          minimumCalls: calls,
+          failureRateThreshold: threshold,
+        });
+        for (let i = 0; i < calls - failing; i++) await b.execute(fine);
+        await fail(b, failing);
+        return b;
+      };
+      const at = await run(failures);
+      expect(at.snapshot().window.failureRate).toBe(threshold);
+      expect(at.state).toBe('open');
+      const below = await run(failures - 1);
+      expect(below.state).toBe('closed');
+    },
+  );
+
+  it('trips when slow / calls is exactly the slow-call threshold', async () => {
+    const clock = createManualClock(0);
+    const b = createCircuitBreaker(
+      {
+        window: { type: 'time', durationMs: 10_000, buckets: 10 },
+        minimumCalls: 100,
+        failureRateThreshold: 1,
+        slowCallDurationMs: 50,
+        slowCallRateThreshold: 0.07,
+      },
+      { clock },
+    );
+    const slow = (): Promise<string> => {
+      clock.advance(50);
+      return Promise.resolve('slow');
+    };
+    for (let i = 0; i < 93; i++) await b.execute(fine);
+    for (let i = 0; i < 7; i++) await b.execute(slow); // 0.07 * 100 = 7.000000000000001
+    expect(b.snapshot().stats.slow).toBe(7);
+    expect(b.state).toBe('open');
+  });
+
   it('count window: old outcomes slide out', async () => {
     const b = createCircuitBreaker({
       window: { type: 'count', size: 4 },
@@ -468,5 +517,25 @@ describe('createCircuitBreaker', () => {
     void b.execute(() => new Promise<never>(() => {}));
     await expect(b.execute(fine)).rejects.toMatchObject({ state: 'half-open' });
     expect(b.snapshot().inFlight).toBe(1);
+  });
+
+  it('announces open → half-open once when a late result arrives after the open period', async () => {
+    const clock = createManualClock(0);
+    const b = createCircuitBreaker(
+      { window: { type: 'consecutive', failureThreshold: 1 }, openDurationMs: 1000 },
+      { clock },
+    );
+    const events = record(b);
+    let finishSlow!: () => void;
+    const slow = b.execute(() => new Promise<void>((resolve) => (finishSlow = resolve)));
+    await fail(b);
+    clock.advance(1500); // the open period is over; nothing has read the state yet
+    finishSlow();
+    await slow;
+    expect(
+      events.map((e) => (e.type === 'state-change' ? `${e.from}→${e.state}` : e.type)),
+    ).toEqual(['failure', 'closed→open', 'success', 'open→half-open']);
+    expect(events[2]).toMatchObject({ state: 'half-open' });
+    expect(b.stats).toMatchObject({ calls: 2, successes: 1, failures: 1 });
   });
 });

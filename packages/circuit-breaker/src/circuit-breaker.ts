@@ -651,10 +651,15 @@ export class CircuitBreaker implements Policy, BreakerSource {
         }
       }
     }
+    if (!this.listening) {
+      this.muted = false;
+      return;
+    }
+    // Still muted: reading `state` may move an expired open period to half-open, and that change
+    // is announced once, below, after the call's own event.
+    const state = this.state;
     this.muted = false;
-
-    if (this.listening && (counted || !failed)) {
-      const state = this.state;
+    if (counted || !failed) {
       const durationMs = Number.isNaN(duration) ? undefined : Math.max(0, duration);
       const base = { breaker: this.name, t: now, state };
       const withDuration = durationMs === undefined ? base : { ...base, durationMs };
@@ -664,7 +669,7 @@ export class CircuitBreaker implements Policy, BreakerSource {
           : { ...withDuration, type: 'success' },
       );
     }
-    if (this.listening) this.announce(before, now);
+    this.announce(before, now);
   }
 
   private currentOpenDuration(): number {

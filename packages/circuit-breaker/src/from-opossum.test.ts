@@ -84,6 +84,24 @@ describe('fromOpossum', () => {
     expect(events.map((e) => e.type)).toEqual(['success', 'state-change']);
   });
 
+  it('dispose does not complete the registry stream of the other breakers', async () => {
+    const registry = createBreakerRegistry();
+    const source = registry.add(fromOpossum(opossum((x) => Promise.resolve(x))));
+    const payments = registry.getOrCreate({ name: 'payments' });
+    const seen: string[] = [];
+    let completed = false;
+    const sub = registry.events$.subscribe({
+      next: (e) => seen.push(`${e.breaker}:${e.type}`),
+      complete: () => (completed = true),
+    });
+    source.dispose();
+    await payments.execute(() => 1);
+    expect(completed).toBe(false);
+    expect(sub.closed).toBe(false);
+    expect(seen).toEqual(['payments:success']);
+    sub.unsubscribe();
+  });
+
   it('shows a disabled or shut-down opossum breaker as disabled', () => {
     const legacy = opossum((x) => Promise.resolve(x));
     const source = fromOpossum(legacy);

@@ -56,7 +56,10 @@ export interface OpossumSource extends BreakerSource, BreakerControls {
   open(): void;
   /** Closes the opossum breaker. */
   close(): void;
-  /** Stops listening to the opossum breaker and completes `events$`. */
+  /**
+   * Stops listening to the opossum breaker and completes `events$` (a registry holding the
+   * adapter keeps its merged stream open).
+   */
   dispose(): void;
 }
 

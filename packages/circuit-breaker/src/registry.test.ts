@@ -44,6 +44,22 @@ describe('createBreakerRegistry', () => {
     expect(events).toHaveLength(2);
   });
 
+  it('keeps the merged stream open for the other breakers after remove', async () => {
+    const registry = createBreakerRegistry();
+    const a = registry.getOrCreate({ name: 'a' });
+    const b = registry.getOrCreate({ name: 'b' });
+    const seen: string[] = [];
+    const sub = registry.events$.subscribe((e) => seen.push(`${e.breaker}:${e.type}`));
+    registry.remove('a');
+    expect(sub.closed).toBe(false);
+    await a.execute(() => 1);
+    await b.execute(() => 2);
+    const c = registry.getOrCreate({ name: 'c' });
+    await c.execute(() => 3);
+    expect(seen).toEqual(['b:success', 'c:success']);
+    sub.unsubscribe();
+  });
+
   it('controls breakers by name for runbooks', () => {
     const registry = createBreakerRegistry();
     const b = registry.getOrCreate({ name: 'inventory' });

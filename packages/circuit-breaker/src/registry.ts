@@ -1,4 +1,4 @@
-import { Observable, type Subscriber, type Subscription } from 'rxjs';
+import { Observable, type Observer, type Subscription } from 'rxjs';
 import { z } from 'zod';
 import {
   ConfigError,
@@ -74,12 +74,20 @@ export class BreakerRegistry {
   private readonly maxBreakers: number;
   private readonly clock: Clock;
   private readonly subscribers = new Set<{
-    subscriber: Subscriber<BreakerEvent>;
+    /** Forwards one breaker's events and errors, never its completion. */
+    forward: Partial<Observer<BreakerEvent>>;
     subs: Map<string, Subscription>;
   }>();
   private nRefused = 0;
 
-  /** Every event of every registered breaker (breakers added later included), hot. */
+  /**
+   * Every event of every registered breaker (breakers added later included), hot.
+   *
+   * @remarks
+   * Removing a breaker, or a registered adapter completing its own stream (as
+   * `fromOpossum(...).dispose()` does), only stops that breaker's events; the merged stream never
+   * completes. An error from one breaker's stream is passed on.
+   */
   readonly events$: Observable<BreakerEvent>;
 
   /** Use {@link createBreakerRegistry}, which validates the options. */
@@ -90,10 +98,16 @@ export class BreakerRegistry {
     this.maxBreakers = options.maxBreakers;
     this.clock = deps.clock ?? monotonicClock;
     this.events$ = new Observable<BreakerEvent>((subscriber) => {
-      const record = { subscriber, subs: new Map<string, Subscription>() };
+      // A plain observer, not the subscriber itself: RxJS reuses a Subscriber passed to
+      // `subscribe` and returns it, so unsubscribing one breaker would end the whole stream.
+      const forward: Partial<Observer<BreakerEvent>> = {
+        next: (event) => subscriber.next(event),
+        error: (err: unknown) => subscriber.error(err),
+      };
+      const record = { forward, subs: new Map<string, Subscription>() };
       this.subscribers.add(record);
       for (const [name, entry] of this.entries)
-        record.subs.set(name, entry.events$.subscribe(subscriber));
+        record.subs.set(name, entry.events$.subscribe(forward));
       return () => {
         this.subscribers.delete(record);
         for (const s of record.subs.values()) s.unsubscribe();
@@ -125,7 +139,7 @@ export class BreakerRegistry {
     }
     this.entries.set(breaker.name, breaker);
     for (const record of this.subscribers)
-      record.subs.set(breaker.name, breaker.events$.subscribe(record.subscriber));
+      record.subs.set(breaker.name, breaker.events$.subscribe(record.forward));
     return breaker;
   }
 
@@ -167,7 +181,10 @@ export class BreakerRegistry {
     return this.entries.get(name);
   }
 
-  /** Unregisters `name`; its events stop flowing into {@link BreakerRegistry.events$}. */
+  /**
+   * Unregisters `name`; its events stop flowing into {@link BreakerRegistry.events$}, while the
+   * other breakers' events keep flowing.
+   */
   remove(name: string): boolean {
     if (!this.entries.delete(name)) return false;
     for (const record of this.subscribers) {

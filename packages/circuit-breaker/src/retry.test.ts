@@ -80,6 +80,43 @@ describe('createRetry', () => {
     expect(n).toBe(1);
   });
 
+  it('an already aborted signal rejects with its reason without running an attempt', async () => {
+    const { retry, timers } = setup({ maxAttempts: 3 });
+    const controller = new AbortController();
+    controller.abort(new Error('caller gave up'));
+    let n = 0;
+    await expect(
+      retry.execute(() => {
+        n++;
+        return 'side effect';
+      }, controller.signal),
+    ).rejects.toThrow('caller gave up');
+    expect(n).toBe(0);
+    expect(timers.pending).toBe(0);
+  });
+
+  it('a signal aborted before the wait starts rejects at once, with no further attempt', async () => {
+    const controller = new AbortController();
+    // shouldRetry runs after the failed attempt and before the wait: abort there
+    const { retry, timers } = setup(
+      { maxAttempts: 3, initialDelayMs: 1000, jitter: 'none' },
+      () => {
+        controller.abort(new Error('stop'));
+        return true;
+      },
+    );
+    let n = 0;
+    const p = retry.execute(() => {
+      n++;
+      return Promise.reject(new Error('down'));
+    }, controller.signal);
+    const check = expect(p).rejects.toThrow('stop');
+    await flush();
+    expect(timers.pending).toBe(0);
+    await check;
+    expect(n).toBe(1);
+  });
+
   it('throws ConfigError naming the field', () => {
     expect(() => createRetry({ maxAttempts: 0 })).toThrow(/maxAttempts/);
     expect(() => createRetry({ jitter: 'some' as never })).toThrow(/jitter/);

@@ -38,6 +38,10 @@ function sleep(timers: Timers, ms: number, signal: AbortSignal | undefined): Pro
       timers.setTimeout(resolve, ms);
       return;
     }
+    if (signal.aborted) {
+      reject(signal.reason as Error);
+      return;
+    }
     const onAbort = (): void => {
       timers.clearTimeout(handle);
       reject(signal.reason as Error);
@@ -57,7 +61,8 @@ function sleep(timers: Timers, ms: number, signal: AbortSignal | undefined): Pro
  * @remarks
  * The function gets `attempt` (1-based) in its context. When the caller's `signal` aborts, the
  * wait ends at once and the execution rejects with the signal's reason; no further attempt
- * starts. The last error is rethrown unchanged. One timer per wait.
+ * starts. A signal already aborted when `execute` is called rejects at once, without running
+ * any attempt. The last error is rethrown unchanged. One timer per wait.
  */
 export class Retry implements Policy {
   private readonly options: z.output<typeof retryOptionsSchema>;
@@ -86,7 +91,7 @@ export class Retry implements Policy {
    *
    * @returns The first successful result.
    * @throws The last error (as a rejection) when attempts run out or `shouldRetry` says no; the
-   * signal's reason when the caller aborts.
+   * signal's reason when the caller aborts (before the first attempt included).
    * @example
    * ```ts
    * const retry = createRetry({ maxAttempts: 4, initialDelayMs: 50, jitter: 'decorrelated' });
@@ -99,6 +104,8 @@ export class Retry implements Policy {
     const max = this.options.maxAttempts;
     const ctxSignal = signal ?? neverAbortedSignal();
     for (let attempt = 1; ; attempt++) {
+      // Like Bulkhead and Timeout: an aborted caller gets no (further) attempt.
+      if (signal?.aborted) throw signal.reason;
       try {
         return await invoke(fn, { signal: ctxSignal, attempt });
       } catch (error) {

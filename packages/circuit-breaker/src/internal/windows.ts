@@ -22,8 +22,11 @@ export class RateRule {
   /** True when the window holds enough calls and a rate is at or over its threshold. */
   trips(calls: number, failures: number, slow: number): boolean {
     if (calls < this.minimumCalls || calls === 0) return false;
+    // Compare the rates themselves, as documented and as the snapshot reports them: the product
+    // `threshold * calls` can round up (0.07 * 100 = 7.000000000000001), so a window exactly at
+    // the threshold would not trip. A correctly rounded quotient equals the threshold then.
     return (
-      failures >= this.failureRateThreshold * calls || slow >= this.slowCallRateThreshold * calls
+      failures / calls >= this.failureRateThreshold || slow / calls >= this.slowCallRateThreshold
     );
   }
 }

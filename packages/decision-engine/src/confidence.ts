@@ -105,13 +105,13 @@ export function incidentSignature(incident: Incident): string {
 
 /** zod schema of confidence options. */
 export const confidenceOptionsSchema = z
-  .object({
+  .strictObject({
     /**
      * Weights of the weighted mean (normalised by their sum, which must be above 0). Default
      * 0.25 / 0.25 / 0.2 / 0.3.
      */
     weights: z
-      .object({
+      .strictObject({
         /** Weight of the detector part, the highest symptom score (≥ 0). Default 0.25. */
         detector: z.number().min(0).default(0.25),
         /** Weight of the root-cause part, the top candidate's score (≥ 0). Default 0.25. */
@@ -124,7 +124,7 @@ export const confidenceOptionsSchema = z
       .default({ detector: 0.25, rootCause: 0.25, specificity: 0.2, trackRecord: 0.3 }),
     /** Beta prior of the track record: Beta(alpha, beta). Default uniform Beta(1, 1). */
     prior: z
-      .object({
+      .strictObject({
         /** Prior successes α (> 0): pulls an untried runbook's record up. Default 1. */
         alpha: z.number().positive().default(1),
         /** Prior failures β (> 0): pulls an untried runbook's record down. Default 1. */

@@ -173,7 +173,7 @@ export const freezeWindowSchema = z
   });
 
 /** zod schema of {@link createFreezeCalendar}'s options. */
-export const freezeCalendarOptionsSchema = z.object({
+export const freezeCalendarOptionsSchema = z.strictObject({
   /** The freeze windows; a moment is frozen when any of them contains it. Default `[]`. */
   windows: z.array(freezeWindowSchema).default([]),
   /** Offset of local time from UTC for cron windows, in minutes (−840 to 840). Default 0. */

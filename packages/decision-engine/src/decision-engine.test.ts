@@ -338,8 +338,10 @@ describe('safety property', () => {
       fc.property(
         thresholds,
         fc.record({
-          maxActions: fc.integer({ min: 1, max: 4 }),
-          perMs: fc.integer({ min: 1, max: 60_000 }),
+          rateLimit: fc.record({
+            maxActions: fc.integer({ min: 1, max: 4 }),
+            perMs: fc.integer({ min: 1, max: 60_000 }),
+          }),
           cooldownMs: fc.integer({ min: 0, max: 60_000 }),
           maxConcurrent: fc.integer({ min: 1, max: 3 }),
           minErrorBudget: fc.double({ min: 0, max: 1, noNaN: true }),

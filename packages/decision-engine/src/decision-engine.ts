@@ -36,7 +36,7 @@ import { renderTemplate } from './template.js';
 import { f2 } from './internal/format.js';
 
 /** zod schema of {@link createDecisionEngine}'s options. */
-export const decisionEngineOptionsSchema = z.object({
+export const decisionEngineOptionsSchema = z.strictObject({
   /** Confidence/risk thresholds (see {@link gateOptionsSchema}). */
   gate: gateOptionsSchema.prefault({}),
   /** Confidence weights and the track-record prior (see {@link confidenceOptionsSchema}). */

@@ -6,10 +6,10 @@ const unit = z.number().min(0).max(1);
 
 /** zod schema of the gate thresholds. */
 export const gateOptionsSchema = z
-  .object({
+  .strictObject({
     /** Act alone when confidence > minConfidence and risk < maxRisk. */
     execute: z
-      .object({
+      .strictObject({
         /**
          * Confidence must be strictly above this to act alone, in [0, 1]; not below
          * `approve.minConfidence`. Default 0.8.
@@ -24,7 +24,7 @@ export const gateOptionsSchema = z
       .default({ minConfidence: 0.8, maxRisk: 0.3 }),
     /** Ask a person when confidence > minConfidence and risk < maxRisk; otherwise escalate. */
     approve: z
-      .object({
+      .strictObject({
         /** Confidence must be strictly above this to ask a person, in [0, 1]. Default 0.6. */
         minConfidence: unit.default(0.6),
         /** Risk must be strictly below this to ask a person, in [0, 1]. Default 0.5. */

@@ -153,7 +153,7 @@ export function checkRiskFactors(factors: readonly RiskFactor[]): void {
 
 const weight = z.number().positive().finite();
 
-const blastRadiusSchema = z.object({
+const blastRadiusSchema = z.strictObject({
   /** Weight of the factor in the risk's weighted mean (finite, > 0). Default 0.3. */
   weight: weight.default(0.3),
   /** Number of affected components at which the score reaches 1 (> 0). Default 10. */
@@ -191,7 +191,7 @@ export function blastRadiusRisk(
   };
 }
 
-const criticalitySchema = z.object({
+const criticalitySchema = z.strictObject({
   /** Weight of the factor in the risk's weighted mean (finite, > 0). Default 0.2. */
   weight: weight.default(0.2),
   /** The incident label holding the criticality tier. Default `'criticality'`. */
@@ -230,7 +230,7 @@ export function criticalityRisk(options: z.input<typeof criticalitySchema> = {})
   };
 }
 
-const rollbackSchema = z.object({
+const rollbackSchema = z.strictObject({
   /** Weight of the factor in the risk's weighted mean (finite, > 0). Default 0.15. */
   weight: weight.default(0.15),
   /** Score when nobody says whether a rollback exists, in [0, 1]. Default 0.5. */
@@ -289,7 +289,7 @@ export function changeFreezeRisk(options: FreezeCalendarOptions & { weight?: num
   };
 }
 
-const recentFailuresSchema = z.object({
+const recentFailuresSchema = z.strictObject({
   /** Weight of the factor in the risk's weighted mean (finite, > 0). Default 0.15. */
   weight: weight.default(0.15),
   /**
@@ -321,7 +321,7 @@ export function recentFailuresRisk(options: z.input<typeof recentFailuresSchema>
   };
 }
 
-const inFlightSchema = z.object({
+const inFlightSchema = z.strictObject({
   /** Weight of the factor in the risk's weighted mean (finite, > 0). Default 0.1. */
   weight: weight.default(0.1),
   /** Actions in flight at which the score reaches 1 (integer > 0). Default 5. */

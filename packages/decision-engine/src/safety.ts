@@ -2,13 +2,13 @@ import { z } from 'zod';
 import { KeyedStore, parseOptions, systemClock, type Clock } from '@homeostat/core';
 
 /** zod schema of the safety constraints applied across decisions. */
-export const safetyOptionsSchema = z.object({
+export const safetyOptionsSchema = z.strictObject({
   /**
    * Global rate limit: at most `maxActions` started per `perMs` (sliding). Default 20 per
    * 60,000 ms.
    */
   rateLimit: z
-    .object({
+    .strictObject({
       /** Most actions started within any `perMs` (integer ≥ 1). Default 20. */
       maxActions: z.number().int().min(1).default(20),
       /** Length of the sliding window, in ms (> 0). Default 60,000. */

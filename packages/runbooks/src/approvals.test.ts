@@ -1,3 +1,4 @@
+import { Subscription, type SchedulerLike } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { isHomeostatError } from '@homeostat/core';
 import { createApprovals, type ApprovalAsk, type ApprovalRequest } from './approvals.js';
@@ -77,5 +78,23 @@ describe('createApprovals', () => {
     await expect(first.verdict).resolves.toEqual({ approved: false, reason: 'expired' });
     expect(approvals.pending()).toHaveLength(0);
     expect(() => createApprovals({ maxPending: 0 })).toThrow(RangeError);
+  });
+
+  it('expires a request whose deadline has passed even if its expiry timer has not fired', async () => {
+    let now = 0;
+    // A scheduler whose timers are late: time moves on, the expiry callback has not run yet.
+    const late: SchedulerLike = { now: () => now, schedule: () => new Subscription() };
+    const approvals = createApprovals({}, { scheduler: late });
+    const early = approvals.request(ask('r1'));
+    const { request, verdict } = approvals.request(ask('r2'));
+    now = 59_999;
+    approvals.approve(early.request!.id, { id: 'alice', roles: ['sre'] });
+    await expect(early.verdict).resolves.toMatchObject({ approved: true });
+    now = 60_000;
+    expect(codeOf(() => approvals.approve(request!.id, { id: 'alice', roles: ['sre'] }))).toBe(
+      'APPROVAL_NOT_FOUND',
+    );
+    await expect(verdict).resolves.toEqual({ approved: false, reason: 'expired' });
+    expect(approvals.pending()).toHaveLength(0);
   });
 });

@@ -29,7 +29,7 @@ export interface ApprovalRequest {
   readonly runbook: string;
   /** The incident the decision is about. */
   readonly incident: Incident;
-  /** Targets the run would touch. */
+  /** Targets the run would touch (the incident's resource when `allowEmpty` matched none). */
   readonly targets: readonly string[];
   /** Runbook parameters the run would use. */
   readonly params: Readonly<Record<string, unknown>>;
@@ -84,7 +84,9 @@ export interface Approvals {
   pending(): readonly ApprovalRequest[];
   /**
    * Approves a pending request.
-   * @throws {ApprovalError} `APPROVAL_NOT_FOUND` (unknown or settled), `APPROVAL_FORBIDDEN` (no allowed role), `APPROVAL_INVALID` (no identity).
+   * @remarks A request whose `expiresAt` has passed is expired even if its expiry timer has not
+   * fired yet: it is settled as `expired` and the call throws `APPROVAL_NOT_FOUND`.
+   * @throws {ApprovalError} `APPROVAL_NOT_FOUND` (unknown, expired or settled), `APPROVAL_FORBIDDEN` (no allowed role), `APPROVAL_INVALID` (no identity).
    */
   approve(requestId: string, identity: ApprovalIdentity, note?: string): void;
   /**
@@ -162,12 +164,15 @@ export function createApprovals(
       });
     }
     const entry = open.get(requestId);
-    if (!entry)
+    // The expiry timer may be late (a busy event loop): the deadline, not the timer, decides.
+    if (!entry || scheduler.now() >= entry.request.expiresAt) {
+      if (entry) settle(requestId, { approved: false, reason: 'expired' });
       throw new ApprovalError(
         'APPROVAL_NOT_FOUND',
         `no pending approval request "${requestId}" (unknown, expired or already settled)`,
         { requestId },
       );
+    }
     const need = entry.request.roles;
     if (need.length > 0 && !(identity.roles as readonly string[]).some((r) => need.includes(r))) {
       throw new ApprovalError(

@@ -116,6 +116,27 @@ describe('createFileAudit and verifyAuditLog', () => {
     expect(await verifyAuditLog(file)).toEqual({ ok: true, records: 6, tornTail: false });
   });
 
+  it('cuts a torn last line that ends inside a multi-byte character at its newline', async () => {
+    const file = tempFile();
+    await writeSample(file);
+    const intact = readFileSync(file);
+    // A crash mid-write of a record containing "€" (E2 82 AC): only E2 82 reached the disk.
+    appendFileSync(
+      file,
+      Buffer.concat([
+        Buffer.from('{"seq":5,"t":1,"type":"plan","runId":"r2","data":{"n":"'),
+        Buffer.from([0xe2, 0x82]),
+      ]),
+    );
+    const audit = createFileAudit(file);
+    const rec = await audit.append({ type: 'decision.received', runId: 'r2', data: { n: 'ça' } });
+    await audit.close();
+    expect(rec.seq).toBe(5);
+    const after = readFileSync(file);
+    expect(after.subarray(0, intact.length).equals(intact)).toBe(true);
+    expect(await verifyAuditLog(file)).toEqual({ ok: true, records: 6, tornTail: false });
+  });
+
   it('bounds record size and refuses to truncate a log whose tail it cannot read', async () => {
     const audit = createMemoryAudit();
     const big = await audit.append({

@@ -196,19 +196,23 @@ export function createFileAudit(
         const tail = Math.min(size, 1_048_576);
         const buf = Buffer.alloc(tail);
         await fh.read(buf, 0, tail, size - tail);
-        const text = buf.toString('utf8');
-        const cut = text.lastIndexOf('\n');
+        // Work on raw bytes: a torn tail may end inside a multi-byte character, and decoding it
+        // first would turn the partial bytes into U+FFFD and miscount how much to cut.
+        const cut = buf.lastIndexOf(0x0a);
         if (cut === -1 && tail < size) {
           // Never truncate what we cannot see the start of: refuse instead (fail closed).
           throw new Error(
             `the last line is longer than ${tail} bytes; refusing to guess where it starts`,
           );
         }
-        if (cut !== text.length - 1) {
+        if (cut !== tail - 1) {
           // Torn tail from a crash mid-write: drop the partial line so the chain stays valid.
-          await fh.truncate(size - Buffer.byteLength(text.slice(cut + 1)));
+          await fh.truncate(size - tail + cut + 1);
         }
-        const complete = text.slice(0, cut + 1).trimEnd();
+        const complete = buf
+          .subarray(0, cut + 1)
+          .toString('utf8')
+          .trimEnd();
         const lastLine = complete.slice(complete.lastIndexOf('\n') + 1);
         if (lastLine) {
           const last = JSON.parse(lastLine) as { seq?: unknown; hash?: unknown };

@@ -1,10 +1,13 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createRecordingOnError } from '@homeostat/core/testing';
 import { isHomeostatError, type Outcome } from '@homeostat/core';
 import { defineAction } from './action.js';
 import { createApprovals } from './approvals.js';
-import { createMemoryAudit, type AuditSink } from './audit.js';
+import { createMemoryAudit, verifyAuditLog, type AuditSink } from './audit.js';
 import {
   createExecutor,
   formatPlan,
@@ -195,6 +198,40 @@ describe('createExecutor', () => {
     expect(executor.stats().hungActions).toBe(0);
   });
 
+  it('escalates instead of rolling back when an onFailure: rollback step ignores its abort signal', async () => {
+    const acts = recordingActions();
+    let finish: () => void = () => undefined;
+    const hang = acts.custom('hang', () => new Promise<void>((resolve) => (finish = resolve)));
+    const escalations: string[] = [];
+    const { scheduler, executor, audit } = setup(
+      [
+        {
+          id: 'rb',
+          steps: [
+            { name: 'drain', action: 'ok' },
+            { name: 'migrate', action: 'hang', timeout: '1s', onFailure: 'rollback' },
+          ],
+        },
+      ],
+      { actions: [acts.ok, hang], deps: { onEscalate: (e) => escalations.push(e.reason) } },
+    );
+    const outcome = await scheduler.drive(executor.run(decide('rb', 'svc-a')));
+    expect(outcome!.status).toBe('timed_out');
+    expect(outcome!.error).toMatch(/rollback not run: .*still running/);
+    expect(acts.calls.filter((c) => c.kind === 'undo')).toHaveLength(0);
+    expect(escalations).toEqual([
+      expect.stringMatching(
+        /^rollback of rb was not run because an action ignored its abort signal and is still running; steps not undone: drain$/,
+      ),
+    ]);
+    expect(auditTypes(audit).slice(-2)).toEqual(['rollback.finished', 'run.finished']);
+    expect(audit.records().at(-2)?.data).toMatchObject({ skipped: true, notUndone: ['drain'] });
+    expect(executor.stats().hungActions).toBe(1);
+    finish();
+    await scheduler.advance(0);
+    expect(executor.stats().hungActions).toBe(0);
+  });
+
   it('turns a garbage result into a failed step naming the problem', async () => {
     const acts = recordingActions();
     const garbage = acts.custom('garbage', () => 42);
@@ -344,6 +381,89 @@ describe('createExecutor', () => {
       expect(outcome.verified).toBe(true);
       expect(n).toBe(4);
     });
+
+    it('keeps the target locked and does not roll back while a verification probe ignores its abort signal', async () => {
+      const acts = recordingActions();
+      let finish: () => void = () => undefined;
+      const probe = acts.custom(
+        'probe',
+        () => new Promise<void>((resolve) => (finish = resolve)),
+        true,
+      );
+      const escalations: string[] = [];
+      const lock = createMemoryLock();
+      const { scheduler, executor, audit } = setup(
+        [
+          {
+            id: 'rb',
+            steps: [{ action: 'ok' }],
+            verify: { kind: 'probe', action: 'probe', timeout: '5s' },
+          },
+          { id: 'rb2', steps: [{ action: 'ok' }] },
+        ],
+        {
+          actions: [acts.ok, probe],
+          deps: { lock, onEscalate: (e) => escalations.push(e.reason) },
+        },
+      );
+      const first = await scheduler.drive(executor.run(decide('rb', 'svc-a')));
+      expect(first!.status).toBe('timed_out');
+      expect(first!.error).toMatch(
+        /ignored its abort signal and is still running; rollback not run/,
+      );
+      expect(acts.calls.filter((c) => c.kind === 'undo')).toHaveLength(0);
+      expect(escalations).toEqual([
+        expect.stringMatching(/rollback of rb was not run .*still running; steps not undone: 1:ok/),
+      ]);
+      expect(audit.records().find((r) => r.type === 'rollback.finished')?.data).toMatchObject({
+        skipped: true,
+        escalated: true,
+        notUndone: ['1:ok'],
+      });
+      expect(executor.stats().hungActions).toBe(1);
+      expect(lock.held()).toEqual(['svc-a']);
+      const second = executor.run(decide('rb2', 'svc-a'));
+      await scheduler.advance(60_000);
+      expect(acts.calls.filter((c) => c.action === 'ok')).toHaveLength(1); // still waiting
+      finish();
+      const out = await scheduler.drive(second);
+      expect(out!.status).toBe('succeeded');
+      expect(executor.stats().hungActions).toBe(0);
+      expect(lock.held()).toEqual([]);
+    });
+
+    it('keeps the target locked while a precondition probe ignores its abort signal', async () => {
+      const acts = recordingActions();
+      let finish: () => void = () => undefined;
+      const probe = acts.custom(
+        'probe',
+        () => new Promise<void>((resolve) => (finish = resolve)),
+        true,
+      );
+      const lock = createMemoryLock();
+      const { scheduler, executor } = setup(
+        [
+          {
+            id: 'rb',
+            preconditions: [{ kind: 'probe', action: 'probe', timeout: '1s' }],
+            steps: [{ action: 'ok' }],
+          },
+          { id: 'rb2', steps: [{ action: 'ok' }] },
+        ],
+        { actions: [acts.ok, probe], deps: { lock } },
+      );
+      const first = await scheduler.drive(executor.run(decide('rb', 'svc-a')));
+      expect(first!.status).toBe('blocked');
+      expect(first!.error).toMatch(/^precondition: probe probe did not pass: .*still running/);
+      expect(executor.stats().hungActions).toBe(1);
+      expect(lock.held()).toEqual(['svc-a']);
+      const second = executor.run(decide('rb2', 'svc-a'));
+      await scheduler.advance(60_000);
+      expect(acts.calls.filter((c) => c.action === 'ok')).toHaveLength(0);
+      finish();
+      expect((await scheduler.drive(second))!.status).toBe('succeeded');
+      expect(executor.stats().hungActions).toBe(0);
+    });
   });
 
   describe('safety', () => {
@@ -448,6 +568,38 @@ describe('createExecutor', () => {
       expect(outcome.status).toBe('succeeded');
       expect(acts.calls.map((c) => `${c.action}@${c.target}`)).toEqual(['held@svc-z']);
       expect(seen).toEqual([['svc-z']]);
+    });
+
+    it('with allowEmpty, cools down the resource it acted on and shows it to the approver', async () => {
+      const approvals = createApprovals();
+      const asked: (readonly string[])[] = [];
+      approvals.requests$.subscribe((r) => {
+        asked.push(r.targets);
+        approvals.approve(r.id, { id: 'alice', roles: [] });
+      });
+      const { run, acts } = setup(
+        [
+          {
+            id: 'maybe',
+            targets: { selector: { app: 'none' }, allowEmpty: true },
+            cooldown: '15m',
+            steps: [{ action: 'ok' }],
+            approval: { required: true },
+          },
+        ],
+        {
+          deps: {
+            approvals,
+            inventory: { list: () => [{ name: 'web-1', labels: { app: 'web' } }] },
+          },
+        },
+      );
+      expect((await run(decide('maybe', 'svc-z'))).status).toBe('succeeded');
+      expect(asked).toEqual([['svc-z']]);
+      const again = await run(decide('maybe', 'svc-z'));
+      expect(again.status).toBe('blocked');
+      expect(again.error).toMatch(/^cooldown: target svc-z is cooling down/);
+      expect(acts.calls.map((c) => `${c.action}@${c.target}`)).toEqual(['ok@svc-z']);
     });
 
     it('blocks on unmet preconditions', async () => {
@@ -613,5 +765,30 @@ describe('createExecutor', () => {
     );
     expect((await run(decide('rb'))).status).toBe('succeeded');
     expect(replicas.get('svc-a')).toBe(4);
+  });
+
+  it('shares one writer between executors given the same auditFile, keeping the chain intact', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'homeostat-executor-'));
+    try {
+      const file = join(dir, 'audit.jsonl');
+      const acts = recordingActions();
+      const registry = createRunbookRegistry({
+        runbooks: [defineRunbook({ id: 'rb', steps: [{ action: 'ok' }] })],
+        actions: [acts.ok],
+      });
+      const a = createExecutor(registry, { auditFile: file });
+      const b = createExecutor(registry, { auditFile: join(dir, '.', 'audit.jsonl') });
+      const both = await Promise.all([a.run(decide('rb', 'x')), b.run(decide('rb', 'y'))]);
+      expect(both.map((o) => o?.status)).toEqual(['succeeded', 'succeeded']);
+      await a.close();
+      expect((await b.run(decide('rb', 'z')))?.status).toBe('succeeded'); // b's writer is still open
+      await b.close();
+      const c = createExecutor(registry, { auditFile: file });
+      await c.run(decide('rb', 'w'));
+      await c.close();
+      expect(await verifyAuditLog(file)).toEqual({ ok: true, records: 4 * 6, tornTail: false });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -16,13 +16,7 @@ import {
 } from '@homeostat/core';
 import type { Action, ActionContext, ActionResult } from './action.js';
 import type { ApprovalIdentity, Approvals } from './approvals.js';
-import {
-  createFileAudit,
-  createMemoryAudit,
-  type AuditEntry,
-  type AuditSink,
-  type AuditType,
-} from './audit.js';
+import { createMemoryAudit, type AuditEntry, type AuditSink, type AuditType } from './audit.js';
 import { ExecutorError } from './errors.js';
 import { createMemoryLock, type Lock, type LockLease } from './lock.js';
 import type { RunbookRegistry } from './registry.js';
@@ -33,9 +27,10 @@ import {
   type RunbookStep,
   type Verification,
 } from './runbook.js';
-import { durationSchema } from './internal/duration.js';
+import { durationSchema, timerDurationSchema } from './internal/duration.js';
 import { CooldownStore, KeyedMutex, Semaphore, SlidingWindow } from './internal/limits.js';
 import { checkResult, messageOf } from './internal/result.js';
+import { openSharedFileAudit } from './internal/shared-file-audit.js';
 import { render } from './internal/template.js';
 import { delay, within } from './internal/timers.js';
 
@@ -70,19 +65,23 @@ export const executorOptionsSchema = z.strictObject({
    * `"1s"`. Default 1 s. An action still running then stops the run and keeps its targets locked
    * until it settles.
    */
-  abortGrace: durationSchema.default(1000),
+  abortGrace: timerDurationSchema.default(1000),
   /**
    * Bound on remembered per-target cooldowns (integer ≥ 1); past it an expired entry is dropped,
    * else the oldest (counted in `cooldownEvictions`). Default 10,000.
    */
   maxCooldownEntries: z.number().int().min(1).default(10_000),
-  /** Append-only JSONL audit file, when no `audit` sink is passed in deps. */
+  /**
+   * Append-only JSONL audit file, when no `audit` sink is passed in deps. Executors of one process
+   * that name the same file (same resolved path) share one writer, so the hash chain stays
+   * intact; it is closed when the last of them is closed.
+   */
   auditFile: z.string().min(1).optional(),
   /**
    * How long each inventory or metric read may take: ms, or a string like `"10s"`. Default 10 s;
    * a slower read counts as failed.
    */
-  readTimeout: durationSchema.default(10_000),
+  readTimeout: timerDurationSchema.default(10_000),
 });
 
 /** Executor options (plain data). */
@@ -186,7 +185,10 @@ export interface ExecutorDeps {
   readonly metrics?: MetricReader;
   /** Receives each dry-run plan and its text. Default: `console.log` of the text. */
   readonly onPlan?: (plan: RunPlan, text: string) => void;
-  /** Told about expired approvals, `escalate` verdicts and failed rollbacks. */
+  /**
+   * Told about expired approvals, `escalate` verdicts, failed rollbacks, and rollbacks not run
+   * because an action ignored its abort signal and is still running.
+   */
   readonly onEscalate?: (escalation: Escalation) => void;
   /**
    * Receives isolated errors (a throwing `onPlan` or `onEscalate`, an executor failure). Default:
@@ -221,7 +223,10 @@ export interface Executor {
   run(decision: Decision): Promise<Outcome | undefined>;
   /** A snapshot of the counters (a new object on each call). */
   stats(): ExecutorStats;
-  /** Waits for the audit sink to flush and closes it. */
+  /**
+   * Waits for the audit sink to flush and closes it (a shared `auditFile` stays open until the
+   * last executor using it is closed).
+   */
   close(): Promise<void>;
 }
 
@@ -299,7 +304,7 @@ export function createExecutor(
   const onError = resolveOnError(deps);
   const logger = deps.logger ?? console;
   let audit = deps.audit;
-  if (!audit && opts.auditFile) audit = createFileAudit(opts.auditFile, {}, { clock: scheduler });
+  if (!audit && opts.auditFile) audit = openSharedFileAudit(opts.auditFile, scheduler);
   if (!audit) {
     audit = createMemoryAudit({}, { clock: scheduler });
     try {
@@ -500,11 +505,16 @@ export function createExecutor(
 
     // Static preconditions and target resolution (the blast-radius guard).
     let targets: string[];
+    // Everything an action will see as its `target` (with zero allowed targets, the resource):
+    // what is locked, cooled down and shown to the approver.
+    let keys: string[];
     try {
       for (const p of rb.preconditions) checkStaticPrecondition(p, decision);
       targets = await resolveTargets(rb, vars([], incident.resource));
+      // Sorted: every run takes its locks in one order, so two runs cannot deadlock.
+      keys = [...new Set(targets.length > 0 ? targets : [incident.resource])].sort();
       await rec('plan', { data: { targets, params } });
-      if (!dryRun) checkLimits(rb, targets);
+      if (!dryRun) checkLimits(rb, keys);
     } catch (e) {
       if (e instanceof Blocked) return blockedOutcome(e);
       throw e;
@@ -570,7 +580,7 @@ export function createExecutor(
         decisionId: decision.id,
         runbook: rb.id,
         incident,
-        targets,
+        targets: keys,
         params,
         roles: rb.approval?.roles ?? [],
         timeoutMs: rb.approval?.timeout ?? 15 * 60_000,
@@ -607,8 +617,6 @@ export function createExecutor(
     }
 
     // Serialise per target (in process), then take a concurrency slot, then the shared lock.
-    // Lock everything an action will see as its `target` (with zero allowed targets, the resource).
-    const keys = [...new Set([...targets, first])].sort();
     const lockKeys = dryRun ? [] : keys;
     if (admitted >= opts.concurrency + opts.maxQueued) {
       return blockedOutcome(
@@ -637,7 +645,7 @@ export function createExecutor(
       }
       if (!dryRun) {
         try {
-          checkLimits(rb, targets); // again: the world may have changed while we waited
+          checkLimits(rb, keys); // again: the world may have changed while we waited
         } catch (e) {
           if (e instanceof Blocked) return await blockedOutcome(e);
           throw e;
@@ -652,6 +660,7 @@ export function createExecutor(
             target: first,
             vars: vars(targets, first),
             ctx: (signal) => ctxFor({ step: 'precondition', target: first, attempt: 1 }, signal),
+            hung,
           });
       } catch (e) {
         if (e instanceof Blocked) return await blockedOutcome(e);
@@ -707,6 +716,8 @@ export function createExecutor(
               status: 'timed_out',
               error: `step ${label}: action ignored its abort signal and is still running; stopping the run`,
             };
+            // Wanted, but not run while the action runs: escalated below instead.
+            rollbackWanted = s.onFailure === 'rollback';
             break stepsLoop;
           }
           if (r.outcome.status === 'succeeded') {
@@ -741,14 +752,36 @@ export function createExecutor(
           ctx: (signal) => ctxFor({ step: 'verify', target: first, attempt: 1 }, signal),
         });
         verified = v.passed;
-        await rec('verification.finished', { data: { passed: v.passed, detail: v.detail } });
-        if (!v.passed) {
+        await rec('verification.finished', {
+          data: { passed: v.passed, detail: v.detail, ...(v.hung ? { stillRunning: true } : {}) },
+        });
+        if (v.hung) {
+          hung.push(v.hung);
+          failure = { status: 'timed_out', error: `verification failed: ${v.detail}` };
+          rollbackWanted = true;
+        } else if (!v.passed) {
           failure = { status: 'rolled_back', error: `verification failed: ${v.detail}` };
           rollbackWanted = true;
         }
       }
 
-      if (failure && rollbackWanted && !dryRun) {
+      if (failure && rollbackWanted && !dryRun && hung.length > 0) {
+        // Like a hung step, a hung action stops the run: an undo must not touch the target while
+        // an action on it may still be running, and waiting for it could take forever. So the
+        // rollback is not run; a person is told instead, and the targets stay locked until the
+        // action settles.
+        const notUndone = done.map((d) => d.name).reverse();
+        const why = 'an action ignored its abort signal and is still running';
+        await rec('rollback.finished', {
+          data: { undone: 0, failed: 0, skipped: true, reason: why, notUndone, escalated: true },
+        });
+        escalate({
+          reason: `rollback of ${rb.id} was not run because ${why}${notUndone.length > 0 ? `; steps not undone: ${notUndone.join(', ')}` : ''}`,
+          decision,
+          runId,
+        });
+        failure = { status: failure.status, error: `${failure.error}; rollback not run: ${why}` };
+      } else if (failure && rollbackWanted && !dryRun) {
         const rb2 = await rollback({ done, vars, targets, ctxFor, rec, hung, steps });
         if (rb2.failed > 0) {
           escalate({
@@ -766,7 +799,7 @@ export function createExecutor(
       }
       if (!dryRun) {
         const now = scheduler.now();
-        for (const t of targets) cooldowns.start(`${rb.id}\u0000${t}`, now, rb.cooldown);
+        for (const t of keys) cooldowns.start(`${rb.id}\u0000${t}`, now, rb.cooldown);
       }
       return await finish(failure?.status ?? 'succeeded', failure?.error);
     } finally {
@@ -823,6 +856,8 @@ export function createExecutor(
       target: string;
       vars: Record<string, unknown>;
       ctx: (signal: AbortSignal) => ActionContext;
+      /** Where a probe that ignores its abort signal goes, so its targets stay locked. */
+      hung: Promise<unknown>[];
     },
   ): Promise<void> {
     const { target } = env;
@@ -865,6 +900,13 @@ export function createExecutor(
         throw new Blocked('precondition', `invalid probe params: ${messageOf(e)}`);
       }
       const a = await callOnce((signal) => action.run(params, env.ctx(signal)), p.timeout);
+      if (a.hung) {
+        env.hung.push(a.hung);
+        throw new Blocked(
+          'precondition',
+          `probe ${p.action} did not pass: ${a.error ?? a.status}; it is still running`,
+        );
+      }
       if (a.status !== 'succeeded')
         throw new Blocked('precondition', `probe ${p.action} did not pass: ${a.error ?? a.status}`);
     }
@@ -1056,7 +1098,7 @@ export function createExecutor(
       targets: readonly string[];
       ctx: (signal: AbortSignal) => ActionContext;
     },
-  ): Promise<{ passed: boolean; detail: string }> {
+  ): Promise<{ passed: boolean; detail: string; hung?: Promise<unknown> }> {
     const { vars, target, targets, ctx } = env;
     const start = scheduler.now();
     const deadline = start + v.timeout;
@@ -1087,7 +1129,12 @@ export function createExecutor(
             detail: `probe ${v.action} did not pass ${v.successes} time(s) in a row within ${v.timeout} ms (last: ${lastError})`,
           };
         const a = await callOnce((signal) => action.run(params, ctx(signal)), left);
-        if (a.hung) return { passed: false, detail: `probe ${v.action} ignored its abort signal` };
+        if (a.hung)
+          return {
+            passed: false,
+            detail: `probe ${v.action} ignored its abort signal and is still running`,
+            hung: a.hung,
+          };
         if (a.status === 'succeeded') {
           streak++;
           if (streak >= v.successes)

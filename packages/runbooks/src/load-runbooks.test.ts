@@ -96,7 +96,7 @@ describe('parseRunbooks / loadRunbookFile', () => {
     expect(
       configError(() => parseRunbooks('{"id":', { source: 'x.json', format: 'json' })).issues[0]!
         .message,
-    ).toMatch(/cannot parse JSON/);
+    ).toMatch(/cannot parse JSON at line 1, column 7/);
     expect(configError(() => parseRunbooks('', { source: 'e.yaml' })).issues[0]!.message).toBe(
       'file is empty',
     );
@@ -104,6 +104,22 @@ describe('parseRunbooks / loadRunbookFile', () => {
       code: 'CONFIG_INVALID',
       source: join(dir, 'missing.yaml'),
     });
+  });
+
+  it('gives the line and column of a JSON syntax error', async () => {
+    const file = join(dir, 'bad-syntax.json');
+    writeFileSync(file, '{\n  "id": "x",\n  "steps": [\n    { "action": "noop", }\n  ]\n}\n');
+    const e = await loadRunbookFile(file).then(
+      () => undefined,
+      (err: unknown) => err as ConfigError,
+    );
+    expect(e?.source).toBe(file);
+    expect(e?.issues[0]?.message).toMatch(/^cannot parse JSON at line 4, column 25: /);
+    const message = (text: string): string =>
+      configError(() => parseRunbooks(text, { format: 'json' })).issues[0]!.message;
+    expect(message('{"id": "x",\r\n "steps": [1 2]}')).toMatch(/at line 2, column 14:/);
+    expect(message('{"id": "é", "n": tru}')).toMatch(/at line 1, column 21:/);
+    expect(message('{"id": "x"} extra')).toMatch(/at line 1, column 13:/);
   });
 
   describe('fuzzing: always a ConfigError with file and path, never a crash', () => {

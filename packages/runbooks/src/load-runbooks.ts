@@ -4,6 +4,7 @@ import { parseDocument, YAMLError } from 'yaml';
 import { ConfigError, toIssues, type Issue } from '@homeostat/core';
 import { z } from 'zod';
 import { runbookSchema, type Runbook } from './runbook.js';
+import { jsonErrorOffset, lineAndColumn } from './internal/json-error-position.js';
 
 /** Options of {@link parseRunbooks}. */
 export interface ParseRunbooksOptions {
@@ -27,7 +28,8 @@ function fail(source: string, issue: Issue, cause?: unknown): ConfigError {
  *
  * @returns The validated runbooks, in file order.
  * @throws {ConfigError} whose `source` is the file and whose issues name the path inside it
- * (`0.steps.1.timeout` in a list, `steps.1.timeout` in a single runbook), for syntax errors too.
+ * (`0.steps.1.timeout` in a list, `steps.1.timeout` in a single runbook), for syntax errors too;
+ * a YAML or JSON syntax error's message gives its line and column (`at line 4, column 22`).
  * @example
  * ```ts
  * const [rb] = parseRunbooks('id: noop\nsteps:\n  - action: log\n', { source: 'noop.yaml' });
@@ -55,10 +57,16 @@ export function parseRunbooks(text: string, options: ParseRunbooksOptions = {}):
       doc = parsed.toJS({ maxAliasCount: 100 }) as unknown;
     }
   } catch (cause) {
-    const where =
-      cause instanceof YAMLError && cause.linePos
-        ? ` at line ${cause.linePos[0].line}, column ${cause.linePos[0].col}`
-        : '';
+    let where = '';
+    if (cause instanceof YAMLError && cause.linePos) {
+      where = ` at line ${cause.linePos[0].line}, column ${cause.linePos[0].col}`;
+    } else if (options.format === 'json') {
+      const offset = jsonErrorOffset(text);
+      if (offset !== undefined) {
+        const { line, col } = lineAndColumn(text, offset);
+        where = ` at line ${line}, column ${col}`;
+      }
+    }
     const reason = cause instanceof Error ? cause.message.split('\n')[0] : String(cause);
     throw fail(source, { path: '', message: `cannot parse ${kind}${where}: ${reason}` }, cause);
   }

@@ -52,6 +52,30 @@ describe('defineRunbook', () => {
     expect(issues.find((i) => i.path === 'steps.0.timeout')?.message).toMatch(/duration/);
   });
 
+  it('rejects durations longer than the longest timer Node supports (2^31 - 1 ms)', () => {
+    const { issues } = issuesOf(() =>
+      defineRunbook({
+        id: 'long',
+        steps: [{ action: 'x', timeout: '600h' }],
+        approval: { timeout: 2_147_483_648 },
+      }),
+    );
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        { path: 'steps.0.timeout', message: expect.stringMatching(/at most 2147483647 ms/) },
+        { path: 'approval.timeout', message: expect.stringMatching(/at most 2147483647 ms/) },
+      ]),
+    );
+    expect(
+      defineRunbook({ id: 'ok', steps: [{ action: 'x', timeout: 2_147_483_647 }] }).steps[0]!
+        .timeout,
+    ).toBe(2_147_483_647);
+    // Cooldowns are compared with the clock, not waited for: any length.
+    expect(defineRunbook({ id: 'c', steps: [{ action: 'x' }], cooldown: '900h' }).cooldown).toBe(
+      900 * 3_600_000,
+    );
+  });
+
   it('rejects unknown keys, empty steps and duplicate step names', () => {
     expect(
       issuesOf(() => defineRunbook({ id: 'a', steps: [], extra: 1 } as never)).issues.map(

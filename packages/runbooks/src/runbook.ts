@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseOptions, severitySchema } from '@homeostat/core';
-import { durationSchema } from './internal/duration.js';
+import { durationSchema, timerDurationSchema } from './internal/duration.js';
 
 const id = z
   .string()
@@ -47,11 +47,11 @@ export const paramSpecSchema = z.strictObject({
 /** zod schema of retry backoff: `initial × factor^(attempt-1)`, capped at `max`. */
 export const backoffSchema = z.strictObject({
   /** Wait before the first retry: ms, or a string like `"1s"`. Default 1 s. */
-  initial: durationSchema.default(1000),
+  initial: timerDurationSchema.default(1000),
   /** Growth of the wait from one retry to the next, 1–10 (1 = constant). Default 2. */
   factor: z.number().min(1).max(10).default(2),
   /** Cap on any single wait: ms, or a string like `"30s"`. Default 30 s. */
-  max: durationSchema.default(30_000),
+  max: timerDurationSchema.default(30_000),
 });
 
 /** zod schema of a step's explicit undo. */
@@ -85,7 +85,7 @@ export const stepSchema = z.strictObject({
    * Limit on each attempt (and on the step's undo): ms, or a string like `"20s"`. When it
    * passes, the action's signal is aborted and the attempt counts as timed out. Default 30 s.
    */
-  timeout: durationSchema.default(30_000),
+  timeout: timerDurationSchema.default(30_000),
   /** Extra attempts after a failed or timed-out one, an integer 0–10. Default 0. */
   retries: z.number().int().min(0).max(10).default(0),
   /** Waits between attempts (see {@link backoffSchema}). Default 1 s, ×2, capped at 30 s. */
@@ -154,7 +154,7 @@ export const preconditionSchema = z.discriminatedUnion('kind', [
     kind: z.literal('probe'),
     ...probeFields,
     /** Limit on the probe call: ms, or a string like `"5s"`. Default 10 s. */
-    timeout: durationSchema.default(10_000),
+    timeout: timerDurationSchema.default(10_000),
   }),
   z.strictObject({
     /**
@@ -178,14 +178,14 @@ export const verificationSchema = z.discriminatedUnion('kind', [
     kind: z.literal('probe'),
     ...probeFields,
     /** Wait between probe calls: ms, or a string like `"5s"`. Default 5 s. */
-    interval: durationSchema.default(5000),
+    interval: timerDurationSchema.default(5000),
     /** Successful probes needed in a row (a failure resets the count), 1–1000. Default 1. */
     successes: z.number().int().min(1).max(1000).default(1),
     /**
      * Time the verification may take in all, probe calls included: ms, or a string like
      * `"1m"`. Default 1 min; the run is then rolled back.
      */
-    timeout: durationSchema.default(60_000),
+    timeout: timerDurationSchema.default(60_000),
   }),
   z.strictObject({
     /** Passes when a metric condition holds without a break for `for`. */
@@ -200,14 +200,14 @@ export const verificationSchema = z.discriminatedUnion('kind', [
      * How long the condition must hold without a break: ms, or a string like `"30s"`. Default 0
      * (one good reading is enough).
      */
-    for: durationSchema.default(0),
+    for: timerDurationSchema.default(0),
     /** Wait between readings: ms, or a string like `"5s"`. Default 5 s. */
-    interval: durationSchema.default(5000),
+    interval: timerDurationSchema.default(5000),
     /**
      * Time the verification may take in all: ms, or a string like `"2m"`. Default 2 min; the
      * run is then rolled back.
      */
-    timeout: durationSchema.default(120_000),
+    timeout: timerDurationSchema.default(120_000),
   }),
 ]);
 
@@ -220,7 +220,9 @@ export const targetsSchema = z.strictObject({
   selector: z.record(z.string(), z.string()),
   /**
    * Let the run go ahead when the selector matches no target. Default `false`: the run is
-   * blocked (blast-radius guard).
+   * blocked (blast-radius guard). When allowed, `forEachTarget` steps run zero times and the
+   * other steps act on the incident's resource, which is then what is locked, cooled down and
+   * shown to the approver.
    */
   allowEmpty: z.boolean().default(false),
   /**
@@ -300,7 +302,7 @@ export const runbookSchema = z
          * How long to wait for an answer: ms, or a string like `"15m"`. Default 15 min; on expiry
          * the run is rejected and the incident escalated.
          */
-        timeout: durationSchema.default(15 * 60_000),
+        timeout: timerDurationSchema.default(15 * 60_000),
       })
       .optional(),
   })

@@ -13,15 +13,38 @@ export function parseDuration(input: unknown): number | undefined {
   return Number.isFinite(value) ? value : undefined;
 }
 
-/** A duration in YAML/JSON: milliseconds as a number, or a string such as `30s`. */
-export const durationSchema = z.union([z.number(), z.string()]).transform((value, ctx) => {
-  const ms = parseDuration(value);
-  if (ms === undefined) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `must be a duration: milliseconds ≥ 0 or a string like "250ms", "30s", "5m", "1h" (got ${JSON.stringify(value)})`,
-    });
-    return z.NEVER;
-  }
-  return ms;
-});
+/**
+ * Longest duration a timer takes: Node's timers hold a signed 32-bit delay and fire after 1 ms
+ * when given more, so a longer timeout would expire at once.
+ */
+export const MAX_DURATION_MS = 2_147_483_647;
+
+function durationOf(capped: boolean) {
+  return z.union([z.number(), z.string()]).transform((value, ctx) => {
+    const ms = parseDuration(value);
+    if (ms === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be a duration: milliseconds ≥ 0 or a string like "250ms", "30s", "5m", "1h" (got ${JSON.stringify(value)})`,
+      });
+      return z.NEVER;
+    }
+    if (capped && ms > MAX_DURATION_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be at most ${MAX_DURATION_MS} ms (about 24.8 days, the longest timer Node supports), got ${JSON.stringify(value)} = ${ms} ms`,
+      });
+      return z.NEVER;
+    }
+    return ms;
+  });
+}
+
+/**
+ * A duration in YAML/JSON: milliseconds as a number, or a string such as `30s`. For spans that
+ * are compared with the clock (cooldowns, rate windows), not waited for, so any length.
+ */
+export const durationSchema = durationOf(false);
+
+/** A duration that a timer waits for (timeouts, intervals, backoff): at most {@link MAX_DURATION_MS}. */
+export const timerDurationSchema = durationOf(true);

@@ -320,6 +320,33 @@ describe('response ends, seen through the finish channel', () => {
     release();
   });
 
+  it('observes pipelined answers that never went out as 499 when the client leaves, and the one being sent with its status', async () => {
+    const { s, seen } = make();
+    const url = await listen(
+      wrapListener(s, (req, res) => {
+        if (req.url === '/part') {
+          res.writeHead(200, { 'content-type': 'text/plain' });
+          res.write('partial'); // headers and some body sent; never ended
+          return;
+        }
+        res.end('buffered'); // ended in its handler, but waiting behind `/part`
+      }),
+    );
+    const client = await RawClient.open(url);
+    const first = new Promise<void>((resolve) => client.socket.once('data', () => resolve()));
+    client.send('/part', '/a', '/b');
+    await first;
+    await until(() => s.stats().inFlight === 3);
+    client.close();
+    await until(() => seen.length === 3);
+    expect(seen.map((o) => [o.route, o.status, (o.bytesOut ?? 0) > 0])).toEqual([
+      ['/part', 200, true],
+      ['/a', 499, false],
+      ['/b', 499, false],
+    ]);
+    expect(s.stats().inFlight).toBe(0);
+  });
+
   it('subscribes to the channel only while responses outlive their handlers, and leaves other servers alone', async () => {
     // Nothing else in this file holds the channel between tests.
     expect(subscribed()).toBe(false);

@@ -14,24 +14,66 @@ import {
   type ConcurrencyLimiterStats,
 } from './concurrency-limiter.js';
 import { rateLimiterOptionsSchema, type RateLimiterStats } from './rate-limiter.js';
-import { Engine, kEngine } from './internal/engine.js';
+import { Engine, kEngine, quantileName } from './internal/engine.js';
 import type { LoadProbe } from './internal/overload.js';
 
+/** The longest delay Node's timers take, ms (2^31 − 1). */
+const MAX_TIMER_MS = 2_147_483_647;
 const pathPrefix = z.string().startsWith('/', { message: 'must start with "/"' });
 const percent = z.number().min(0).max(100);
+/**
+ * A timer's delay, ms: at most 2^31 − 1, the longest Node's timers take (a longer one fires
+ * after 1 ms instead, with a `TimeoutOverflowWarning`).
+ */
+const timerMs = (min: number) =>
+  z
+    .number()
+    .int()
+    .min(min)
+    .max(MAX_TIMER_MS, {
+      message: `must be at most ${MAX_TIMER_MS} ms (2^31 − 1, the longest timer Node.js sets)`,
+    });
 
 /** zod schema of {@link SidecarOptions}. */
 export const sidecarOptionsSchema = z.object({
   /** Service name put on observations, samples and metrics. */
   service: z.string().min(1).optional(),
-  /** Period of the per-route aggregates (samples and the metrics' quantile window), ms. */
-  intervalMs: z.number().int().min(10).default(10_000),
+  /**
+   * Period of the per-route aggregates (samples and the metrics' quantile window), ms (integer,
+   * 10 to 2^31 − 1).
+   */
+  intervalMs: timerMs(10).default(10_000),
   /** Most (route, method) pairs tracked; more are folded into route `(other)` and counted. */
   maxRoutes: z.number().int().min(1).default(200),
   /** A route unseen for this many intervals is forgotten. */
   idleIntervals: z.number().int().min(1).default(6),
-  /** Latency quantiles emitted per route. */
-  quantiles: z.array(z.number().gt(0).lt(1)).min(1).max(8).default([0.5, 0.9, 0.99]),
+  /**
+   * Latency quantiles emitted per route, each different, and different to 0.1 of a percent
+   * (they name the sample series `latency_p<percent>`: `0.999` is `latency_p99_9`).
+   */
+  quantiles: z
+    .array(z.number().gt(0).lt(1))
+    .min(1)
+    .max(8)
+    .superRefine((qs, ctx) => {
+      const seen = new Map<string, number>();
+      qs.forEach((q, i) => {
+        const name = quantileName(q);
+        const first = seen.get(name);
+        if (first === undefined) seen.set(name, q);
+        else {
+          ctx.addIssue({
+            code: 'custom',
+            path: [i],
+            message:
+              first === q
+                ? `repeats quantile ${q}`
+                : `quantile ${q} would share the series latency_p${name} with ${first} (series are named to 0.1 of a percent)`,
+          });
+        }
+      });
+    })
+    .default([0.5, 0.9, 0.99]),
   /** Relative accuracy of the latency sketch. */
   relativeAccuracy: z.number().gt(0).lt(0.5).default(0.02),
   /** `Retry-After` on shed (503) responses, seconds. */
@@ -43,8 +85,8 @@ export const sidecarOptionsSchema = z.object({
     .union([
       z.literal(false),
       z.object({
-        /** How often load is measured and the shed fraction adjusted, ms. */
-        checkIntervalMs: z.number().int().min(5).default(100),
+        /** How often load is measured and the shed fraction adjusted, ms (5 to 2^31 − 1). */
+        checkIntervalMs: timerMs(5).default(100),
         /** Event-loop delay (p99 over a check interval) above which load is shed, ms. */
         maxEventLoopDelayMs: z.number().positive().default(50),
         /** Sampling period of `monitorEventLoopDelay`, ms. */
@@ -80,12 +122,15 @@ export const sidecarOptionsSchema = z.object({
   timeouts: z
     .object({
       /**
-       * Timeout of every admitted request whose path matches no entry of `routes`, ms. No
-       * timeout when omitted. On expiry the sidecar answers 503 with `Retry-After`, or destroys
-       * the connection when the handler has already sent headers; later writes by the handler
-       * are ignored, and the concurrency limiter counts the request as dropped.
+       * Timeout of every admitted request whose path matches no entry of `routes`, ms (integer,
+       * 1 to 2^31 − 1). No timeout when omitted. On expiry the sidecar answers 503 with
+       * `Retry-After` (without the headers the handler had set, which belonged to its own
+       * answer), or destroys the connection when the handler has already sent headers; later
+       * header and write calls by the handler (`setHeader`, `appendHeader`, `writeHead`,
+       * `write`, `end`, …) are ignored, and the concurrency limiter counts the request as
+       * dropped.
        */
-      defaultMs: z.number().int().positive().optional(),
+      defaultMs: timerMs(1).optional(),
       /** Per-path timeouts, checked in order: the first matching path prefix wins. Default `[]`. */
       routes: z
         .array(
@@ -95,8 +140,8 @@ export const sidecarOptionsSchema = z.object({
              * (`/api` matches `/api/x`, not `/apix`).
              */
             prefix: pathPrefix,
-            /** Timeout for requests under `prefix`, ms (positive integer). */
-            ms: z.number().int().positive(),
+            /** Timeout for requests under `prefix`, ms (integer, 1 to 2^31 − 1). */
+            ms: timerMs(1),
           }),
         )
         .default([]),
@@ -160,8 +205,17 @@ export const sidecarOptionsSchema = z.object({
        * none. Default `/metrics`.
        */
       metrics: z.union([z.literal(false), pathPrefix]).default('/metrics'),
-      /** Token required as `Authorization: Bearer <token>` on the endpoints listed in `protect`. */
-      token: z.string().min(1).optional(),
+      /**
+       * Token required as `Authorization: Bearer <token>` on the endpoints listed in `protect`:
+       * visible ASCII characters only (no spaces), which is all a header can carry as sent.
+       */
+      token: z
+        .string()
+        .regex(/^[\x21-\x7e]+$/, {
+          message:
+            'must be non-empty visible ASCII (no spaces or other characters): it is compared with the Authorization header as sent',
+        })
+        .optional(),
       /**
        * Endpoints that require `token` (401 without it); ignored when no `token` is set.
        * Default `['metrics']`.

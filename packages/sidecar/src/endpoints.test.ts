@@ -2,7 +2,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualTimeScheduler } from 'rxjs';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import * as promClient from 'prom-client';
-import { isHomeostatError, sampleSchema, type BreakerState, type Sample } from '@homeostat/core';
+import {
+  isHomeostatError,
+  sampleSchema,
+  type BreakerState,
+  type ConfigError,
+  type Sample,
+} from '@homeostat/core';
 import {
   createSidecar,
   type Sidecar,
@@ -201,6 +207,63 @@ describe('endpoints and metrics (end to end)', () => {
     // Every observation past the bound is counted, repeats of one route included.
     expect(s.stats()).toMatchObject({ routes: 2, routesOverflowed: 3 });
     expect(s.metricsText()).toContain('route="(other)"');
+  });
+
+  it('rejects timer options longer than Node.js timers can be, naming each', () => {
+    const over = 2 ** 31;
+    try {
+      createSidecar({
+        intervalMs: over,
+        overload: { checkIntervalMs: over },
+        timeouts: { defaultMs: over, routes: [{ prefix: '/a', ms: over }] },
+      });
+      expect.unreachable();
+    } catch (e) {
+      expect(isHomeostatError(e) && e.code === 'CONFIG_INVALID').toBe(true);
+      const issues = (e as ConfigError).issues;
+      expect(issues.map((i) => i.path)).toEqual([
+        'intervalMs',
+        'overload.checkIntervalMs',
+        'timeouts.defaultMs',
+        'timeouts.routes.0.ms',
+      ]);
+      for (const i of issues) expect(i.message).toContain('2147483647');
+    }
+    const max = 2 ** 31 - 1;
+    createSidecar({
+      intervalMs: max,
+      overload: { checkIntervalMs: max },
+      timeouts: { defaultMs: max, routes: [{ prefix: '/a', ms: max }] },
+    }).close();
+  });
+
+  it('rejects repeated quantiles and quantiles that would share a sample series, naming each', () => {
+    try {
+      createSidecar({ quantiles: [0.5, 0.999, 0.5, 0.9991, 0.9] });
+      expect.unreachable();
+    } catch (e) {
+      expect(isHomeostatError(e) && e.code === 'CONFIG_INVALID').toBe(true);
+      const issues = (e as ConfigError).issues;
+      expect(issues.map((i) => i.path)).toEqual(['quantiles.2', 'quantiles.3']);
+      expect(issues[0]!.message).toContain('0.5');
+      expect(issues[1]!.message).toContain('latency_p99_9');
+    }
+    createSidecar({ overload: false, quantiles: [0.5, 0.999, 0.998, 0.9] }).close();
+  });
+
+  it('rejects a token that no Authorization header could match', () => {
+    for (const token of ['pässwörd', ' padded ', 'two words', '']) {
+      try {
+        createSidecar({ overload: false, endpoints: { token } });
+        expect.unreachable();
+      } catch (e) {
+        expect(isHomeostatError(e) && e.code === 'CONFIG_INVALID').toBe(true);
+        const issues = (e as ConfigError).issues;
+        expect(issues.map((i) => i.path)).toEqual(['endpoints.token']);
+        expect(issues[0]!.message).toContain('visible ASCII');
+      }
+    }
+    createSidecar({ overload: false, endpoints: { token: 'A-z_0.9~+/=!#' } }).close();
   });
 
   it('rejects bad options with every issue named, and close() is idempotent', () => {

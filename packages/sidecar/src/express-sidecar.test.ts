@@ -5,7 +5,16 @@ import type { RequestObservation } from '@homeostat/core';
 import { createSidecar, type Sidecar, type SidecarOptions } from './create-sidecar.js';
 import { expressRoute, expressSidecar } from './express-sidecar.js';
 import { wrapListener } from './wrap-listener.js';
-import { closeAll, listen, RawClient, request, until } from './internal/test-http.js';
+import { createRecordingOnError } from '@homeostat/core/testing';
+import {
+  closeAll,
+  listen,
+  RawClient,
+  request,
+  sendTogether,
+  spin,
+  until,
+} from './internal/test-http.js';
 
 const sidecars: Sidecar[] = [];
 afterEach(async () => {
@@ -185,6 +194,48 @@ describe('Express sidecar mounted after other middleware', () => {
       ['/api/:n', observed[0]],
       ['/api/:n', observed[1]],
     ]);
+  });
+});
+
+describe('Express sidecar, requests from the turn queue', () => {
+  it('passes a throw from a queued request’s next() to next(err), as Express’s router does for one run at once', async () => {
+    const { onError, errors } = createRecordingOnError();
+    const s = createSidecar(
+      { limiter: false, overload: { maxTurnDelayMs: 10, maxQueueMs: 1000 } },
+      { onError },
+    );
+    sidecars.push(s);
+    const mw = expressSidecar(s);
+    // What Express's router does with a middleware: a throw goes to `next(err)`.
+    const server = http.createServer((req, res) => {
+      const next = (err?: unknown): void => {
+        if (err !== undefined) {
+          res.statusCode = 500;
+          res.end(`handled ${(err as Error).message}`);
+          return;
+        }
+        spin(15); // the later requests of the turn are queued
+        if (req.url?.startsWith('/bad') === true) throw new Error('route bug');
+        res.end('ok');
+      };
+      try {
+        mw(req, res, next);
+      } catch (e) {
+        next(e);
+      }
+    });
+    const paths = ['/ok-a', '/bad-b', '/ok-c'];
+    const { sockets, received } = await sendTogether(server, paths);
+    await until(() => received().every((r) => r.includes('\r\n\r\n')), 3_000);
+    expect(s.stats().deferred).toBe(2);
+    expect(received().map((r) => r.split('\r\n')[0])).toEqual([
+      'HTTP/1.1 200 OK',
+      'HTTP/1.1 500 Internal Server Error',
+      'HTTP/1.1 200 OK',
+    ]);
+    expect(received()[1]).toContain('handled route bug');
+    expect(errors).toEqual([]);
+    for (const c of sockets) c.destroy();
   });
 });
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Sidecar } from './create-sidecar.js';
-import { kEngine, type Entrance } from './internal/engine.js';
+import { kEngine, type Engine, type Entrance, type RequestState } from './internal/engine.js';
 import { P } from './internal/props.js';
 
 /** An Express-compatible middleware (Express 4 and 5). */
@@ -40,6 +40,21 @@ export function expressRoute(req: IncomingMessage): string {
   return '(unmatched)';
 }
 
+/**
+ * Runs a request the turn queue deferred. A throw from `next()` goes to `next(error)`: run at
+ * once, it would have left the middleware for Express's router, which does that with it. Out of
+ * the middleware, so the per-request function stays as small as it was.
+ */
+function runLater(engine: Engine, st: RequestState, next: (error?: unknown) => void): void {
+  engine.delay(st, () => {
+    try {
+      next();
+    } catch (error) {
+      next(error);
+    }
+  });
+}
+
 /** Middleware may not see every request: routes mounted before it answer some themselves. */
 const MIDDLEWARE: Entrance = { canDefer: true, listener: undefined };
 
@@ -68,7 +83,7 @@ export function expressSidecar(sidecar: Sidecar): ExpressMiddleware {
   return (req, res, next) => {
     const st = engine.start(req, res, expressRoute, MIDDLEWARE);
     if (st === null) return; // answered by the sidecar
-    if (st?.deferred === true) engine.delay(st, () => next());
+    if (st?.deferred === true) runLater(engine, st, next);
     else {
       try {
         next();

@@ -10,13 +10,26 @@ import {
   type FastifyInstanceLike,
   type FastifyRouteOptionsLike,
 } from './fastify-sidecar.js';
-import { exchange, RawClient, request, subscribed, until } from './internal/test-http.js';
+import http from 'node:http';
+import { createRecordingOnError } from '@homeostat/core/testing';
+import {
+  catchingUncaught,
+  closeAll,
+  exchange,
+  RawClient,
+  request,
+  sendTogether,
+  spin,
+  subscribed,
+  until,
+} from './internal/test-http.js';
 
 const sidecars: Sidecar[] = [];
 const apps: FastifyInstance[] = [];
 afterEach(async () => {
   for (const s of sidecars.splice(0)) s.close();
   for (const a of apps.splice(0)) await a.close();
+  await closeAll();
 });
 
 /** A sidecar (closed after the test) and the observations it delivers. */
@@ -353,5 +366,38 @@ describe('fastifySidecar on an instance without a server', () => {
     expect(seen).toEqual([]);
     await new Promise((resolve) => setImmediate(resolve));
     expect(seen.map((o) => [o.route, o.status])).toEqual([['/orders/:id', 204]]);
+  });
+});
+
+describe('fastifySidecar, requests from the turn queue', () => {
+  it('re-throws a throw of the server’s listener for a queued request to the host, as for one run at once', async () => {
+    const { onError, errors } = createRecordingOnError();
+    const s = createSidecar(
+      { limiter: false, overload: { maxTurnDelayMs: 10, maxQueueMs: 1000 } },
+      { onError },
+    );
+    sidecars.push(s);
+    const thrown: unknown[] = [];
+    // A server whose `request` listener (Fastify's router, here one of its own) throws.
+    const server = http.createServer((req, res) => {
+      spin(15); // the later requests of the turn are queued
+      if (req.url?.startsWith('/bad') === true) {
+        const e = new Error(`router bug ${req.url}`);
+        thrown.push(e);
+        throw e;
+      }
+      res.end('ok');
+    });
+    fastifySidecar(s)({ server, addHook: () => undefined }, {}, () => {});
+    await catchingUncaught(async (uncaught) => {
+      const paths = ['/ok-a', '/bad-b', '/ok-c'];
+      const { sockets, received } = await sendTogether(server, paths);
+      await until(() => received()[2]!.includes('ok') && uncaught.length === 1, 3_000);
+      expect(s.stats().deferred).toBe(2);
+      expect(uncaught).toEqual(thrown);
+      expect(errors).toEqual([]);
+      expect(received()[1]).toBe('');
+      for (const c of sockets) c.destroy();
+    });
   });
 });

@@ -88,6 +88,25 @@ describe('observeOutgoing (end to end)', () => {
     expect(seen[0]).toMatchObject({ target: dead.replace('http://', ''), error: true });
   });
 
+  it('gives every subscription, of one observable or of several, every call', async () => {
+    const base = await upstream();
+    const a: DependencyObservation[] = [];
+    const b: DependencyObservation[] = [];
+    const c: DependencyObservation[] = [];
+    const out$ = observeOutgoing({ service: 'x' });
+    sub = out$.subscribe((d) => a.push(d));
+    sub.add(out$.subscribe((d) => b.push(d)));
+    sub.add(observeOutgoing({ service: 'y' }).subscribe((d) => c.push(d)));
+    await (await fetch(`${base}/ok`)).text();
+    await (await fetch(`${base}/broken`)).text();
+    expect(await httpGet(`${base}/ok`)).toBe(200);
+    await until(() => a.length === 3 && b.length === 3 && c.length === 3);
+    for (const seen of [a, b, c]) {
+      expect(seen.map((d) => d.status).sort()).toEqual([200, 200, 503]);
+    }
+    expect(c.every((d) => d.service === 'y')).toBe(true);
+  });
+
   it('skips ignored targets and stops observing on unsubscribe', async () => {
     const base = await upstream();
     const target = base.replace('http://', '');

@@ -35,12 +35,12 @@ export interface ObserveOutgoingDeps extends Pick<OperatorDeps, 'onError' | 'log
   readonly monotonic?: Clock;
 }
 
-const kStart = Symbol('homeostat.outgoing.start');
-const kT = Symbol('homeostat.outgoing.t');
-
+/**
+ * A request stamped by subscriptions: under symbols of each subscription's own, so that every
+ * subscription (of one observable or of several) times and reports each request by itself.
+ */
 interface Stamped {
-  [kStart]?: number | undefined;
-  [kT]?: number;
+  [stamp: symbol]: number | undefined;
 }
 
 interface UndiciRequestLike extends Stamped {
@@ -82,8 +82,8 @@ function targetOfHttp(req: HttpRequestLike): string | undefined {
  * through `node:diagnostics_channel`, and emits one {@link DependencyObservation} per call.
  *
  * @remarks
- * Cold: channels are subscribed when the observable is subscribed and unsubscribed on teardown.
- * No code is patched. Latency runs from the start of the request to the response headers
+ * Cold: channels are subscribed when the observable is subscribed and unsubscribed on teardown,
+ * and every subscription observes every call by itself. No code is patched. Latency runs from the start of the request to the response headers
  * (time to first byte), for undici/`fetch` and for `http.request` alike. A network error
  * or a 5xx status sets `error`. A throw while building an observation is reported through
  * `onError` and never reaches the caller making the request.
@@ -104,6 +104,9 @@ export function observeOutgoing(
   const ignored = new Set(o.ignoreTargets);
 
   return new Observable<DependencyObservation>((subscriber) => {
+    // When the request started (monotonic, cleared once reported) and its wall time.
+    const kStart = Symbol('homeostat.outgoing.start');
+    const kT = Symbol('homeostat.outgoing.t');
     const emit = (
       target: string | undefined,
       req: Stamped,

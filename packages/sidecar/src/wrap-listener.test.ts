@@ -12,7 +12,17 @@ import {
 } from './create-sidecar.js';
 import { wrapListener } from './wrap-listener.js';
 import { createLoadProbe, type LoadProbe } from './internal/overload.js';
-import { closeAll, listen, request, sleep, until } from './internal/test-http.js';
+import {
+  catchingUncaught,
+  closeAll,
+  listen,
+  RawClient,
+  request,
+  sendTogether,
+  sleep,
+  spin,
+  until,
+} from './internal/test-http.js';
 
 const sidecars: Sidecar[] = [];
 afterEach(async () => {
@@ -368,6 +378,49 @@ describe('wrapListener (node:http, end to end)', () => {
     expect(seen.every((o) => !o.shed && o.status === 200)).toBe(true);
   });
 
+  it('re-throws a queued handler’s throw to the host, as for one run at once, and runs the rest of the queue', async () => {
+    const { onError, errors } = createRecordingOnError();
+    const s = make(
+      { limiter: false, overload: { maxTurnDelayMs: 10, maxQueueMs: 1000 } },
+      { onError },
+    );
+    const seen = record(s);
+    const thrown: unknown[] = [];
+    const listener = wrapListener(s, (req, res) => {
+      spin(15); // the later requests of the turn are queued
+      if (req.url?.startsWith('/bad') === true) {
+        const e = new Error(`handler bug ${req.url}`);
+        thrown.push(e);
+        throw e;
+      }
+      res.end('done');
+    });
+    await catchingUncaught(async (uncaught) => {
+      const paths = ['/ok-a', '/bad-b', '/bad-c', '/ok-d'];
+      const { sockets, received } = await sendTogether(http.createServer(listener), paths);
+      await until(() => received()[3]!.includes('done') && uncaught.length === 2, 3_000);
+      expect(s.stats().deferred).toBe(3);
+      // The host gets its own errors, as an uncaught exception; the sidecar reports nothing.
+      expect(uncaught).toEqual(thrown);
+      expect(errors).toEqual([]);
+      expect(s.stats().internalErrors).toBe(0);
+      expect(received().map((r) => r.split('\r\n')[0])).toEqual([
+        'HTTP/1.1 200 OK',
+        '',
+        '',
+        'HTTP/1.1 200 OK',
+      ]);
+      for (const c of sockets) c.destroy();
+      await until(() => seen.length === 4);
+      expect(seen.map((o) => [o.route, o.status]).sort()).toEqual([
+        ['/bad-b', 500],
+        ['/bad-c', 500],
+        ['/ok-a', 200],
+        ['/ok-d', 200],
+      ]);
+    });
+  });
+
   it('sheds what does not fit in the queue, and queued requests that waited past maxQueueMs', async () => {
     // Each request takes 30 ms; the queue may hold 20 ms of work (two requests at the initial
     // estimate of one 10 ms turn each), and a queued request may wait at most 20 ms.
@@ -447,6 +500,80 @@ describe('wrapListener (node:http, end to end)', () => {
     await until(() => seen.length === 2);
     expect(seen.find((o) => o.route === '/slow')!.status).toBe(503);
     expect(s.stats().timedOut).toBe(1);
+  });
+
+  it('answers a timeout with a 503 of its own, without the headers the handler had set', async () => {
+    const s = make({ timeouts: { routes: [{ prefix: '/slow', ms: 30 }] } });
+    const url = await listen(
+      wrapListener(s, async (req, res) => {
+        if (req.url === '/slow') {
+          res.statusMessage = 'Fine';
+          res.setHeader('content-length', '1000');
+          res.setHeader('content-encoding', 'gzip');
+          res.setHeader('set-cookie', 'session=abc');
+          res.setHeader('date', 'Thu, 01 Jan 1970 00:00:00 GMT');
+          await sleep(100);
+          res.end(Buffer.alloc(1000));
+          return;
+        }
+        res.end('fast');
+      }),
+    );
+    // One keep-alive connection: a 503 framed by the handler's `Content-Length` would leave the
+    // client waiting for 1,000 bytes, and the next response would never be read.
+    const client = await RawClient.open(url);
+    const head = new Promise<string>((resolve) =>
+      client.socket.once('data', (d: Buffer) => resolve(d.toString('latin1'))),
+    );
+    const within = <T>(p: Promise<T>): Promise<T> =>
+      Promise.race([
+        p,
+        sleep(1000).then(() => Promise.reject(new Error('response not framed as sent'))),
+      ]);
+    client.send('/slow');
+    expect(await within(client.response())).toMatchObject({ status: 503 });
+    const text = (await head).toLowerCase();
+    expect(text).toMatch(/^http\/1\.1 503 service unavailable\r\n/);
+    expect(text).not.toMatch(/content-encoding|set-cookie|fine|1970/);
+    // Dropping the handler's `Date` leaves Node to send its own, as on any response.
+    expect(text).toContain('\r\ndate: ');
+    expect(text).toContain('retry-after: 1');
+    client.send('/fast');
+    expect(await within(client.response())).toMatchObject({ status: 200 });
+    client.close();
+  });
+
+  it('makes every later header or write call of a timed-out handler a no-op', async () => {
+    const s = make({ timeouts: { defaultMs: 20 } });
+    const failures: unknown[] = [];
+    const done: string[] = [];
+    const url = await listen(
+      wrapListener(s, async (req, res) => {
+        await sleep(60); // answered 503 by now
+        try {
+          res.setHeader('x-a', '1');
+          res.appendHeader('x-a', '2');
+          res.setHeaders(new Map([['x-b', '1']]));
+          res.removeHeader('x-a');
+          res.writeEarlyHints({ link: '</a.css>; rel=preload' });
+          res.writeContinue();
+          res.writeProcessing();
+          res.flushHeaders();
+          res.addTrailers({ 'x-c': '1' });
+          res.writeHead(200, { 'x-d': '1' });
+          res.write('late');
+          res.end('late');
+          done.push(req.url ?? '');
+        } catch (e) {
+          failures.push(e);
+        }
+      }),
+    );
+    const r = await request(`${url}/a`);
+    expect(r.status).toBe(503);
+    expect(r.body).toContain('timed out');
+    await until(() => done.length + failures.length === 1);
+    expect(failures).toEqual([]);
   });
 
   it('reports a route resolver that throws, guesses that route, and frees the request’s place', async () => {

@@ -23,8 +23,11 @@ export interface WrapListenerOptions {
  *
  * @remarks
  * A listener that throws (or whose promise rejects) is observed as a 500 and the error is
- * re-thrown unchanged, so the host's own error handling still sees it. A failure inside the
- * sidecar is reported through `onError` and the listener runs anyway.
+ * re-thrown unchanged, so the host's own error handling still sees it. A listener that runs
+ * later, from the overload turn queue, and throws is observed the same way, and its error is
+ * thrown again on its own (from `process.nextTick`), reaching the process's
+ * `uncaughtException` handling as a throw from a server's `request` listener does. A failure
+ * inside the sidecar is reported through `onError` and the listener runs anyway.
  * @example
  * ```ts
  * const sidecar = createSidecar({ service: 'api' });

@@ -52,10 +52,18 @@ export interface Tracked {
   readonly res: ServerResponse;
   /**
    * Called once the response has ended: `sent` when Node finished sending it (rather than the
-   * connection closing first), with the bytes the connection wrote for it.
+   * connection closing first), with the bytes the connection wrote for it, or {@link UNSENT}
+   * when the connection closed while it waited behind the response being sent.
    */
   ended(sent: boolean, bytesOut: number): void;
 }
+
+/**
+ * What a connection's close passes as the size of a response that waited behind the one being
+ * sent (a pipelined request's): none of it went out, even if its handler had ended it (its head
+ * was only buffered), so its status never reached the client.
+ */
+export const UNSENT = -2;
 
 /**
  * What the sidecar keeps on a connection: one object per connection, reused by its requests.
@@ -240,11 +248,12 @@ function onConnectionClose(this: Socketish): void {
     const connection = this[kConnection];
     const head = connection?.head;
     if (connection === undefined || head === undefined) return;
-    // What the connection wrote since its last finished response belongs to the one being sent.
+    // What the connection wrote since its last finished response belongs to the one being sent
+    // (Node keeps it as the socket's message until it finishes); the others never went out.
     const sent = writtenBytes(this) - connection.bytes;
-    const res = head.res;
+    const res = this._httpMessage ?? head.res;
     for (let t = connection.shift(); t !== undefined; t = connection.shift()) {
-      t.ended(false, t.res === res ? sent : 0);
+      t.ended(false, t.res === res ? sent : UNSENT);
     }
   } catch {
     // As in onResponseFinish.

@@ -32,6 +32,7 @@ import {
   track,
   untrack,
   unseen,
+  UNSENT,
   writtenBytes,
   type Tracked,
 } from './connection.js';
@@ -785,7 +786,7 @@ export class Engine {
   delay(st: RequestState | undefined, fn: () => void): void {
     const ms = st?.delayMs ?? 0;
     const run = ms > 0 ? () => void this.scheduler.schedule(fn, ms) : fn;
-    if (st?.queued === true) this.queue.push({ st, run });
+    if (st?.queued === true) this.queue.push({ st, run, host: run === fn });
     else run();
   }
 
@@ -836,8 +837,12 @@ export class Engine {
       try {
         item.run();
       } catch (cause) {
-        // The adapters' continuations handle the host's own errors; anything here is ours.
-        this.report('admit', cause);
+        // The adapter's continuation (the host's handler) threw: run at once, that throw would
+        // have left the server's `request` event (the adapter has already observed it as it
+        // would then). It is the host's, not the sidecar's: thrown again on its own, outside
+        // this loop, which goes on with the requests behind it. Anything else is ours.
+        if (item.host) process.nextTick(rethrow, cause);
+        else this.report('admit', cause);
       }
       const after = this.mono.now();
       this.queuedCostMs += 0.2 * (after - now - this.queuedCostMs);
@@ -870,6 +875,7 @@ export class Engine {
         res.destroy();
         return;
       }
+      forget(res);
       this.unavailable(res, 'Service Unavailable: timed out\n');
       neuter(res);
     } catch (cause) {
@@ -905,9 +911,7 @@ export class Engine {
       }
       const res = st.res;
       let status = res[P.statusCode];
-      if (!sent && !completed(res)) {
-        status = st.aborted ? 500 : st.timedOut ? 503 : res.headersSent ? status : 499;
-      }
+      if (!sent && !completed(res)) status = unendedStatus(st, status, bytesOut);
       if (st.threw && status < 500) status = 500;
       if (st.timedOut) status = 503;
       if (st.slot >= 0 && this.limiter !== undefined) {
@@ -1464,6 +1468,25 @@ export class Engine {
 interface QueuedRequest {
   readonly st: RequestState;
   readonly run: () => void;
+  /** `run` is the adapter's continuation itself (no latency fault schedules it). */
+  readonly host: boolean;
+}
+
+/**
+ * The status of a response that ended without being sent in full (out of `finish`, which every
+ * request runs). A response whose head never went out (only buffered, for one that waited
+ * behind another on its connection: `bytesOut` is `UNSENT`) is the client's leaving (499), not
+ * its own status.
+ */
+function unendedStatus(st: RequestState, status: number, bytesOut: number): number {
+  if (st.aborted) return 500;
+  if (st.timedOut) return 503;
+  return st.res.headersSent && bytesOut !== UNSENT ? status : 499;
+}
+
+/** Throws `error` (from `process.nextTick`: an uncaught exception, as in a `request` listener). */
+function rethrow(error: unknown): never {
+  throw error;
 }
 
 interface FamilyDef {
@@ -1474,7 +1497,11 @@ interface FamilyDef {
   readonly build: () => MetricFamily['samples'];
 }
 
-function quantileName(q: number): string {
+/**
+ * How a quantile is named in the sample series `latency_p<name>` (`0.999` → `99_9`), to 0.1 of
+ * a percent: two quantiles may share a name (the options refuse that).
+ */
+export function quantileName(q: number): string {
   return String(Math.round(q * 1000) / 10).replace('.', '_');
 }
 
@@ -1618,14 +1645,52 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-/** After a timeout answer, later writes by the handler become no-ops instead of errors. */
+/** The fields of Node's `OutgoingMessage` that `removeHeader` sets, which {@link forget} restores. */
+interface RemovalFlags {
+  sendDate?: unknown;
+  _removedContLen?: unknown;
+  _removedTE?: unknown;
+}
+
+/**
+ * Before a timeout answer whose headers have not gone out: drops every header the handler set,
+ * and its status message. They belong to the handler's answer, not to the 503 (a stale
+ * `Content-Length` would misframe it and stall the connection; `Content-Encoding` or
+ * `Set-Cookie` would be wrong on it). Node's `removeHeader` also records that the handler did
+ * not want `Content-Length`, `Transfer-Encoding` or `Date` generated; those flags are put back
+ * as they were, so that the 503 is framed as any other.
+ */
+function forget(res: ServerResponse): void {
+  const flags = res as unknown as RemovalFlags;
+  const { sendDate, _removedContLen: contLen, _removedTE: te } = flags;
+  for (const name of res.getHeaderNames()) res.removeHeader(name);
+  if (typeof sendDate === 'boolean') flags.sendDate = sendDate;
+  if (typeof contLen === 'boolean') flags._removedContLen = contLen;
+  if (typeof te === 'boolean') flags._removedTE = te;
+  // An own field of Node's HTTP/1 response; HTTP/2's compatibility response warns on any use.
+  if (Object.hasOwn(res, 'statusMessage')) res.statusMessage = '';
+}
+
+/**
+ * After a timeout answer, later writes by the handler become no-ops instead of errors: every
+ * method of `ServerResponse` that sets headers or writes (Node throws `ERR_HTTP_HEADERS_SENT`
+ * from the header setters once the 503 has gone out).
+ */
 function neuter(res: ServerResponse): void {
   const self = res as unknown as Record<string, unknown>;
-  self.writeHead = () => res;
-  self.setHeader = () => res;
+  const chain = (): ServerResponse => res;
+  self.writeHead = chain;
+  self.setHeader = chain;
+  self.appendHeader = chain;
+  self.setHeaders = chain;
   self.removeHeader = noop;
+  self.addTrailers = noop;
+  self.flushHeaders = noop;
+  self.writeContinue = noop;
+  self.writeProcessing = noop;
+  self.writeEarlyHints = noop;
   self.write = () => true;
-  self.end = () => res;
+  self.end = chain;
 }
 
 export { pathOf };

@@ -162,3 +162,59 @@ export async function exchange(
 export function subscribed(): boolean {
   return hasSubscribers('http.server.response.finish');
 }
+
+/**
+ * Opens one connection per path to `server` (started here) and, once the server has accepted
+ * them all, writes every request in one tick, so that the server reads them in one event-loop
+ * turn (an in-process client can't send while the server blocks). Returns the connections and
+ * what each has received so far, in path order.
+ */
+export async function sendTogether(
+  server: Server,
+  paths: readonly string[],
+): Promise<{ sockets: net.Socket[]; received: () => string[] }> {
+  let accepted = 0;
+  server.on('connection', () => accepted++);
+  const port = Number(new URL(await listen(server)).port);
+  const sockets = await Promise.all(
+    paths.map(
+      () =>
+        new Promise<net.Socket>((resolve) => {
+          const c = net.connect(port, '127.0.0.1', () => resolve(c));
+        }),
+    ),
+  );
+  // A connection the server has not accepted yet would be read in a later turn.
+  await until(() => accepted === paths.length, 5_000);
+  const data = sockets.map(() => '');
+  sockets.forEach((c, i) => {
+    c.setEncoding('utf8');
+    c.on('data', (d: string) => (data[i] += d));
+    c.on('error', () => {});
+  });
+  sockets.forEach((c, i) => c.write(`GET ${paths[i]} HTTP/1.1\r\nHost: x\r\n\r\n`));
+  return { sockets, received: () => [...data] };
+}
+
+/**
+ * Runs `fn` with the process's `uncaughtException` listeners (vitest's among them) replaced by
+ * one that records each error in the array `fn` is given; puts them back afterwards.
+ */
+export async function catchingUncaught<T>(fn: (uncaught: unknown[]) => Promise<T>): Promise<T> {
+  const uncaught: unknown[] = [];
+  const hooks = process.listeners('uncaughtException');
+  process.removeAllListeners('uncaughtException');
+  process.on('uncaughtException', (e) => uncaught.push(e));
+  try {
+    return await fn(uncaught);
+  } finally {
+    process.removeAllListeners('uncaughtException');
+    for (const h of hooks) process.on('uncaughtException', h);
+  }
+}
+
+/** Does `ms` of CPU work, blocking the event loop. */
+export function spin(ms: number): void {
+  const end = performance.now() + ms;
+  while (performance.now() < end);
+}

@@ -68,7 +68,9 @@ export interface AutoModel extends Model {
  *
  * @remarks The values you will score on are never seen by the selection. With a history
  * shorter than `holdout` plus two periods, `fallback` is used without selection. `update` feeds
- * the chosen model; selection runs again only on `fit`.
+ * the chosen model; selection runs again only on `fit`. Only the last `maxHistory` values of a
+ * history are used, for the selection as for the fit, so a model restored from `toJSON()`
+ * (which keeps those values) makes the same choice.
  * @throws {ConfigError} when the options are invalid.
  * @example
  * ```ts
@@ -91,8 +93,10 @@ export function createAutoModel(options: AutoModelOptions = {}): AutoModel {
       return selected;
     },
     fit(history: ArrayLike<number>): void {
-      const h = checkHistory('auto', history);
-      kept = h.slice(-o.maxHistory);
+      // Only the last maxHistory values are used, for ranking as for the fit, so that a model
+      // restored from toJSON() (which holds those values) makes the same choice.
+      const h = checkHistory('auto', history).slice(-o.maxHistory);
+      kept = [...h];
       const min = Math.min(...o.periods);
       let choice: CandidateName = o.fallback;
       let factor = 1;

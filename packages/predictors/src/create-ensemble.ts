@@ -58,7 +58,9 @@ interface Member {
  * their one-step errors.
  *
  * @remarks The interval is the weighted average of the members' bounds. With a history too
- * short for the holdout, every member gets the same weight.
+ * short for the holdout, every member gets the same weight. Only the last `maxHistory` values
+ * of a history are used, for the ranking as for the fits, so a model restored from `toJSON()`
+ * (which keeps those values) starts with the same members and weights.
  * @throws {ConfigError} when the options are invalid.
  * @example
  * ```ts
@@ -84,8 +86,10 @@ export function createEnsemble(options: EnsembleOptions = {}): Ensemble {
       return Object.fromEntries(members.map((m, i) => [m.name, w[i]!]));
     },
     fit(history: ArrayLike<number>): void {
-      const h = checkHistory('ensemble', history);
-      kept = h.slice(-o.maxHistory);
+      // Only the last maxHistory values are used, for ranking as for the fit, so that a model
+      // restored from toJSON() (which holds those values) makes the same choice.
+      const h = checkHistory('ensemble', history).slice(-o.maxHistory);
+      kept = [...h];
       const min = Math.min(...o.periods);
       let chosen: { name: CandidateName; mae: number }[];
       if (h.length >= o.holdout + 2 * min) {

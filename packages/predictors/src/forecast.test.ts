@@ -13,6 +13,17 @@ import {
 
 const MIN = 60_000;
 
+/** The code and issue paths of the error `fn` throws. */
+function issuesOf(fn: () => unknown): { code: unknown; paths: string[] } {
+  try {
+    fn();
+  } catch (e) {
+    const { code, issues } = e as { code: unknown; issues: { path: string }[] };
+    return { code, paths: issues.map((i) => i.path) };
+  }
+  throw new Error('did not throw');
+}
+
 function run(samples: Sample[], op: ReturnType<typeof forecast>): Forecast[] {
   const out: Forecast[] = [];
   const src = new Subject<Sample>();
@@ -160,5 +171,17 @@ describe('forecast operator', () => {
     expect(() => forecast(() => createLinearTrend(), { refitEveryMs: -1 })).toThrow(/refitEveryMs/);
     // @ts-expect-error not a factory
     expect(() => forecast(createLinearTrend())).toThrow(TypeError);
+  });
+
+  it('refuses minHistory above maxHistory, which would never emit', () => {
+    const e = issuesOf(() =>
+      forecast(() => createLinearTrend(), { minHistory: 100, maxHistory: 50 }),
+    );
+    expect(e).toEqual({ code: 'CONFIG_INVALID', paths: ['minHistory'] });
+    // maxHistory defaults to 5,000.
+    expect(() => forecast(() => createLinearTrend(), { minHistory: 5_001 })).toThrow(/minHistory/);
+    expect(() =>
+      forecast(() => createLinearTrend(), { minHistory: 50, maxHistory: 50 }),
+    ).not.toThrow();
   });
 });

@@ -19,7 +19,7 @@ export const forecastOptionsSchema = z
     refitEveryMs: z.number().positive().default(3_600_000),
     /** Values kept per series for refits (oldest dropped and counted). Default 5,000. */
     maxHistory: z.number().int().min(2).max(1_000_000).default(5_000),
-    /** Values needed before the first fit and the first forecast. Default 10. */
+    /** Values needed before the first fit and the first forecast (≤ `maxHistory`). Default 10. */
     minHistory: z.number().int().min(1).default(10),
     /** Sample step in ms; inferred per series (median of recent spacings) when omitted. */
     stepMs: z.number().positive().optional(),
@@ -38,7 +38,12 @@ export const forecastOptionsSchema = z
     /** A series unseen for this long (event time) is forgotten (default: never). */
     idleTtlMs: z.number().positive().optional(),
   })
-  .strict();
+  .strict()
+  // A series could never hold minHistory values, so the operator would never emit.
+  .refine((o) => o.minHistory <= o.maxHistory, {
+    message: 'must be ≤ maxHistory',
+    path: ['minHistory'],
+  });
 /** Options of {@link forecast} (all optional). */
 export type ForecastOptions = z.input<typeof forecastOptionsSchema>;
 
@@ -100,7 +105,8 @@ function medianOf(values: readonly number[]): number {
  * refits each sample only advances the model's state. Per-series state is bounded by
  * `maxKeys`/`idleTtlMs` (core's `keyed`). A throw on one sample (a model that refuses its
  * input) is reported through `deps.onError` and that sample skipped.
- * @throws {ConfigError} when the options are invalid.
+ * @throws {ConfigError} when the options are invalid (for example `minHistory` above
+ * `maxHistory`, which could never be reached).
  * @example
  * ```ts
  * samples$.pipe(

@@ -65,6 +65,9 @@ export {
   estimateExhaustion,
   normalCdf,
   timeToExhaustionOptionsSchema,
+  createTimeToExhaustionCounters,
   type TimeToExhaustionOptions,
+  type TimeToExhaustionCounters,
+  type TimeToExhaustionDeps,
   type ExhaustionEstimate,
 } from './time-to-exhaustion.js';

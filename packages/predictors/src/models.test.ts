@@ -189,6 +189,20 @@ describe('automatic selection and the ensemble', () => {
     expect(b.upper.every((u, i) => u - b.mean[i]! >= a.upper[i]! - a.mean[i]! - 1e-9)).toBe(true);
   });
 
+  it('auto calibration keeps every bound finite on values near the largest double', () => {
+    // Seasonal naive's interval on such values is as wide as a double allows; the holdout
+    // ratios used to be Infinity / Infinity = NaN and the widened bounds NaN.
+    const r = rng(1);
+    const x = Array.from({ length: 60 }, () => (r() - 0.5) * 2 * 1.7e308);
+    const m = createAutoModel({ periods: [4, 8], holdout: 6, candidates: ['snaive'] });
+    m.fit(x);
+    const f = m.forecast(8);
+    for (const key of ['mean', 'lower', 'upper'] as const) {
+      expect(f[key].every(Number.isFinite)).toBe(true);
+    }
+    expect(f.lower.every((l, i) => l <= f.mean[i]! && f.mean[i]! <= f.upper[i]!)).toBe(true);
+  });
+
   it('MSTL with decay follows a seasonal shape that changed recently', () => {
     // The daily peak moves from hour 6 to hour 18 for the last week.
     const n = 24 * 7 * 4;
@@ -250,6 +264,32 @@ describe('saving and restoring', () => {
       const refit = make();
       refit.fit(x);
       expect(again.forecast(6)).toEqual(refit.forecast(6));
+    },
+  );
+
+  it.each([
+    ['auto', () => createAutoModel({ maxHistory: 400 })],
+    ['ensemble', () => createEnsemble({ maxHistory: 400 })],
+  ] as const)(
+    '%s: a history longer than maxHistory restores to the same choice and forecast',
+    (_, make) => {
+      // The level shifts and a trend starts after value 500: a ranking on the whole history
+      // and one on the last 400 values (what toJSON keeps) used to pick different candidates.
+      for (let trial = 0; trial < 5; trial++) {
+        const r = rng(100 + trial);
+        const amp = 30 * r();
+        const trend = 0.2 * (r() - 0.5);
+        const noise = 20 * r();
+        const x = Array.from(
+          { length: 900 },
+          (_, i) =>
+            200 + amp * Math.sin((2 * Math.PI * i) / 24) + (i > 500 ? trend * i : 0) + noise * r(),
+        );
+        const m = make();
+        m.fit(x);
+        const again = restoreModel(make, JSON.parse(JSON.stringify(m.toJSON())) as unknown);
+        expect(again.forecast(24)).toEqual(m.forecast(24));
+      }
     },
   );
 

@@ -26,7 +26,7 @@ export const timeToExhaustionOptionsSchema = z
       .default(7 * 86_400_000),
     /** Most samples kept per series (oldest dropped). Default 5,000. */
     maxSamples: z.number().int().min(3).max(1_000_000).default(5_000),
-    /** Samples needed before the first estimate. Default 10. */
+    /** Samples needed before the first estimate (≤ `maxSamples`). Default 10. */
     minSamples: z.number().int().min(3).default(10),
     /**
      * Length of the cycle to allow for (a daily pattern, by default); `null` fits a straight
@@ -43,9 +43,31 @@ export const timeToExhaustionOptionsSchema = z
     /** A series unseen for this long (event time) is forgotten (default: never). */
     idleTtlMs: z.number().positive().optional(),
   })
-  .strict();
+  .strict()
+  // A series could never hold minSamples samples, so the operator would never emit.
+  .refine((o) => o.minSamples <= o.maxSamples, {
+    message: 'must be ≤ maxSamples',
+    path: ['minSamples'],
+  });
 /** Options of {@link timeToExhaustion}. `limit` is required. */
 export type TimeToExhaustionOptions = z.input<typeof timeToExhaustionOptionsSchema>;
+
+/** Counters of {@link timeToExhaustion}, updated in place and readable by the host. */
+export interface TimeToExhaustionCounters {
+  /** Samples skipped because their time was not after the previous one of their series. */
+  outOfOrder: number;
+}
+
+/** Creates zeroed {@link TimeToExhaustionCounters}. */
+export function createTimeToExhaustionCounters(): TimeToExhaustionCounters {
+  return { outOfOrder: 0 };
+}
+
+/** Capabilities of {@link timeToExhaustion}. */
+export interface TimeToExhaustionDeps extends KeyedDeps {
+  /** Counters updated in place (see {@link createTimeToExhaustionCounters}). */
+  readonly counters?: TimeToExhaustionCounters;
+}
 
 interface TrendState {
   readonly times: RingBuffer;
@@ -113,12 +135,27 @@ function solve(a: number[][], b: number[]): number[] | undefined {
 }
 
 /**
+ * Crossings estimated to lie further ahead than this (100 years, in ms) are not searched for
+ * exactly: the trend-only estimate is returned instead.
+ */
+const MAX_SEARCH_MS = 100 * 365.25 * 86_400_000;
+
+/**
  * Fits a least-squares trend to `(times, values)` — a line, plus one harmonic of `periodMs`
  * when the points span at least one period — and returns when the fitted curve first reaches
  * `limit` after `t`, with the probability of being past `limit` at `t + horizonMs` from the
  * prediction interval (normal residuals). Values rise towards the limit ("above").
  *
- * @throws {RangeError} when fewer than three points are given or the lengths differ.
+ * @remarks
+ * Times and values are centred and scaled before the fit, so any finite input works (values
+ * near ±1.7e308 included); a `limit` beyond the scaled range is never (or always) reached.
+ * The search for the first crossing of the cycle-plus-trend curve costs at most a few hundred
+ * evaluations whatever the slope: it only looks between the earliest time the cycle's peak can
+ * reach the limit and the first peak after it. When even that earliest time is more than 100
+ * years away, `etaMs` is the trend-only estimate (when the line alone reaches `limit`), which
+ * is within `amplitude / slope` of the exact crossing.
+ * @throws {RangeError} when fewer than three points are given, the lengths differ, or the fit
+ * is not finite (times so far apart that their spread overflows).
  * @example
  * ```ts
  * estimateExhaustion([0, 1, 2, 3], [1, 2, 3, 4], { limit: 10, t: 3, horizonMs: 10 }).etaMs; // 6
@@ -140,6 +177,15 @@ export function estimateExhaustion(
   let tm = 0;
   for (let i = 0; i < n; i++) tm += (times[i]! - t0) / n;
   const scale = Math.max(span, 1);
+  // Values are fitted as (value / vs − vm), all within [−2, 2]: sums of squares of raw values
+  // near 1e300 would overflow. The limit is mapped the same way (it may become ±Infinity).
+  let vs = 0;
+  for (let i = 0; i < n; i++) vs = Math.max(vs, Math.abs(values[i]!));
+  if (!(vs > 0)) vs = 1;
+  let vm = 0;
+  for (let i = 0; i < n; i++) vm += values[i]! / vs / n;
+  const y = (i: number): number => values[i]! / vs - vm;
+  const limit = at.limit / vs - vm;
   const period = at.periodMs;
   const harmonic = period !== undefined && span >= period && n >= 8;
   const w = harmonic ? (2 * Math.PI) / period : 0;
@@ -156,7 +202,7 @@ export function estimateExhaustion(
     const r = row(times[i]!);
     suu += r[1]! ** 2;
     for (let a = 0; a < k; a++) {
-      xty[a]! += r[a]! * values[i]!;
+      xty[a]! += r[a]! * y(i);
       for (let b = 0; b < k; b++) xtx[a]![b]! += r[a]! * r[b]!;
     }
   }
@@ -164,43 +210,64 @@ export function estimateExhaustion(
   const fitAt = (time: number): number => row(time).reduce((s, v, i) => s + v * beta[i]!, 0);
   const trendAt = (time: number): number => beta[0]! + beta[1]! * ((time - t0 - tm) / scale);
   let sse = 0;
-  for (let i = 0; i < n; i++) sse += (values[i]! - fitAt(times[i]!)) ** 2;
+  for (let i = 0; i < n; i++) sse += (y(i) - fitAt(times[i]!)) ** 2;
   const s = Math.sqrt(sse / Math.max(1, n - k));
+  if (!beta.every(Number.isFinite) || !Number.isFinite(s) || !Number.isFinite(suu)) {
+    throw new RangeError('estimateExhaustion: the fit is not finite (times too far apart?)');
+  }
+  // Growth per ms in scaled units (the reported slope is in the caller's units).
   const slope = beta[1]! / scale;
   const amp = harmonic ? Math.hypot(beta[2]!, beta[3]!) : 0;
 
-  let etaMs: number;
-  if (fitAt(at.t) >= at.limit) etaMs = 0;
-  else if (slope <= 0)
-    etaMs =
-      amp > 0 && trendAt(at.t) + amp >= at.limit
-        ? firstCrossing(at.t, at.t + period!)
-        : Number.POSITIVE_INFINITY;
-  else {
-    // The trend alone crosses at `late`; the cycle can bring that forward by at most amp/slope,
-    // or push it back by at most one period.
-    const late = at.t + (at.limit - trendAt(at.t)) / slope;
-    etaMs =
-      amp > 0 ? firstCrossing(Math.max(at.t, late - amp / slope), late + period!) : late - at.t;
-  }
-
-  function firstCrossing(from: number, to: number): number {
-    const step = harmonic ? (w > 0 ? (2 * Math.PI) / w / 96 : 1) : Math.max(1, (to - from) / 96);
+  /**
+   * First time in [from, to] at which the fitted curve reaches the limit (`to` itself is always
+   * tried), or undefined: a scan in steps of 1/96 period (at most ~1,000), then bisection.
+   */
+  function firstCrossing(from: number, to: number): number | undefined {
+    const step = Math.max((to - from) / 1_000, period! / 96);
+    const steps = Math.ceil((to - from) / step);
     let prev = from;
-    for (let x = from; x <= to + step; x += step) {
-      if (fitAt(x) >= at.limit) {
+    for (let i = 0; i <= steps; i++) {
+      const x = Math.min(from + i * step, to);
+      if (fitAt(x) >= limit) {
         let lo = prev;
         let hi = x;
-        for (let i = 0; i < 40; i++) {
+        for (let j = 0; j < 40; j++) {
           const mid = (lo + hi) / 2;
-          if (fitAt(mid) >= at.limit) hi = mid;
+          if (fitAt(mid) >= limit) hi = mid;
           else lo = mid;
         }
         return Math.max(0, hi - at.t);
       }
       prev = x;
     }
-    return Number.POSITIVE_INFINITY;
+    return undefined;
+  }
+
+  let etaMs: number;
+  if (fitAt(at.t) >= limit) etaMs = 0;
+  else if (slope <= 0)
+    etaMs =
+      amp > 0 && trendAt(at.t) + amp >= limit
+        ? (firstCrossing(at.t, at.t + period!) ?? Number.POSITIVE_INFINITY)
+        : Number.POSITIVE_INFINITY;
+  else {
+    // The trend alone crosses at `late`. Before `from` the curve (at most trend + amp) cannot
+    // reach the limit; at the first peak of the cycle after `from` it does (trend + amp ≥ limit
+    // there), and before that peak it rises. So the search spans at most one period, however
+    // small the slope.
+    const late = at.t + (limit - trendAt(at.t)) / slope;
+    const from = Math.max(at.t, late - amp / slope);
+    if (!Number.isFinite(late)) etaMs = Number.POSITIVE_INFINITY;
+    else if (amp === 0 || from - at.t > MAX_SEARCH_MS) etaMs = late - at.t;
+    else {
+      // β₂·sin θ + β₃·cos θ = amp·sin(θ + φ), which peaks at θ + φ = π/2 (mod 2π).
+      const phi = Math.atan2(beta[3]!, beta[2]!);
+      const cycles = Math.ceil((w * (from - t0) + phi - Math.PI / 2) / (2 * Math.PI));
+      const peak = Math.max(from, t0 + (Math.PI / 2 - phi + 2 * Math.PI * cycles) / w);
+      // One more period allows for rounding at the peak; the trend-only time is the last resort.
+      etaMs = firstCrossing(from, peak) ?? firstCrossing(peak, peak + period!) ?? late - at.t;
+    }
   }
 
   const xh = at.t + at.horizonMs;
@@ -208,10 +275,10 @@ export function estimateExhaustion(
   const uh = (xh - t0 - tm) / scale;
   const sd = s * Math.sqrt(1 + 1 / n + (suu > 0 ? (uh * uh) / suu : 0));
   let probability: number;
-  if (sd > 1e-12 * Math.max(1, Math.abs(mean)) && Number.isFinite(sd))
-    probability = 1 - normalCdf((at.limit - mean) / sd);
-  else probability = mean >= at.limit ? 1 : 0;
-  return { etaMs, probability: Math.min(1, Math.max(0, probability)), slope };
+  if (sd > 1e-12 * Math.max(1, Math.abs(mean + vm)) && Number.isFinite(sd))
+    probability = 1 - normalCdf((limit - mean) / sd);
+  else probability = mean >= limit ? 1 : 0;
+  return { etaMs, probability: Math.min(1, Math.max(0, probability)), slope: slope * vs };
 }
 
 /**
@@ -223,11 +290,15 @@ export function estimateExhaustion(
  * `maxSamples` samples): a line plus one harmonic of `periodMs` (a daily cycle, by default)
  * once the window spans a whole period, so that the cycle neither biases the slope nor hides
  * a crossing at its peak (see {@link estimateExhaustion}). `etaMs` is when the fitted curve
- * reaches the limit (0 when already past it, `Infinity` when it never does); `probability` is
- * the chance of being past the limit `horizonMs` after the sample, from the prediction
- * interval. Samples whose time is not after the previous one of their series are skipped; a
- * throw on one sample is reported through `deps.onError`.
- * @throws {ConfigError} when the options are invalid (for example a missing `limit`).
+ * reaches the limit (0 when already past it, `Infinity` when it never does; more than 100
+ * years ahead, the trend-only estimate); `probability` is the chance of being past the limit
+ * `horizonMs` after the sample, from the prediction interval. Each estimate costs O(samples
+ * in the window) whatever the slope, and works at any finite magnitude. Samples whose time is
+ * not after the previous one of their series are skipped and counted in
+ * `deps.counters.outOfOrder` (see {@link createTimeToExhaustionCounters}); a throw on one
+ * sample (a non-finite time or value) is reported through `deps.onError`.
+ * @throws {ConfigError} when the options are invalid (for example a missing `limit`, or
+ * `minSamples` above `maxSamples`).
  * @example
  * ```ts
  * diskUsed$.pipe(timeToExhaustion({ limit: 500e9, horizonMs: 3_600_000 }))
@@ -236,9 +307,10 @@ export function estimateExhaustion(
  */
 export function timeToExhaustion<T extends Sample>(
   options: TimeToExhaustionOptions,
-  deps: KeyedDeps = {},
+  deps: TimeToExhaustionDeps = {},
 ): OperatorFunction<T, ExhaustionForecast> {
   const o = parseOptions(timeToExhaustionOptionsSchema, options, { source: 'timeToExhaustion' });
+  const counters = deps.counters ?? createTimeToExhaustionCounters();
   const sign = o.direction === 'above' ? 1 : -1;
   return keyed<T, TrendState, ExhaustionForecast>(
     o.idleTtlMs === undefined
@@ -255,7 +327,10 @@ export function timeToExhaustion<T extends Sample>(
         if (!Number.isFinite(value) || !Number.isFinite(t)) {
           throw new RangeError(`sample of ${sample.series} at ${t} has a non-finite time or value`);
         }
-        if (!(t > s.lastT)) return undefined;
+        if (!(t > s.lastT)) {
+          counters.outOfOrder++;
+          return undefined;
+        }
         s.lastT = t;
         s.times.push(t);
         s.values.push(sign * value);

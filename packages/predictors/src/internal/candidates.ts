@@ -125,27 +125,40 @@ export function rankOnHoldout(
 /**
  * How much the interval must widen to cover held-out values as often as its level says: the
  * `level` quantile of |error| / half-width over the holdout, clamped to [1, 3] (intervals are
- * only ever widened, and by at most 3×).
+ * only ever widened, and by at most 3×). Ratios that are not numbers (NaN) are ignored, and the
+ * factor is 1 when none is left; values near the largest double are halved before subtracting
+ * so that differences cannot overflow.
  */
 export function widening(actual: readonly number[], f: ForecastResult): number {
   const ratios: number[] = [];
   for (let i = 0; i < actual.length; i++) {
-    const half = (f.upper[i]! - f.lower[i]!) / 2;
-    const e = Math.abs(actual[i]! - f.mean[i]!);
-    ratios.push(half > 0 ? e / half : e > 0 ? Number.POSITIVE_INFINITY : 0);
+    const half = f.upper[i]! / 2 - f.lower[i]! / 2;
+    const e = Math.abs(actual[i]! / 2 - f.mean[i]! / 2) * 2;
+    const ratio = half > 0 ? e / half : e > 0 ? Number.POSITIVE_INFINITY : 0;
+    if (!Number.isNaN(ratio)) ratios.push(ratio);
   }
   ratios.sort((a, b) => a - b);
   const q = ratios[Math.min(ratios.length - 1, Math.floor(f.level * ratios.length))] ?? 1;
-  return Math.min(3, Math.max(1, q));
+  return Number.isNaN(q) ? 1 : Math.min(3, Math.max(1, q));
 }
 
-/** Widens an interval around its mean by `factor`. */
+/**
+ * Widens an interval around its mean by `factor` (ignored unless finite and above 1). A bound
+ * that would overflow is held at ±`Number.MAX_VALUE`, and a bound that is not finite is left as
+ * it was, so every entry of a finite forecast stays finite.
+ */
 export function widen(f: ForecastResult, factor: number): ForecastResult {
-  if (factor === 1) return f;
+  if (!(factor > 1) || !Number.isFinite(factor)) return f;
+  const stretch = (m: number, bound: number): number => {
+    // Halved so that m − bound cannot overflow before scaling.
+    const v = m + (bound / 2 - m / 2) * factor * 2;
+    if (Number.isNaN(v)) return bound;
+    return Math.min(Number.MAX_VALUE, Math.max(-Number.MAX_VALUE, v));
+  };
   return {
     mean: f.mean,
-    lower: f.mean.map((m, i) => m - (m - f.lower[i]!) * factor),
-    upper: f.mean.map((m, i) => m + (f.upper[i]! - m) * factor),
+    lower: f.mean.map((m, i) => stretch(m, f.lower[i]!)),
+    upper: f.mean.map((m, i) => stretch(m, f.upper[i]!)),
     level: f.level,
   };
 }

@@ -3,7 +3,7 @@ import { parseOptions } from '@homeostat/core';
 
 /** zod schema of {@link ConcurrencyLimiterOptions}. */
 export const concurrencyLimiterOptionsSchema = z
-  .object({
+  .strictObject({
     /** Limit before any latency has been measured. */
     initialLimit: z.number().int().min(1).default(20),
     /** The limit never goes below this. */

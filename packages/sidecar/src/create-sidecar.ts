@@ -35,7 +35,7 @@ const timerMs = (min: number) =>
     });
 
 /** zod schema of {@link SidecarOptions}. */
-export const sidecarOptionsSchema = z.object({
+export const sidecarOptionsSchema = z.strictObject({
   /** Service name put on observations, samples and metrics. */
   service: z.string().min(1).optional(),
   /**
@@ -84,7 +84,7 @@ export const sidecarOptionsSchema = z.object({
   overload: z
     .union([
       z.literal(false),
-      z.object({
+      z.strictObject({
         /** How often load is measured and the shed fraction adjusted, ms (5 to 2^31 − 1). */
         checkIntervalMs: timerMs(5).default(100),
         /** Event-loop delay (p99 over a check interval) above which load is shed, ms. */
@@ -120,7 +120,7 @@ export const sidecarOptionsSchema = z.object({
   rateLimit: rateLimiterOptionsSchema.optional(),
   /** Per-route timeouts: the sidecar answers 503 when the handler hasn't answered in time. */
   timeouts: z
-    .object({
+    .strictObject({
       /**
        * Timeout of every admitted request whose path matches no entry of `routes`, ms (integer,
        * 1 to 2^31 − 1). No timeout when omitted. On expiry the sidecar answers 503 with
@@ -134,7 +134,7 @@ export const sidecarOptionsSchema = z.object({
       /** Per-path timeouts, checked in order: the first matching path prefix wins. Default `[]`. */
       routes: z
         .array(
-          z.object({
+          z.strictObject({
             /**
              * Path prefix (starts with `/`); matches the path itself and anything under it
              * (`/api` matches `/api/x`, not `/apix`).
@@ -149,12 +149,12 @@ export const sidecarOptionsSchema = z.object({
     .optional(),
   /** Fault injection for chaos experiments; nothing is injected unless this is set. */
   faults: z
-    .object({
+    .strictObject({
       /** Path prefixes faults apply to; default every path (never the sidecar's endpoints). */
       routes: z.array(pathPrefix).optional(),
       /** Delays the handler of a random share of requests; off when omitted. */
       latency: z
-        .object({
+        .strictObject({
           /** Share of eligible requests delayed, percent (0..100), drawn per request. */
           percent,
           /** Delay before the handler runs, ms (integer, 0..600 000); counts in the latency observed. */
@@ -163,7 +163,7 @@ export const sidecarOptionsSchema = z.object({
         .optional(),
       /** Answers a random share of requests with an error status instead of running the handler. */
       error: z
-        .object({
+        .strictObject({
           /** Share of eligible requests answered with `status`, percent (0..100), drawn per request. */
           percent,
           /** Status answered, 400..599. Default 500. */
@@ -175,7 +175,7 @@ export const sidecarOptionsSchema = z.object({
        * 500). It takes precedence over `error`, which takes precedence over `latency`.
        */
       abort: z
-        .object({
+        .strictObject({
           /** Share of eligible requests aborted, percent (0..100), drawn per request. */
           percent,
         })
@@ -189,7 +189,7 @@ export const sidecarOptionsSchema = z.object({
     .optional(),
   /** Where the sidecar answers liveness, readiness and metrics (`false` turns one off). */
   endpoints: z
-    .object({
+    .strictObject({
       /**
        * Path of the liveness endpoint (exact path, query ignored), or `false` for none. Default
        * `/healthz`.
@@ -227,7 +227,7 @@ export const sidecarOptionsSchema = z.object({
   neverShed: z.array(pathPrefix).default([]),
   /** What makes readiness fail. */
   readiness: z
-    .object({
+    .strictObject({
       /** Unready while load is being shed for event-loop delay or heap. */
       overload: z.boolean().default(true),
       /** Unready while any breaker from `deps.breakerStates` is open or forced open. */

@@ -3,7 +3,7 @@ import { parseOptions } from '@homeostat/core';
 import { BucketIndex } from './internal/bucket-index.js';
 
 /** zod schema of {@link LatencySketchOptions}. */
-export const latencySketchOptionsSchema = z.object({
+export const latencySketchOptionsSchema = z.strictObject({
   /** Relative accuracy of every quantile, for example 0.01 for ±1 %. */
   relativeAccuracy: z.number().gt(0).lt(0.5).default(0.01),
   /** Smallest value told apart from zero (values below it count in the zero bucket). */

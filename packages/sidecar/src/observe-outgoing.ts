@@ -13,7 +13,7 @@ import {
 import { SidecarError } from './errors.js';
 
 /** zod schema of {@link ObserveOutgoingOptions}. */
-export const observeOutgoingOptionsSchema = z.object({
+export const observeOutgoingOptionsSchema = z.strictObject({
   /** Service name put on every observation. */
   service: z.string().min(1).optional(),
   /** Observe `fetch` and undici (`undici:request:*` channels). */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { monotonicClock, parseOptions, type Clock } from '@homeostat/core';
 
 /** zod schema of {@link RateLimiterOptions}. */
-export const rateLimiterOptionsSchema = z.object({
+export const rateLimiterOptionsSchema = z.strictObject({
   /** Tokens added per second to each key's bucket. */
   ratePerSecond: z.number().positive(),
   /** Bucket size: the burst a key may send at once. Default: `ratePerSecond` (one second's worth). */

@@ -196,4 +196,36 @@ describe('KeyedStore (plain API)', () => {
     expect(() => store.getOrCreate('b', 1, undefined)).not.toThrow();
     expect(store.size).toBe(1);
   });
+
+  const keysOf = (store: KeyedStore<number>): string[] => [...store.entries()].map(([k]) => k);
+
+  it('treats a non-finite time as the latest time seen: the key neither pins nor blocks', () => {
+    const store = new KeyedStore<number>({ idleTtlMs: 100 }, { create: () => 0 });
+    store.getOrCreate('early', Number.NaN, undefined); // before any finite time
+    store.getOrCreate('a', 0, undefined);
+    store.getOrCreate('bad-clock', Number.NaN, undefined);
+    store.getOrCreate('b', 50, undefined);
+    store.getOrCreate('c', Number.POSITIVE_INFINITY, undefined);
+    expect(keysOf(store)).toEqual(['early', 'a', 'bad-clock', 'b', 'c']);
+    store.getOrCreate('d', 120, undefined); // early, a and bad-clock were last seen at 0
+    expect(keysOf(store)).toEqual(['b', 'c', 'd']);
+    store.getOrCreate('e', 200, undefined); // b and c were last seen at 50
+    expect(keysOf(store)).toEqual(['d', 'e']);
+    expect(store.stats.evictedIdle).toBe(5);
+  });
+
+  it('does not let one far-future time evict every other key, but follows a confirmed jump', () => {
+    const day = 86_400_000;
+    const store = new KeyedStore<number>({ idleTtlMs: day }, { create: () => 0 });
+    for (let m = 0; m < 60; m++)
+      for (const k of ['a', 'b', 'c']) store.getOrCreate(k, m * 60_000, undefined);
+    store.getOrCreate('a', 365 * day, undefined); // one sample of a host whose clock is off
+    store.getOrCreate('a', 366 * day, undefined); // the same key again does not confirm it
+    store.getOrCreate('b', 60 * 60_000, undefined); // the others carry on: the jump is cancelled
+    expect(keysOf(store)).toEqual(['c', 'a', 'b']);
+    store.getOrCreate('c', 2 * day, undefined);
+    store.getOrCreate('new', 2 * day + 1, undefined); // two keys agree: the stream did move on
+    expect(keysOf(store)).toEqual(['c', 'new']);
+    expect(store.stats.evictedIdle).toBe(2);
+  });
 });

@@ -11,7 +11,9 @@ export const keyedOptionsSchema = z.object({
   maxKeys: z.number().int().min(1).default(10_000),
   /**
    * A key unseen for longer than this (in the time passed to the store — event time for the
-   * operator) is evicted. `Infinity` (the default) disables idle eviction.
+   * operator) is evicted. `Infinity` (the default) disables idle eviction. Idleness is measured
+   * against the store's clock: the latest finite time passed to it, except that a single jump of
+   * more than `idleTtlMs` ahead counts only once an event of another key confirms it.
    */
   // zod's number() refuses Infinity, which is the documented way to disable idle eviction.
   idleTtlMs: z
@@ -47,6 +49,7 @@ export function createKeyedStats(): KeyedStats {
 interface Entry<S> {
   readonly key: string;
   state: S;
+  /** The store's clock when the key was last used; non-decreasing from head to tail. */
   lastSeen: number;
   prev: Entry<S> | undefined;
   next: Entry<S> | undefined;
@@ -68,6 +71,16 @@ export interface KeyedStoreHooks<S, TEvent> {
  * Entries sit in an intrusive doubly-linked list ordered by last use, so a lookup of a known key
  * costs one `Map.get` and a few pointer moves, with no allocation. Idle eviction walks from the
  * least recently used end and stops at the first fresh entry, so it is O(1) amortised.
+ *
+ * Idle time is measured on the store's clock, not on each key's own times, so that one bad
+ * timestamp cannot pin a key or evict the others:
+ * - the clock is the latest finite `t` passed to {@link KeyedStore.getOrCreate}; a key used at
+ *   any `t` — earlier, `NaN` or `±Infinity` included — counts as seen at the clock's time;
+ * - a `t` more than `idleTtlMs` ahead of the clock (which alone would make every other key idle
+ *   at once, e.g. one sample of a host whose clock is off by a year) does not move the clock
+ *   until the next event of another key also lies that far ahead (the clock then moves to the
+ *   earlier of the two); an event of any key within reach cancels it. A stream that really
+ *   jumps ahead is confirmed by its next event of another key.
  * @example
  * ```ts
  * const store = new KeyedStore({ maxKeys: 1000 }, { create: () => ({ n: 0 }) });
@@ -83,6 +96,11 @@ export class KeyedStore<S, TEvent = unknown> {
   private readonly maxKeys: number;
   private readonly idleTtlMs: number;
   private readonly hooks: KeyedStoreHooks<S, TEvent>;
+  /** The store's clock (see the class remarks); -Infinity before any finite time. */
+  private clock = Number.NEGATIVE_INFINITY;
+  /** Key and time of an unconfirmed jump of the clock, if one is pending. */
+  private jumpKey: string | undefined;
+  private jumpT = Number.NaN;
 
   /**
    * @throws {ConfigError} when `maxKeys` or `idleTtlMs` is invalid.
@@ -116,15 +134,18 @@ export class KeyedStore<S, TEvent = unknown> {
 
   /**
    * The state of `key`, created on first sight; marks it most recently used at time `t` and
-   * evicts what the bounds require.
+   * evicts what the bounds require. A non-finite or implausible `t` is handled as described in
+   * the class remarks.
    */
   getOrCreate(key: string, t: number, event: TEvent): S {
+    const idle = this.idleTtlMs !== Number.POSITIVE_INFINITY;
+    if (idle) this.tick(key, t);
     let entry = this.map.get(key);
     if (entry === undefined) {
       entry = {
         key,
         state: this.hooks.create(key, event),
-        lastSeen: t,
+        lastSeen: this.clock,
         prev: this.tail,
         next: undefined,
       };
@@ -134,18 +155,9 @@ export class KeyedStore<S, TEvent = unknown> {
       this.map.set(key, entry);
       this.stats.created++;
       if (this.map.size > this.maxKeys) this.evict(this.head!, 'lru');
-    } else {
-      if (t > entry.lastSeen) entry.lastSeen = t;
-      if (entry !== this.tail) {
-        this.unlink(entry);
-        entry.prev = this.tail;
-        entry.next = undefined;
-        this.tail!.next = entry;
-        this.tail = entry;
-      }
-    }
-    if (this.idleTtlMs !== Number.POSITIVE_INFINITY) {
-      const cutoff = t - this.idleTtlMs;
+    } else this.touch(entry);
+    if (idle) {
+      const cutoff = this.clock - this.idleTtlMs;
       let h = this.head;
       while (h !== undefined && h !== entry && h.lastSeen < cutoff) {
         const nextHead: Entry<S> | undefined = h.next;
@@ -186,6 +198,39 @@ export class KeyedStore<S, TEvent = unknown> {
   /** Keys with their states, least recently used first. */
   *entries(): IterableIterator<[string, S]> {
     for (let e = this.head; e !== undefined; e = e.next) yield [e.key, e.state];
+  }
+
+  /** Moves the clock for an event of `key` at `t` (see the class remarks). */
+  private tick(key: string, t: number): void {
+    if (!Number.isFinite(t)) return;
+    if (this.clock === Number.NEGATIVE_INFINITY) {
+      // The first finite time: keys used before it (at non-finite times) were seen "now". Once.
+      for (let e = this.head; e !== undefined; e = e.next) e.lastSeen = t;
+      this.clock = t;
+    } else if (t - this.clock <= this.idleTtlMs) {
+      if (t > this.clock) this.clock = t;
+      this.jumpKey = undefined;
+    } else if (this.jumpKey === undefined) {
+      this.jumpKey = key;
+      this.jumpT = t;
+    } else if (this.jumpKey !== key) {
+      this.clock = Math.min(t, this.jumpT);
+      // The key that jumped first was seen at the new time too, not at the old clock.
+      const first = this.map.get(this.jumpKey);
+      if (first !== undefined) this.touch(first);
+      this.jumpKey = undefined;
+    }
+  }
+
+  /** Marks a held entry most recently used at the clock's time. */
+  private touch(entry: Entry<S>): void {
+    entry.lastSeen = this.clock;
+    if (entry === this.tail) return;
+    this.unlink(entry);
+    entry.prev = this.tail;
+    entry.next = undefined;
+    this.tail!.next = entry;
+    this.tail = entry;
   }
 
   private unlink(entry: Entry<S>): void {

@@ -1,9 +1,10 @@
 import { parseOptions } from '@homeostat/core';
 import { z } from 'zod';
 import type { Detector } from './detector.js';
-import { num, nums } from './internal/base.js';
+import { DetectorStateError } from './errors.js';
 import { EwStats } from './internal/ew.js';
 import { clamp01, fmt, nextTime, normalTail } from './internal/math.js';
+import { restoreNested, StateReader } from './internal/state.js';
 
 /** Options of {@link createAnomalyLikelihood} and {@link withLikelihood}. */
 export const anomalyLikelihoodOptionsSchema = z.object({
@@ -130,13 +131,11 @@ class Likelihood implements AnomalyLikelihood {
         source: 'anomaly-likelihood state',
       }),
     );
-    for (const v of nums(s, 'short').slice(-l.short.length)) {
-      l.short[l.shortCount++] = v;
-      l.shortSum += v;
-    }
-    l.shortSum = num(s, 'shortSum', l.shortSum);
-    l.n = num(s, 'n', 0);
-    l.history.load(s.history);
+    const r = new StateReader(s);
+    for (const v of r.nums('short', { max: l.short.length })) l.short[l.shortCount++] = v;
+    l.shortSum = r.num('shortSum');
+    l.n = r.num('n', 'count');
+    l.history.load(r, 'history');
     return l;
   }
 }
@@ -167,12 +166,15 @@ export function createAnomalyLikelihood(options: AnomalyLikelihoodOptions = {}):
 /**
  * Recreates an anomaly likelihood from its `toJSON()` output.
  *
+ * @throws {DetectorStateError} when the state is not an object, or a field is missing or of the
+ * wrong shape (`path` names it).
  * @throws {ConfigError} when the saved options are invalid.
  */
 export function restoreAnomalyLikelihood(state: unknown): AnomalyLikelihood {
-  return Likelihood.fromState(
-    typeof state === 'object' && state !== null ? (state as Record<string, unknown>) : {},
-  );
+  if (typeof state !== 'object' || state === null || Array.isArray(state)) {
+    throw new DetectorStateError('Anomaly likelihood state must be an object', state);
+  }
+  return Likelihood.fromState(state as Record<string, unknown>);
 }
 
 class WithLikelihood implements Detector {
@@ -217,13 +219,11 @@ export function withLikelihoodFromState(
   s: Record<string, unknown>,
   restore: (state: unknown) => Detector,
 ): Detector {
+  const inner = restoreNested('inner', s, () => restore(s.inner));
+  const lik = new StateReader(s).obj('likelihood');
   return new WithLikelihood(
-    restore(s.inner),
-    Likelihood.fromState(
-      typeof s.likelihood === 'object' && s.likelihood !== null
-        ? (s.likelihood as Record<string, unknown>)
-        : {},
-    ),
+    inner,
+    restoreNested('likelihood', s, () => Likelihood.fromState(lik.o)),
   );
 }
 

@@ -152,6 +152,71 @@ describe('restoreDetector', () => {
     }
   });
 
+  it('refuses a missing or mistyped field, naming its path through ensemble members', () => {
+    const d = defaultDetector();
+    const { t, v } = testSeries(400);
+    v.forEach((x, i) => d.update(x, t[i]!));
+    const saved = JSON.parse(JSON.stringify(d));
+    const attempt = (state: unknown): unknown => {
+      try {
+        restoreDetector(state);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    };
+    const lostMembers = structuredClone(saved);
+    lostMembers.inner.members = 'garbage';
+    expect(attempt(lostMembers)).toMatchObject({
+      code: 'DETECTOR_STATE_INVALID',
+      path: 'inner.members',
+    });
+    const lostWindow = structuredClone(saved);
+    lostWindow.inner.members[0].state.members[0].state.inner.window.values = 'not-an-array';
+    const e = attempt(lostWindow);
+    expect(e).toMatchObject({
+      code: 'DETECTOR_STATE_INVALID',
+      path: 'inner.members.likelihood.members.rolling-z.inner.window.values',
+      state: lostWindow,
+    });
+    expect((e as Error).message).toMatch(
+      /inner\.members\.likelihood\.members\.rolling-z\.inner\.window\.values: must be an array/,
+    );
+    const unknownKind = structuredClone(saved);
+    unknownKind.inner.members[1].state.kind = 'nope';
+    expect(attempt(unknownKind)).toMatchObject({ path: 'inner.members.range-breach.kind' });
+  });
+
+  it('checks ensemble member weights like createEnsemble does', () => {
+    const saved = JSON.parse(JSON.stringify(createEnsemble({ a: createRollingZ() }))) as {
+      members: Record<string, unknown>[];
+    };
+    for (const weight of [-1, 2e6, 'heavy', undefined]) {
+      const bad = structuredClone(saved);
+      bad.members[0]!.weight = weight;
+      expect(() => restoreDetector(bad)).toThrow(/members\.0\.weight/);
+    }
+    const twice = structuredClone(saved);
+    twice.members.push(structuredClone(saved.members[0]!));
+    expect(() => restoreDetector(twice)).toThrow(/members\.1\.name: duplicates member "a"/);
+  });
+
+  it('still restores a rolling window saved as a plain array of values', () => {
+    const d = createRollingZ({ windowSize: 32 });
+    for (let i = 0; i < 40; i++) d.update(i % 5, i);
+    const saved = JSON.parse(JSON.stringify(d));
+    saved.window = saved.window.values;
+    const again = restoreDetector(saved);
+    expect(again.update(50, 41)).toBe(d.update(50, 41));
+  });
+
+  it('refuses anomaly likelihood state that is not an object or lost a field', () => {
+    expect(() => restoreAnomalyLikelihood(null)).toThrow(/must be an object/);
+    const saved = JSON.parse(JSON.stringify(createAnomalyLikelihood()));
+    delete saved.history.variance;
+    expect(() => restoreAnomalyLikelihood(saved)).toThrow(/history\.variance: must be a finite/);
+  });
+
   it('rejects saved options that are invalid', () => {
     expect(() => restoreDetector({ kind: 'rolling-z', options: { windowSize: -1 } })).toThrow(
       /windowSize/,

@@ -1,7 +1,8 @@
 import { parseOptions } from '@homeostat/core';
 import { z } from 'zod';
 import type { Detector } from './detector.js';
-import { BaseDetector, nums } from './internal/base.js';
+import { BaseDetector } from './internal/base.js';
+import { StateReader } from './internal/state.js';
 import { EwStats, zOf } from './internal/ew.js';
 import { fmt, zToScore } from './internal/math.js';
 
@@ -123,20 +124,13 @@ class ContextualBaseline extends BaseDetector {
         source: 'contextual-baseline state',
       }),
     );
-    d.restoreBase(s);
-    const len = d.mean.length;
-    d.mean.set(nums(s, 'mean').slice(0, len));
-    d.variance.set(
-      nums(s, 'variance')
-        .slice(0, len)
-        .map((x) => Math.max(0, x)),
-    );
-    d.count.set(
-      nums(s, 'count')
-        .slice(0, len)
-        .map((x) => Math.max(0, x)),
-    );
-    d.global.load(s.global);
+    const r = new StateReader(s);
+    d.restoreBase(r);
+    const length = d.mean.length;
+    d.mean.set(r.nums('mean', { length }));
+    d.variance.set(r.nums('variance', { length, rule: 'nonNegative' }));
+    d.count.set(r.nums('count', { length, rule: 'count' }));
+    d.global.load(r, 'global');
     return d;
   }
 }

@@ -7,30 +7,38 @@ import {
 } from '@homeostat/core';
 import type { OperatorFunction } from 'rxjs';
 import { z } from 'zod';
+import { DetectorStateError } from './errors.js';
 import { zOf } from './internal/ew.js';
 import { clampValue, fmt, nextTime, zToScore } from './internal/math.js';
+import { minCountWithinWindow, withMinCount } from './internal/min-count.js';
+import { StateReader } from './internal/state.js';
 import { StatsWindow } from './internal/window.js';
 
 /** How two metrics move together when something is wrong. */
 export const relationSchema = z.enum(['opposite', 'same']);
 
 /** Options of {@link createCorrelationDetector}. */
-export const correlationOptionsSchema = z.object({
-  /**
-   * `opposite`: one rises while the other falls (latency up, throughput down);
-   * `same`: both move the same way (errors and latency up together). Default `'opposite'`.
-   */
-  relation: relationSchema.default('opposite'),
-  /**
-   * Past values of each metric the means and standard deviations are computed over. Default 256.
-   */
-  windowSize: z.number().int().min(2).max(100_000).default(256),
-  /** Pairs seen before scoring starts. Default 16. */
-  minCount: z.number().int().min(2).default(16),
-});
+export const correlationOptionsSchema = z
+  .object({
+    /**
+     * `opposite`: one rises while the other falls (latency up, throughput down);
+     * `same`: both move the same way (errors and latency up together). Default `'opposite'`.
+     */
+    relation: relationSchema.default('opposite'),
+    /**
+     * Past values of each metric the means and standard deviations are computed over. Default
+     * 256.
+     */
+    windowSize: z.number().int().min(2).max(100_000).default(256),
+    /** Pairs seen before scoring starts, at most `windowSize`. Default 16, or `windowSize` when that is smaller. */
+    minCount: z.number().int().min(2).optional(),
+  })
+  .superRefine(minCountWithinWindow);
 
 /** Options of {@link createCorrelationDetector} (all optional). */
 export type CorrelationOptions = z.input<typeof correlationOptionsSchema>;
+
+type Opts = ReturnType<typeof withMinCount<z.output<typeof correlationOptionsSchema>>>;
 
 /** A detector over two metrics at once: the plain API of {@link detectCorrelated}. */
 export interface CorrelationDetector {
@@ -57,10 +65,10 @@ class Correlation implements CorrelationDetector {
   readonly wb: StatsWindow;
   lastZ = { a: 0, b: 0 };
   private score = 0;
-  private t = Number.NEGATIVE_INFINITY;
+  t = Number.NEGATIVE_INFINITY;
   private skipped = false;
 
-  constructor(readonly options: z.output<typeof correlationOptionsSchema>) {
+  constructor(readonly options: Opts) {
     this.wa = new StatsWindow(options.windowSize);
     this.wb = new StatsWindow(options.windowSize);
   }
@@ -120,7 +128,7 @@ class Correlation implements CorrelationDetector {
  * so one metric moving alone does not score.
  *
  * @remarks O(1) per update; memory `16 * windowSize` bytes.
- * @throws {ConfigError} when an option is invalid.
+ * @throws {ConfigError} when an option is invalid, or `minCount` exceeds `windowSize`.
  * @example
  * ```ts
  * const d = createCorrelationDetector({ relation: 'opposite' });
@@ -129,27 +137,35 @@ class Correlation implements CorrelationDetector {
  */
 export function createCorrelationDetector(options: CorrelationOptions = {}): CorrelationDetector {
   return new Correlation(
-    parseOptions(correlationOptionsSchema, options, { source: 'createCorrelationDetector' }),
+    withMinCount(
+      parseOptions(correlationOptionsSchema, options, { source: 'createCorrelationDetector' }),
+    ),
   );
 }
 
 /**
  * Recreates a correlation detector from its `toJSON()` output.
  *
+ * @throws {DetectorStateError} when the state is not an object, or a field is missing or of the
+ * wrong shape (`path` names it), or the two windows hold different numbers of values.
  * @throws {ConfigError} when the saved options are invalid.
  */
 export function restoreCorrelationDetector(state: unknown): CorrelationDetector {
-  const s = (typeof state === 'object' && state !== null ? state : {}) as Record<string, unknown>;
-  const d = new Correlation(
-    parseOptions(correlationOptionsSchema, s.options, { source: 'correlation state' }),
-  );
-  d.wa.restore(s.a);
-  d.wb.restore(s.b);
-  if (d.wa.count !== d.wb.count) {
-    // Mismatched windows cannot be paired again: start both over rather than misalign them.
-    d.wa.load([]);
-    d.wb.load([]);
+  if (typeof state !== 'object' || state === null || Array.isArray(state)) {
+    throw new DetectorStateError('Correlation detector state must be an object', state);
   }
+  const s = state as Record<string, unknown>;
+  const d = new Correlation(
+    withMinCount(
+      parseOptions(correlationOptionsSchema, s.options, { source: 'correlation state' }),
+    ),
+  );
+  const r = new StateReader(s);
+  d.t = r.numOrNull('t') ?? Number.NEGATIVE_INFINITY;
+  d.wa.restore(r, 'a');
+  d.wb.restore(r, 'b');
+  // Values are stored in pairs: windows of different lengths cannot be paired again.
+  if (d.wa.count !== d.wb.count) r.fail('b', `must hold as many values as a (${d.wa.count})`);
   return d;
 }
 

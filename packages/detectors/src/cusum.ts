@@ -1,7 +1,8 @@
 import { parseOptions } from '@homeostat/core';
 import { z } from 'zod';
 import type { Detector } from './detector.js';
-import { BaseDetector, num } from './internal/base.js';
+import { BaseDetector } from './internal/base.js';
+import { StateReader } from './internal/state.js';
 import { EwStats, zOf } from './internal/ew.js';
 import { fmt } from './internal/math.js';
 
@@ -77,11 +78,12 @@ class Cusum extends BaseDetector {
 
   static fromState(s: Record<string, unknown>): Cusum {
     const d = new Cusum(parseOptions(cusumOptionsSchema, s.options, { source: 'cusum state' }));
-    d.restoreBase(s);
-    d.hi = Math.max(0, num(s, 'hi', 0));
-    d.lo = Math.max(0, num(s, 'lo', 0));
-    d.alarms = num(s, 'alarms', 0);
-    d.baseline.load(s.baseline);
+    const r = new StateReader(s);
+    d.restoreBase(r);
+    d.hi = r.num('hi', 'nonNegative');
+    d.lo = r.num('lo', 'nonNegative');
+    d.alarms = r.num('alarms', 'count');
+    d.baseline.load(r, 'baseline');
     return d;
   }
 }

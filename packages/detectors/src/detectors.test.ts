@@ -57,6 +57,14 @@ describe('createRollingZ', () => {
   it('rejects invalid options with the option named', () => {
     expectConfigError(() => createRollingZ({ windowSize: 1 }), 'windowSize');
   });
+
+  it('scores with a window smaller than the default minCount, and rejects a larger minCount', () => {
+    const d = createRollingZ({ windowSize: 8 });
+    const scores = run(d, [...Array.from({ length: 50 }, (_, i) => 10 + (i % 3)), 1e6]);
+    expect(scores[50]).toBe(1);
+    expect(scores.slice(0, 8).every((s) => s === 0)).toBe(true);
+    expectConfigError(() => createRollingZ({ windowSize: 32, minCount: 64 }), 'minCount');
+  });
 });
 
 describe('createRobustZ', () => {
@@ -74,6 +82,13 @@ describe('createRobustZ', () => {
 
   it('rejects invalid options', () => {
     expectConfigError(() => createRobustZ({ windowSize: 2 }), 'windowSize');
+  });
+
+  it('scores with a window smaller than the default minCount, and rejects a larger minCount', () => {
+    const d = createRobustZ({ windowSize: 8 });
+    const scores = run(d, [...Array.from({ length: 50 }, (_, i) => 10 + (i % 3)), 1e6]);
+    expect(scores[50]).toBe(1);
+    expectConfigError(() => createRobustZ({ windowSize: 8, minCount: 9 }), 'minCount');
   });
 });
 
@@ -247,4 +262,29 @@ describe('createRangeBreach', () => {
   it('rejects invalid options', () => {
     expectConfigError(() => createRangeBreach({ tolerance: -1 }), 'tolerance');
   });
+});
+
+describe('the constant-series rule at any scale', () => {
+  const zType: [string, () => Detector][] = [
+    ['robust-z', () => createRobustZ()],
+    ['ewma', () => createEwmaChart()],
+    ['cusum', () => createCusum()],
+    ['holt-winters', () => createHoltWinters()],
+    ['contextual-baseline', () => createContextualBaseline()],
+  ];
+
+  it.each(zType)(
+    '%s scores a change after a constant stretch close to 1 at 1e-12 as at 1',
+    (_, make) => {
+      for (const scale of [1, 1e-12, 1e-200]) {
+        const d = make();
+        const scores = run(d, [...Array.from({ length: 700 }, () => 5 * scale), 6 * scale]);
+        expect(
+          scores.slice(0, 700).every((s) => s === 0),
+          `scale ${scale}`,
+        ).toBe(true);
+        expect(scores[700], `scale ${scale}`).toBeGreaterThan(0.99);
+      }
+    },
+  );
 });

@@ -2,6 +2,7 @@ import { parseOptions } from '@homeostat/core';
 import { z } from 'zod';
 import type { Detector, DetectorWithParts } from './detector.js';
 import { clamp01, fmt, nextTime } from './internal/math.js';
+import { restoreNested, StateReader } from './internal/state.js';
 
 /** Options of {@link createEnsemble}. */
 export const ensembleOptionsSchema = z.object({
@@ -141,12 +142,15 @@ export function ensembleFromState(
   restore: (state: unknown) => Detector,
 ): Detector {
   const options = parseOptions(ensembleOptionsSchema, s.options, { source: 'ensemble state' });
-  const raw = Array.isArray(s.members) ? (s.members as unknown[]) : [];
-  const members = raw.map((m, i): [string, Detector, number] => {
-    const o = (typeof m === 'object' && m !== null ? m : {}) as Record<string, unknown>;
-    const name = typeof o.name === 'string' ? o.name : `member${i}`;
-    const weight = typeof o.weight === 'number' && Number.isFinite(o.weight) ? o.weight : 1;
-    return [name, restore(o.state), weight];
+  const seen = new Set<string>();
+  const members = new StateReader(s).objs('members').map((m): [string, Detector, number] => {
+    const name = m.str('name');
+    if (seen.has(name)) m.fail('name', `duplicates member ${JSON.stringify(name)}`);
+    seen.add(name);
+    // The same rule as createEnsemble; a weight lost to corruption is refused, not defaulted.
+    const weight = m.num('weight');
+    if (!memberSchema.safeParse({ weight }).success) m.fail('weight', 'must be in [0, 1e6]');
+    return [name, restoreNested(`members.${name}`, s, () => restore(m.o.state)), weight];
   });
   return new Ensemble(members, options);
 }

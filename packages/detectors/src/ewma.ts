@@ -1,7 +1,8 @@
 import { parseOptions } from '@homeostat/core';
 import { z } from 'zod';
 import type { Detector } from './detector.js';
-import { BaseDetector, num } from './internal/base.js';
+import { BaseDetector } from './internal/base.js';
+import { StateReader } from './internal/state.js';
 import { EwStats, zOf } from './internal/ew.js';
 import { fmt, zToScore } from './internal/math.js';
 
@@ -60,9 +61,10 @@ class EwmaChart extends BaseDetector {
     const d = new EwmaChart(
       parseOptions(ewmaChartOptionsSchema, s.options, { source: 'ewma state' }),
     );
-    d.restoreBase(s);
-    d.ewma = num(s, 'ewma', 0);
-    d.baseline.load(s.baseline);
+    const r = new StateReader(s);
+    d.restoreBase(r);
+    d.ewma = r.num('ewma');
+    d.baseline.load(r, 'baseline');
     return d;
   }
 }

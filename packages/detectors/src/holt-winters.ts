@@ -1,7 +1,8 @@
 import { parseOptions } from '@homeostat/core';
 import { z } from 'zod';
 import type { Detector } from './detector.js';
-import { BaseDetector, num, nums } from './internal/base.js';
+import { BaseDetector } from './internal/base.js';
+import { StateReader } from './internal/state.js';
 import { EwStats, zOf } from './internal/ew.js';
 import { fmt, zToScore } from './internal/math.js';
 
@@ -96,12 +97,14 @@ class HoltWinters extends BaseDetector {
     const d = new HoltWinters(
       parseOptions(holtWintersOptionsSchema, s.options, { source: 'holt-winters state' }),
     );
-    d.restoreBase(s);
-    d.level = num(s, 'level', 0);
-    d.trend = num(s, 'trend', 0);
-    d.phase = Math.min(Math.max(0, Math.floor(num(s, 'phase', 0))), d.season.length - 1);
-    d.season.set(nums(s, 'season').slice(0, d.season.length));
-    d.resid.load(s.resid);
+    const r = new StateReader(s);
+    d.restoreBase(r);
+    d.level = r.num('level');
+    d.trend = r.num('trend');
+    d.phase = r.num('phase', 'count');
+    if (d.phase >= d.season.length) r.fail('phase', `must be below ${d.season.length}`);
+    d.season.set(r.nums('season', { length: d.season.length }));
+    d.resid.load(r, 'resid');
     return d;
   }
 }

@@ -7,7 +7,7 @@
  * @packageDocumentation
  */
 export { hasParts, type Detector, type DetectorWithParts } from './detector.js';
-export { DetectorStateError } from './errors.js';
+export { DetectorStateError, type DetectorStateErrorOptions } from './errors.js';
 export { detectorRegistry, defaultDetector, DEFAULT_THRESHOLD } from './registry.js';
 export { restoreDetector } from './restore-detector.js';
 export { detect, detectOptionsSchema, type DetectOptions } from './detect.js';

@@ -1,7 +1,8 @@
 import { parseOptions } from '@homeostat/core';
 import { z } from 'zod';
 import type { Detector } from './detector.js';
-import { BaseDetector, num, nums } from './internal/base.js';
+import { BaseDetector } from './internal/base.js';
+import { StateReader } from './internal/state.js';
 import { fmt } from './internal/math.js';
 import { Rng } from './internal/random.js';
 
@@ -240,42 +241,37 @@ class IsolationForest extends BaseDetector {
     const f = new IsolationForest(
       parseOptions(isolationForestOptionsSchema, s.options, { source: 'isolation-forest state' }),
     );
-    f.restoreBase(s);
-    const d = f.options.shingleSize;
-    for (const v of nums(s, 'recent').slice(-d)) f.recent[f.recentCount++ % d] = v;
-    const flat = nums(s, 'window');
-    const rows = Math.min(Math.floor(flat.length / d), f.options.windowSize);
-    f.window.set(flat.slice(flat.length - rows * d, flat.length));
-    f.windowCount = rows;
-    f.rng = new Rng(num(s, 'rng', f.options.seed));
-    const forest = (typeof s.forest === 'object' && s.forest !== null ? s.forest : {}) as Record<
-      string,
-      unknown
-    >;
-    const bytes = (k: string, len: number): Buffer | undefined => {
-      const v = forest[k];
-      if (typeof v !== 'string') return undefined;
-      const b = Buffer.from(v, 'base64');
-      return b.length === len ? b : undefined;
-    };
-    const feature = bytes('feature', f.feature.byteLength);
-    const split = bytes('split', f.split.byteLength);
-    const size = bytes('size', f.size.byteLength);
-    const lo = bytes('lo', f.lo.byteLength);
-    const hi = bytes('hi', f.hi.byteLength);
-    if (feature && split && size && lo && hi) {
-      new Uint8Array(f.lo.buffer).set(lo);
-      new Uint8Array(f.hi.buffer).set(hi);
-      new Uint8Array(f.feature.buffer).set(feature);
-      new Uint8Array(f.split.buffer).set(split);
-      new Uint8Array(f.size.buffer).set(size);
+    const r = new StateReader(s);
+    f.restoreBase(r);
+    const { shingleSize: d, windowSize } = f.options;
+    for (const v of r.nums('recent', { max: d })) f.recent[f.recentCount++] = v;
+    const flat = r.nums('window', { max: windowSize * d });
+    if (flat.length % d !== 0) r.fail('window', `must hold whole shingles of ${d} values`);
+    f.window.set(flat);
+    f.windowCount = flat.length / d;
+    f.rng = new Rng(r.num('rng', 'count'));
+    if (r.o.forest !== null) {
+      const forest = r.obj('forest');
+      const bytes = (k: string, into: Int8Array | Float64Array | Uint16Array): void => {
+        const b = Buffer.from(forest.str(k), 'base64');
+        if (b.length !== into.byteLength) {
+          forest.fail(k, `must hold ${into.byteLength} bytes (base64), not ${b.length}`);
+        }
+        new Uint8Array(into.buffer, into.byteOffset, into.byteLength).set(b);
+      };
+      bytes('feature', f.feature);
+      bytes('split', f.split);
+      bytes('size', f.size);
+      bytes('lo', f.lo);
+      bytes('hi', f.hi);
       f.built = true;
-      f.builtFrom = Math.max(1, Math.floor(num(forest, 'builtFrom', f.options.sampleSize)));
-    } else if (rows >= 16) {
-      // No usable saved forest: rebuild one from the saved window.
+      f.builtFrom = forest.num('builtFrom', 'count');
+      if (f.builtFrom < 1) forest.fail('builtFrom', 'must be ≥ 1');
+    } else if (f.windowCount >= 16) {
+      // No saved forest: rebuild one from the saved window.
       f.build();
     }
-    f.sinceBuild = num(s, 'sinceBuild', 0);
+    f.sinceBuild = r.num('sinceBuild', 'count');
     return f;
   }
 }

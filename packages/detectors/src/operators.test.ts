@@ -187,6 +187,26 @@ describe('createCorrelationDetector', () => {
     expect(again.update(100, 50, 202)).toBe(d.update(100, 50, 202));
   });
 
+  it('scores with a window smaller than the default minCount, and rejects a larger minCount', () => {
+    const d = createCorrelationDetector({ windowSize: 8 });
+    for (let i = 0; i < 50; i++) d.update(10 + (i % 3), 5 + (i % 2), i);
+    expect(d.update(1e6, -1e6, 50)).toBe(1);
+    expect(() => createCorrelationDetector({ windowSize: 8, minCount: 16 })).toThrow(/minCount/);
+  });
+
+  it('refuses saved state with a lost or mismatched window', () => {
+    const d = createCorrelationDetector({ windowSize: 32 });
+    for (let i = 0; i < 40; i++) d.update(i % 3, i % 5, i);
+    const saved = JSON.parse(JSON.stringify(d));
+    expect(() => restoreCorrelationDetector(null)).toThrow(/must be an object/);
+    expect(() => restoreCorrelationDetector({ ...saved, a: 'garbage' })).toThrow(
+      /at a: must be an object/,
+    );
+    expect(() =>
+      restoreCorrelationDetector({ ...saved, b: { ...saved.b, values: [1, 2] } }),
+    ).toThrow(/at b: must hold as many values as a/);
+  });
+
   it('never throws on bad values', () => {
     const d = createCorrelationDetector();
     expect(d.update(Number.NaN, 1, 0)).toBe(0);

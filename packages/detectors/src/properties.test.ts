@@ -1,3 +1,4 @@
+import { isHomeostatError } from '@homeostat/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -90,6 +91,51 @@ describe.each(factories)('%s: any input', (_name, make) => {
     expect(again.name).toBe(d.name);
     for (let i = 700; i < 1200; i++)
       expect(again.update(v[i]!, t[i]!)).toBe(d.update(v[i]!, t[i]!));
+  });
+});
+
+/** Paths of every field of a saved state (first two entries of each array), outside `options`. */
+function fieldPaths(o: unknown, path: (string | number)[] = []): (string | number)[][] {
+  if (o === null || typeof o !== 'object') return [path];
+  const entries = Array.isArray(o)
+    ? o.slice(0, 2).map((v, i) => [i, v] as const)
+    : Object.entries(o);
+  const out = path.length > 0 ? [path] : [];
+  for (const [k, v] of entries)
+    if (k !== 'options' && k !== 'kind') out.push(...fieldPaths(v, [...path, k]));
+  return out;
+}
+
+function corrupt(state: unknown, path: (string | number)[], value: unknown): unknown {
+  const copy = structuredClone(state) as Record<string | number, unknown>;
+  let o = copy;
+  for (const k of path.slice(0, -1)) o = o[k] as Record<string | number, unknown>;
+  if (value === undefined) delete o[path.at(-1)!];
+  else o[path.at(-1)!] = value;
+  return copy;
+}
+
+describe.each(factories)('%s: corrupted saved state', (_name, make) => {
+  it('is refused with DetectorStateError, or restores a detector that scores identically', () => {
+    const { t, v } = testSeries(760, 5);
+    v[700] = 400;
+    const d = make();
+    for (let i = 0; i < 600; i++) d.update(v[i]!, t[i]!);
+    const saved: unknown = JSON.parse(JSON.stringify(d));
+    const expected = v.slice(600).map((x, i) => d.update(x, t[600 + i]!));
+    for (const path of fieldPaths(saved)) {
+      for (const value of ['garbage', undefined]) {
+        let again: Detector;
+        try {
+          again = restoreDetector(corrupt(saved, path, value));
+        } catch (e) {
+          expect(isHomeostatError(e) && e.code, path.join('.')).toBe('DETECTOR_STATE_INVALID');
+          continue;
+        }
+        const scores = v.slice(600).map((x, i) => again.update(x, t[600 + i]!));
+        expect(scores, `${path.join('.')} = ${String(value)}`).toEqual(expected);
+      }
+    }
   });
 });
 

@@ -1,7 +1,8 @@
 import { parseOptions } from '@homeostat/core';
 import { z } from 'zod';
 import type { Detector } from './detector.js';
-import { BaseDetector, num } from './internal/base.js';
+import { BaseDetector } from './internal/base.js';
+import { StateReader } from './internal/state.js';
 import { fmt } from './internal/math.js';
 
 /** Options of {@link createRangeBreach}. */
@@ -69,9 +70,11 @@ class RangeBreach extends BaseDetector {
     const d = new RangeBreach(
       parseOptions(rangeBreachOptionsSchema, s.options, { source: 'range-breach state' }),
     );
-    d.restoreBase(s);
-    d.min = num(s, 'min', Number.POSITIVE_INFINITY);
-    d.max = num(s, 'max', Number.NEGATIVE_INFINITY);
+    const r = new StateReader(s);
+    d.restoreBase(r);
+    // null: no finite value seen yet.
+    d.min = r.numOrNull('min') ?? Number.POSITIVE_INFINITY;
+    d.max = r.numOrNull('max') ?? Number.NEGATIVE_INFINITY;
     return d;
   }
 }

@@ -1,7 +1,8 @@
 import { parseOptions } from '@homeostat/core';
 import { z } from 'zod';
 import type { Detector } from './detector.js';
-import { BaseDetector, num, nums } from './internal/base.js';
+import { BaseDetector } from './internal/base.js';
+import { StateReader } from './internal/state.js';
 import { chiSquareCdf } from './internal/gamma.js';
 import { fmt } from './internal/math.js';
 
@@ -135,22 +136,24 @@ class RelativeEntropy extends BaseDetector {
     const d = new RelativeEntropy(
       parseOptions(relativeEntropyOptionsSchema, s.options, { source: 'relative-entropy state' }),
     );
-    d.restoreBase(s);
+    const r = new StateReader(s);
+    d.restoreBase(r);
     const k = d.options.bins + 2;
-    if (s.ready === true) {
+    if (r.bool('ready')) {
       d.ready = true;
-      d.lo = num(s, 'lo', 0);
-      d.hi = num(s, 'hi', 0);
-      d.reference.set(nums(s, 'reference').slice(0, k));
-      for (const b of nums(s, 'window').slice(-d.options.windowSize)) {
-        const bin = Math.max(0, Math.min(k - 1, b | 0));
+      d.lo = r.num('lo');
+      d.hi = r.num('hi');
+      d.reference.set(r.nums('reference', { length: k, rule: 'nonNegative' }));
+      for (const bin of r.nums('window', { max: d.options.windowSize, rule: 'count' })) {
+        if (bin >= k) r.fail('window', `bins must be below ${k}`);
         d.ring[d.count++] = bin;
         d.current[bin]!++;
       }
     } else {
-      const learn = nums(s, 'learn').slice(0, d.options.learnCount);
-      d.learn.set(learn);
-      d.n = learn.length;
+      // While learning, every value seen so far is kept (the range is learned from them all).
+      if (d.n >= d.options.learnCount)
+        r.fail('n', `must be below ${d.options.learnCount} while learning`);
+      d.learn.set(r.nums('learn', { length: d.n }));
     }
     return d;
   }

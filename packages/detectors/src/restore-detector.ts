@@ -39,7 +39,11 @@ const restorers: Readonly<Record<string, Restorer>> = {
  * `toJSON()` output (after a `JSON.stringify`/`JSON.parse` round trip). The restored detector
  * continues exactly where the saved one stopped.
  *
- * @throws {DetectorStateError} when the state is not an object or its `kind` is unknown.
+ * @throws {DetectorStateError} when the state is not an object, a `kind` is unknown, or a field is
+ * missing or of the wrong shape; its `path` names the field (ensemble members by name, e.g.
+ * `inner.members.likelihood.members.rolling-z.inner.window.values`). Every field `toJSON()` wrote
+ * is required: a corrupted state is refused rather than restored into a detector that scores
+ * differently.
  * @throws {ConfigError} when the saved options are invalid.
  * @example
  * ```ts
@@ -59,6 +63,7 @@ export function restoreDetector(state: unknown): Detector {
     throw new DetectorStateError(
       `Unknown detector kind ${JSON.stringify(kind)}; expected one of ${Object.keys(restorers).join(', ')}`,
       state,
+      { path: 'kind' },
     );
   }
   return restorer(s, restoreDetector);

@@ -1,24 +1,33 @@
 import { parseOptions } from '@homeostat/core';
 import { z } from 'zod';
 import type { Detector } from './detector.js';
-import { BaseDetector, nums } from './internal/base.js';
+import { BaseDetector } from './internal/base.js';
+import { StateReader } from './internal/state.js';
 import { zOf } from './internal/ew.js';
 import { fmt, zToScore } from './internal/math.js';
+import { minCountWithinWindow, withMinCount } from './internal/min-count.js';
 
 /** Options of {@link createRobustZ}. */
-export const robustZOptionsSchema = z.object({
-  /** Number of past values the median and MAD are computed over. Default 128. */
-  windowSize: z.number().int().min(3).max(10_000).default(128),
-  /** Values seen before scoring starts (scores are 0 until then). Default 16. */
-  minCount: z.number().int().min(3).default(16),
-});
+export const robustZOptionsSchema = z
+  .object({
+    /** Number of past values the median and MAD are computed over. Default 128. */
+    windowSize: z.number().int().min(3).max(10_000).default(128),
+    /**
+     * Values seen before scoring starts (scores are 0 until then), at most `windowSize`. Default
+     * 16, or `windowSize` when that is smaller.
+     */
+    minCount: z.number().int().min(3).optional(),
+  })
+  .superRefine(minCountWithinWindow);
 
 /** Options of {@link createRobustZ} (all optional). */
 export type RobustZOptions = z.input<typeof robustZOptionsSchema>;
 
+type Opts = ReturnType<typeof withMinCount<z.output<typeof robustZOptionsSchema>>>;
+
 class RobustZ extends BaseDetector {
   readonly name = 'robust-z';
-  private readonly options: z.output<typeof robustZOptionsSchema>;
+  private readonly options: Opts;
   private readonly ring: Float64Array;
   private readonly sorted: Float64Array;
   private start = 0;
@@ -27,7 +36,7 @@ class RobustZ extends BaseDetector {
   private mad = 0;
   private z = 0;
 
-  constructor(options: z.output<typeof robustZOptionsSchema>) {
+  constructor(options: Opts) {
     super();
     this.options = options;
     this.ring = new Float64Array(options.windowSize);
@@ -131,10 +140,11 @@ class RobustZ extends BaseDetector {
 
   static fromState(s: Record<string, unknown>): RobustZ {
     const d = new RobustZ(
-      parseOptions(robustZOptionsSchema, s.options, { source: 'robust-z state' }),
+      withMinCount(parseOptions(robustZOptionsSchema, s.options, { source: 'robust-z state' })),
     );
-    d.restoreBase(s);
-    for (const v of nums(s, 'window').slice(-d.ring.length)) d.push(v);
+    const r = new StateReader(s);
+    d.restoreBase(r);
+    for (const v of r.nums('window', { max: d.ring.length })) d.push(v);
     return d;
   }
 }
@@ -148,7 +158,7 @@ export const robustZFromState = (s: Record<string, unknown>): Detector => Robust
  * in the window barely move the baseline, unlike {@link createRollingZ}.
  *
  * @remarks O(windowSize) per update (sorted window kept by insertion), no allocation.
- * @throws {ConfigError} when an option is invalid.
+ * @throws {ConfigError} when an option is invalid, or `minCount` exceeds `windowSize`.
  * @example
  * ```ts
  * const d = createRobustZ({ windowSize: 64 });
@@ -156,5 +166,7 @@ export const robustZFromState = (s: Record<string, unknown>): Detector => Robust
  * ```
  */
 export function createRobustZ(options: RobustZOptions = {}): Detector {
-  return new RobustZ(parseOptions(robustZOptionsSchema, options, { source: 'createRobustZ' }));
+  return new RobustZ(
+    withMinCount(parseOptions(robustZOptionsSchema, options, { source: 'createRobustZ' })),
+  );
 }

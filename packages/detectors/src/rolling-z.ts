@@ -2,29 +2,38 @@ import { parseOptions } from '@homeostat/core';
 import { z } from 'zod';
 import type { Detector } from './detector.js';
 import { BaseDetector } from './internal/base.js';
+import { StateReader } from './internal/state.js';
 import { fmt, zToScore } from './internal/math.js';
+import { minCountWithinWindow, withMinCount } from './internal/min-count.js';
 import { StatsWindow } from './internal/window.js';
 
 /** Options of {@link createRollingZ}. */
-export const rollingZOptionsSchema = z.object({
-  /** Number of past values the mean and standard deviation are computed over. Default 256. */
-  windowSize: z.number().int().min(2).max(100_000).default(256),
-  /** Values seen before scoring starts (scores are 0 until then). Default 16. */
-  minCount: z.number().int().min(2).default(16),
-});
+export const rollingZOptionsSchema = z
+  .object({
+    /** Number of past values the mean and standard deviation are computed over. Default 256. */
+    windowSize: z.number().int().min(2).max(100_000).default(256),
+    /**
+     * Values seen before scoring starts (scores are 0 until then), at most `windowSize`. Default
+     * 16, or `windowSize` when that is smaller.
+     */
+    minCount: z.number().int().min(2).optional(),
+  })
+  .superRefine(minCountWithinWindow);
 
 /** Options of {@link createRollingZ} (all optional). */
 export type RollingZOptions = z.input<typeof rollingZOptionsSchema>;
 
+type Opts = ReturnType<typeof withMinCount<z.output<typeof rollingZOptionsSchema>>>;
+
 class RollingZ extends BaseDetector {
   readonly name = 'rolling-z';
-  private readonly options: z.output<typeof rollingZOptionsSchema>;
+  private readonly options: Opts;
   private readonly window: StatsWindow;
   private mean = 0;
   private sd = 0;
   private z = 0;
 
-  constructor(options: z.output<typeof rollingZOptionsSchema>) {
+  constructor(options: Opts) {
     super();
     this.options = options;
     this.window = new StatsWindow(options.windowSize);
@@ -60,10 +69,11 @@ class RollingZ extends BaseDetector {
 
   static fromState(s: Record<string, unknown>): RollingZ {
     const d = new RollingZ(
-      parseOptions(rollingZOptionsSchema, s.options, { source: 'rolling-z state' }),
+      withMinCount(parseOptions(rollingZOptionsSchema, s.options, { source: 'rolling-z state' })),
     );
-    d.restoreBase(s);
-    d.window.restore(s.window);
+    const r = new StateReader(s);
+    d.restoreBase(r);
+    d.window.restore(r, 'window');
     return d;
   }
 }
@@ -77,7 +87,7 @@ export const rollingZFromState = (s: Record<string, unknown>): Detector => Rolli
  * (|z| = 3 scores 0.997).
  *
  * @remarks O(1) per update, no allocation; memory is `8 * windowSize` bytes.
- * @throws {ConfigError} when an option is invalid.
+ * @throws {ConfigError} when an option is invalid, or `minCount` exceeds `windowSize`.
  * @example
  * ```ts
  * const d = createRollingZ({ windowSize: 128 });
@@ -85,5 +95,7 @@ export const rollingZFromState = (s: Record<string, unknown>): Detector => Rolli
  * ```
  */
 export function createRollingZ(options: RollingZOptions = {}): Detector {
-  return new RollingZ(parseOptions(rollingZOptionsSchema, options, { source: 'createRollingZ' }));
+  return new RollingZ(
+    withMinCount(parseOptions(rollingZOptionsSchema, options, { source: 'createRollingZ' })),
+  );
 }

@@ -1,7 +1,8 @@
 import { parseOptions } from '@homeostat/core';
 import { z } from 'zod';
 import type { Detector } from './detector.js';
-import { BaseDetector, num, nums } from './internal/base.js';
+import { BaseDetector } from './internal/base.js';
+import { StateReader } from './internal/state.js';
 import { fmt } from './internal/math.js';
 
 /** Options of {@link createSequenceContext}. */
@@ -109,21 +110,22 @@ class SequenceContext extends BaseDetector {
     const d = new SequenceContext(
       parseOptions(sequenceContextOptionsSchema, s.options, { source: 'sequence-context state' }),
     );
-    d.restoreBase(s);
-    d.min = num(s, 'min', Number.POSITIVE_INFINITY);
-    d.max = num(s, 'max', Number.NEGATIVE_INFINITY);
-    d.sinceDecay = num(s, 'sinceDecay', 0);
-    for (const lv of nums(s, 'recent').slice(-d.options.maxOrder)) {
-      d.recent[d.recentCount % d.options.maxOrder] = Math.max(
-        0,
-        Math.min(d.options.levels - 1, lv | 0),
-      );
-      d.recentCount++;
+    const r = new StateReader(s);
+    d.restoreBase(r);
+    // null: no finite value seen yet.
+    d.min = r.numOrNull('min') ?? Number.POSITIVE_INFINITY;
+    d.max = r.numOrNull('max') ?? Number.NEGATIVE_INFINITY;
+    d.sinceDecay = r.num('sinceDecay', 'count');
+    const { levels, maxOrder } = d.options;
+    for (const lv of r.nums('recent', { max: maxOrder, rule: 'count' })) {
+      if (lv >= levels) r.fail('recent', `levels must be below ${levels}`);
+      d.recent[d.recentCount++] = lv;
     }
-    if (typeof s.memory === 'string') {
-      const bytes = Buffer.from(s.memory, 'base64');
-      d.memory.set(bytes.subarray(0, d.memory.length));
+    const bytes = Buffer.from(r.str('memory'), 'base64');
+    if (bytes.length !== d.memory.length) {
+      r.fail('memory', `must hold ${d.memory.length} bytes (base64), not ${bytes.length}`);
     }
+    d.memory.set(bytes);
     return d;
   }
 }

@@ -2,6 +2,7 @@ import { parseOptions } from '@homeostat/core';
 import { z } from 'zod';
 import type { Detector } from './detector.js';
 import { BaseDetector } from './internal/base.js';
+import { StateReader } from './internal/state.js';
 import { EwStats, zOf } from './internal/ew.js';
 import { fft } from './internal/fft.js';
 import { fmt, zToScore } from './internal/math.js';
@@ -125,9 +126,10 @@ class SpectralResidual extends BaseDetector {
     const d = new SpectralResidual(
       parseOptions(spectralResidualOptionsSchema, s.options, { source: 'spectral-residual state' }),
     );
-    d.restoreBase(s);
-    d.past.restore(s.window);
-    d.ratio.load(s.ratio);
+    const r = new StateReader(s);
+    d.restoreBase(r);
+    d.past.restore(r, 'window');
+    d.ratio.load(r, 'ratio');
     return d;
   }
 }

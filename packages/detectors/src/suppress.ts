@@ -1,7 +1,7 @@
 import { parseOptions } from '@homeostat/core';
 import { z } from 'zod';
 import type { Detector } from './detector.js';
-import { num } from './internal/base.js';
+import { restoreNested, StateReader } from './internal/state.js';
 import { fmt } from './internal/math.js';
 
 /** Options of {@link withSuppression}. */
@@ -78,10 +78,10 @@ export function suppressedFromState(
   restore: (state: unknown) => Detector,
 ): Detector {
   const d = new Suppressed(
-    restore(s.inner),
+    restoreNested('inner', s, () => restore(s.inner)),
     parseOptions(suppressionOptionsSchema, s.options, { source: 'suppressed state' }),
   );
-  d.remaining = Math.max(0, Math.floor(num(s, 'remaining', 0)));
+  d.remaining = new StateReader(s).num('remaining', 'count');
   return d;
 }
 

@@ -1,5 +1,6 @@
 import { clamp01, clampValue, nextTime } from './math.js';
 import type { Detector } from '../detector.js';
+import type { StateReader } from './state.js';
 
 /**
  * Shared bad-input policy of every plain detector: non-finite values are skipped (score 0,
@@ -45,11 +46,11 @@ export abstract class BaseDetector implements Detector {
     return { kind: this.name, t: this.t, n: this.n, skipped: this.skipped, ...this.state() };
   }
 
-  /** Restores the fields kept by this base class. */
-  protected restoreBase(s: { t?: unknown; n?: unknown; skipped?: unknown }): void {
-    this.t = typeof s.t === 'number' && !Number.isNaN(s.t) ? s.t : Number.NEGATIVE_INFINITY;
-    this.n = typeof s.n === 'number' && Number.isFinite(s.n) ? s.n : 0;
-    this.skipped = typeof s.skipped === 'number' && Number.isFinite(s.skipped) ? s.skipped : 0;
+  /** Restores the fields kept by this base class (`t` is `null` when no finite time was seen). */
+  protected restoreBase(r: StateReader): void {
+    this.t = r.numOrNull('t') ?? Number.NEGATIVE_INFINITY;
+    this.n = r.num('n', 'count');
+    this.skipped = r.num('skipped', 'count');
   }
 
   /** Scores a finite, clamped value at monotone time `t`; may return anything (clamped after). */
@@ -58,18 +59,4 @@ export abstract class BaseDetector implements Detector {
   protected abstract describe(): string;
   /** Detector-specific serialisable state (including options). */
   protected abstract state(): Record<string, unknown>;
-}
-
-/** Reads a numeric field of saved state, with a fallback when absent or not finite. */
-export function num(o: Record<string, unknown>, key: string, fallback: number): number {
-  const v = o[key];
-  return typeof v === 'number' && Number.isFinite(v) ? v : fallback;
-}
-
-/** Reads a numeric array field of saved state (non-finite entries become 0). */
-export function nums(o: Record<string, unknown>, key: string): number[] {
-  const v = o[key];
-  return Array.isArray(v)
-    ? v.map((x) => (typeof x === 'number' && Number.isFinite(x) ? x : 0))
-    : [];
 }

@@ -1,3 +1,5 @@
+import type { StateReader } from './state.js';
+
 /**
  * Exponentially weighted mean and variance (West's update): O(1) memory, no window. `alpha` is
  * the weight of the newest value; before `1 / alpha` values the weight is `1 / n` instead, so the
@@ -25,27 +27,29 @@ export class EwStats {
     return { mean: this.mean, variance: this.variance, n: this.n };
   }
 
-  load(s: unknown): void {
-    if (typeof s !== 'object' || s === null) return;
-    const o = s as Record<string, unknown>;
-    const f = (k: string): number => {
-      const v = o[k];
-      return typeof v === 'number' && Number.isFinite(v) ? v : 0;
-    };
-    this.mean = f('mean');
-    this.variance = Math.max(0, f('variance'));
-    this.n = Math.max(0, f('n'));
+  /**
+   * Restores the {@link EwStats.toJSON} output saved as field `key` of `r`.
+   *
+   * @throws {DetectorStateError} when a field is missing or not a finite number (`variance`
+   * and `n` must also be ≥ 0).
+   */
+  load(r: StateReader, key: string): void {
+    const o = r.obj(key);
+    this.mean = o.num('mean');
+    this.variance = o.num('variance', 'nonNegative');
+    this.n = o.num('n', 'count');
   }
 }
 
 /**
  * Standardised deviation with the constant-series rule. Differences within rounding of the
- * magnitude involved (`1e-9 · max(1, |mean|)`) count as no change (0); a real change
- * against no spread is ±1e6.
+ * magnitude involved (`1e-9 · |mean|`, at least 1e-300) count as no change (0); a real change
+ * against no spread is ±1e6. The tolerance is relative so that scores do not depend on units: a
+ * series of magnitude 1e-12 is judged like the same series at magnitude 1.
  */
 export function zOf(x: number, mean: number, sd: number): number {
   const d = x - mean;
-  const tol = 1e-9 * Math.max(1, Math.abs(mean));
+  const tol = Math.max(1e-9 * Math.abs(mean), 1e-300);
   if (Math.abs(d) <= tol) return 0;
   if (sd > tol) return d / sd;
   return Math.sign(d) * 1e6;

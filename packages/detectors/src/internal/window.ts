@@ -1,3 +1,5 @@
+import type { StateReader } from './state.js';
+
 /**
  * A fixed window of numbers with running sum and sum of squares, recomputed exactly every
  * `capacity` pushes so floating-point drift stays bounded. Allocation-free after construction.
@@ -67,35 +69,25 @@ export class StatsWindow {
     return { values: this.values(), sum: this.sum, sumSq: this.sumSq, sinceExact: this.sinceExact };
   }
 
-  /** Restores {@link StatsWindow.toJSON} output (or a plain array of values). */
-  restore(s: unknown): void {
-    if (Array.isArray(s)) {
-      this.load(s.filter((x): x is number => typeof x === 'number' && Number.isFinite(x)));
+  /**
+   * Restores the {@link StatsWindow.toJSON} output saved as field `key` of `r`. A plain array of
+   * values (the older form) is accepted too; the running sums are then recomputed.
+   *
+   * @throws {DetectorStateError} when the field is missing, has more values than the capacity, or
+   * any field is not a finite number.
+   */
+  restore(r: StateReader, key: string): void {
+    if (Array.isArray(r.o[key])) {
+      this.load(r.nums(key, { max: this.capacity }));
       return;
     }
-    if (typeof s !== 'object' || s === null) return;
-    const o = s as Record<string, unknown>;
-    const values = Array.isArray(o.values)
-      ? o.values.filter((x): x is number => typeof x === 'number' && Number.isFinite(x))
-      : [];
-    this.load(values);
-    const f = (k: string): number | undefined => {
-      const v = o[k];
-      return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
-    };
-    const sum = f('sum');
-    const sumSq = f('sumSq');
-    const since = f('sinceExact');
-    if (
-      sum !== undefined &&
-      sumSq !== undefined &&
-      since !== undefined &&
-      values.length <= this.capacity
-    ) {
-      this.sum = sum;
-      this.sumSq = sumSq;
-      this.sinceExact = Math.max(0, Math.min(this.capacity, Math.floor(since)));
-    }
+    const w = r.obj(key);
+    this.load(w.nums('values', { max: this.capacity }));
+    this.sum = w.num('sum');
+    this.sumSq = w.num('sumSq', 'nonNegative');
+    const since = w.num('sinceExact', 'count');
+    if (since > this.capacity) w.fail('sinceExact', `must be at most ${this.capacity}`);
+    this.sinceExact = since;
   }
 
   values(): number[] {

@@ -271,7 +271,24 @@ describe('the constant-series rule at any scale', () => {
     ['cusum', () => createCusum()],
     ['holt-winters', () => createHoltWinters()],
     ['contextual-baseline', () => createContextualBaseline()],
+    ['rolling-z', () => createRollingZ()],
   ];
+
+  it.each(zType)('%s scores 0 on a constant that binary floating point cannot hold', (_, make) => {
+    // Running sums give 0.1 a mean a few ulps off and an sd of 0 or of rounding noise.
+    for (const c of [0.1, 0.3, 123.456, 5e-12]) {
+      const d = make();
+      expect(
+        Math.max(
+          ...run(
+            d,
+            Array.from({ length: 700 }, () => c),
+          ),
+        ),
+        `constant ${c}`,
+      ).toBe(0);
+    }
+  });
 
   it.each(zType)(
     '%s scores a change after a constant stretch close to 1 at 1e-12 as at 1',

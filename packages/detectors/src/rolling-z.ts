@@ -6,6 +6,7 @@ import { StateReader } from './internal/state.js';
 import { fmt, zToScore } from './internal/math.js';
 import { minCountWithinWindow, withMinCount } from './internal/min-count.js';
 import { StatsWindow } from './internal/window.js';
+import { zOf } from './internal/ew.js';
 
 /** Options of {@link createRollingZ}. */
 export const rollingZOptionsSchema = z
@@ -46,9 +47,10 @@ class RollingZ extends BaseDetector {
     if (w.count >= this.options.minCount) {
       this.mean = w.mean();
       this.sd = w.std();
-      const d = v - this.mean;
       // A constant window has no spread: any change is maximally surprising, no change is not.
-      this.z = this.sd > 0 ? d / this.sd : d === 0 ? 0 : Math.sign(d) * 1e6;
+      // "No change" within rounding: the running sums give a constant 0.1 a mean a few ulps off
+      // and an sd of 0 or of rounding noise, which an exact test would score as 1e6 sd.
+      this.z = zOf(v, this.mean, this.sd);
       score = zToScore(this.z);
     }
     w.push(v);

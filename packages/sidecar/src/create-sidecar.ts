@@ -435,7 +435,9 @@ export interface Sidecar {
   stats(): SidecarStats;
   /**
    * Stops timers and load probes, delivers the observations of requests that have ended, and
-   * completes the streams. Idempotent.
+   * completes the streams. Idempotent. Requests still reaching a closed sidecar's adapters run
+   * as before, except that nothing is shed for event-loop delay or heap any more (nothing
+   * measures them).
    */
   close(): void;
   /** @internal */

@@ -285,6 +285,16 @@ describe('wrapListener (node:http, end to end)', () => {
     expect(s.ready().reasons.join()).toContain('heap');
   });
 
+  it('stops shedding for load once closed: nothing measures it any more', async () => {
+    const probe: LoadProbe = { eventLoopDelayMs: () => 0, heapRatio: () => 0.99, close: () => {} };
+    const s = make({ overload: { checkIntervalMs: 10, maxHeapRatio: 0.9 } }, { loadProbe: probe });
+    const url = await listen(wrapListener(s, ok));
+    await until(() => s.ready().ready === false);
+    expect((await request(`${url}/x`)).status).toBe(503);
+    s.close();
+    expect((await request(`${url}/x`)).status).toBe(200);
+  });
+
   /** A handler doing `ms` of CPU work; records the order in which requests ran. */
   const busy =
     (ms: number, ran: string[] = []) =>

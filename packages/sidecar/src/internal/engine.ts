@@ -1460,6 +1460,8 @@ export class Engine {
     this.flush();
     for (const s of this.subs) s.unsubscribe();
     this.probe?.close();
+    // Nothing measures load any more: a shed fraction left as it was would shed for good.
+    this.overload?.stop();
     this.observations.complete();
     this.samples$.complete();
   }

@@ -77,6 +77,12 @@ export class OverloadController {
     }
   }
 
+  /** Sheds nothing from now on (the sidecar closed, so no measurement will lower it). */
+  stop(): void {
+    this.shedFraction = 0;
+    this.heapOver = false;
+  }
+
   /** True when this (sheddable) request should be refused. */
   shouldShed(): boolean {
     if (this.heapOver) return true;

@@ -12,6 +12,8 @@ export type AuditType =
   | 'approval.granted'
   | 'approval.denied'
   | 'approval.expired'
+  | 'precondition.started'
+  | 'precondition.finished'
   | 'run.started'
   | 'step.started'
   | 'step.finished'

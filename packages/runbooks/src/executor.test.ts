@@ -432,6 +432,43 @@ describe('createExecutor', () => {
       expect(lock.held()).toEqual([]);
     });
 
+    it('audits a probe precondition before it starts and after it ends', async () => {
+      const acts = recordingActions();
+      let pass = false;
+      const probe = acts.custom(
+        'probe',
+        () => {
+          if (!pass) throw new Error('not ready');
+        },
+        true,
+      );
+      const { run, audit } = setup(
+        [
+          {
+            id: 'rb',
+            preconditions: [{ kind: 'probe', action: 'probe', timeout: '1s' }],
+            steps: [{ action: 'ok' }],
+          },
+        ],
+        { actions: [acts.ok, probe] },
+      );
+      expect((await run(decide('rb', 'a'))).status).toBe('blocked');
+      pass = true;
+      expect((await run(decide('rb', 'b'))).status).toBe('succeeded');
+      const probes = audit.records().filter((r) => r.type.startsWith('precondition.'));
+      expect(probes.map((r) => [r.type, r.data?.passed])).toEqual([
+        ['precondition.started', undefined],
+        ['precondition.finished', false],
+        ['precondition.started', undefined],
+        ['precondition.finished', true],
+      ]);
+      expect(probes[1]!.data?.error).toMatch(/not ready/);
+      const types = auditTypes(audit);
+      expect(types.lastIndexOf('precondition.finished')).toBeLessThan(
+        types.lastIndexOf('run.started'),
+      );
+    });
+
     it('keeps the target locked while a precondition probe ignores its abort signal', async () => {
       const acts = recordingActions();
       let finish: () => void = () => undefined;

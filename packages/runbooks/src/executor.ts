@@ -661,6 +661,7 @@ export function createExecutor(
             vars: vars(targets, first),
             ctx: (signal) => ctxFor({ step: 'precondition', target: first, attempt: 1 }, signal),
             hung,
+            rec,
           });
       } catch (e) {
         if (e instanceof Blocked) return await blockedOutcome(e);
@@ -858,6 +859,8 @@ export function createExecutor(
       ctx: (signal: AbortSignal) => ActionContext;
       /** Where a probe that ignores its abort signal goes, so its targets stay locked. */
       hung: Promise<unknown>[];
+      /** The run's audit: a probe is an action, audited before it starts and after it ends. */
+      rec: Rec;
     },
   ): Promise<void> {
     const { target } = env;
@@ -899,7 +902,18 @@ export function createExecutor(
       } catch (e) {
         throw new Blocked('precondition', `invalid probe params: ${messageOf(e)}`);
       }
+      await env.rec('precondition.started', { data: { kind: 'probe', action: action.name } });
       const a = await callOnce((signal) => action.run(params, env.ctx(signal)), p.timeout);
+      await env.rec('precondition.finished', {
+        data: {
+          kind: 'probe',
+          action: action.name,
+          passed: a.status === 'succeeded' && !a.hung,
+          status: a.status,
+          ...(a.error === undefined ? {} : { error: a.error }),
+          ...(a.hung ? { stillRunning: true } : {}),
+        },
+      });
       if (a.hung) {
         env.hung.push(a.hung);
         throw new Blocked(

@@ -110,6 +110,7 @@ describe('keyed (operator)', () => {
   it('accepts Infinity as idleTtlMs and its own parsed output', () => {
     expect(() => keyed({ idleTtlMs: Number.POSITIVE_INFINITY }, counting)).not.toThrow();
     expect(() => keyed({ idleTtlMs: Number.NaN }, counting)).toThrow(/idleTtlMs/);
+    expect(() => keyed({ maxKey: 5 } as never, counting)).toThrow(/Unrecognized key: "maxKey"/);
   });
 
   it('rejects bad bounds when composed', () => {

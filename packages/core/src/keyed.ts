@@ -6,7 +6,7 @@ import { resolveOnError, type OperatorDeps } from './deps.js';
 import { parseOptions } from './options.js';
 
 /** Bounds of a keyed state map. */
-export const keyedOptionsSchema = z.object({
+export const keyedOptionsSchema = z.strictObject({
   /** Most keys held at once; the least recently used is evicted beyond it. Default 10,000. */
   maxKeys: z.number().int().min(1).default(10_000),
   /**

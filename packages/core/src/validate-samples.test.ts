@@ -110,6 +110,7 @@ describe('validateSamples', () => {
 
   it('rejects bad options', () => {
     expect(() => validateSamples({ policy: 'explode' as 'drop' })).toThrow(/policy/);
+    expect(() => validateSamples({ polcy: 'drop' } as never)).toThrow(/Unrecognized key: "polcy"/);
   });
 
   const anyInput = fc.oneof(

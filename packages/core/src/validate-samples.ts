@@ -89,7 +89,7 @@ export function createSampleCounters(): SampleCounters {
 }
 
 /** Options of {@link validateSamples}. */
-export const validateSamplesOptionsSchema = z.object({
+export const validateSamplesOptionsSchema = z.strictObject({
   /**
    * `drop` (default): drop and count. `report`: drop, count and pass a `SampleError` to
    * `onError`. `error`: fail the stream with a `SampleError`.

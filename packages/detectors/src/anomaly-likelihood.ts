@@ -7,7 +7,7 @@ import { clamp01, fmt, nextTime, normalTail } from './internal/math.js';
 import { restoreNested, StateReader } from './internal/state.js';
 
 /** Options of {@link createAnomalyLikelihood} and {@link withLikelihood}. */
-export const anomalyLikelihoodOptionsSchema = z.object({
+export const anomalyLikelihoodOptionsSchema = z.strictObject({
   /**
    * Effective length (in scores) of the history the Gaussian of averaged scores is fitted to.
    * Default 2,000.

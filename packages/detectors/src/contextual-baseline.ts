@@ -9,7 +9,7 @@ import { fmt, zToScore } from './internal/math.js';
 const HOUR = 3_600_000;
 
 /** Options of {@link createContextualBaseline}. */
-export const contextualBaselineOptionsSchema = z.object({
+export const contextualBaselineOptionsSchema = z.strictObject({
   /** Whether the baseline repeats every day or every week. Default `'day'`. */
   period: z.enum(['day', 'week']).default('day'),
   /** Width of one time bucket in minutes; must divide the period. Default 60. */

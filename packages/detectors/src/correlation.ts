@@ -19,7 +19,7 @@ export const relationSchema = z.enum(['opposite', 'same']);
 
 /** Options of {@link createCorrelationDetector}. */
 export const correlationOptionsSchema = z
-  .object({
+  .strictObject({
     /**
      * `opposite`: one rises while the other falls (latency up, throughput down);
      * `same`: both move the same way (errors and latency up together). Default `'opposite'`.
@@ -170,11 +170,11 @@ export function restoreCorrelationDetector(state: unknown): CorrelationDetector 
 }
 
 /** Options of {@link detectCorrelated}. */
-export const detectCorrelatedOptionsSchema = z.object({
+export const detectCorrelatedOptionsSchema = z.strictObject({
   /** The metric pairs to watch: series names `a` and `b`, with their relation. */
   pairs: z
     .array(
-      z.object({
+      z.strictObject({
         /**
          * Series name of the first metric (non-empty). Each of its samples triggers scoring of
          * the pair and carries the emitted value; the output series is `"a~b"`.

@@ -7,7 +7,7 @@ import { EwStats, zOf } from './internal/ew.js';
 import { fmt } from './internal/math.js';
 
 /** Options of {@link createCusum}. */
-export const cusumOptionsSchema = z.object({
+export const cusumOptionsSchema = z.strictObject({
   /** Allowance (slack) per value, in standard deviations. Default 0.5. */
   k: z.number().min(0).default(0.5),
   /**

@@ -305,3 +305,23 @@ describe('the constant-series rule at any scale', () => {
     },
   );
 });
+
+describe('options', () => {
+  const factories: [string, (o: object) => unknown][] = [
+    ['contextual-baseline', createContextualBaseline],
+    ['cusum', createCusum],
+    ['ewma', createEwmaChart],
+    ['holt-winters', createHoltWinters],
+    ['isolation-forest', createIsolationForest],
+    ['range-breach', createRangeBreach],
+    ['relative-entropy', createRelativeEntropy],
+    ['robust-z', createRobustZ],
+    ['rolling-z', createRollingZ],
+    ['sequence-context', createSequenceContext],
+    ['spectral-residual', createSpectralResidual],
+  ];
+
+  it.each(factories)('%s refuses a misspelled option instead of ignoring it', (_, create) => {
+    expect(() => create({ windowSzie: 5 })).toThrow(/Unrecognized key: "windowSzie"/);
+  });
+});

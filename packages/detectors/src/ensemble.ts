@@ -5,7 +5,7 @@ import { clamp01, fmt, nextTime } from './internal/math.js';
 import { restoreNested, StateReader } from './internal/state.js';
 
 /** Options of {@link createEnsemble}. */
-export const ensembleOptionsSchema = z.object({
+export const ensembleOptionsSchema = z.strictObject({
   /**
    * `max`: the highest weighted member score; `mean`: the weighted mean of member scores. Default
    * `'max'`.

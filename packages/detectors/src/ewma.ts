@@ -7,7 +7,7 @@ import { EwStats, zOf } from './internal/ew.js';
 import { fmt, zToScore } from './internal/math.js';
 
 /** Options of {@link createEwmaChart}. */
-export const ewmaChartOptionsSchema = z.object({
+export const ewmaChartOptionsSchema = z.strictObject({
   /** Smoothing of the EWMA statistic (weight of the newest value), in (0, 1]. Default 0.2. */
   lambda: z.number().gt(0).max(1).default(0.2),
   /** Rate at which the in-control mean and variance follow the series, in (0, 1). Default 0.01. */

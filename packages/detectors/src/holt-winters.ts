@@ -7,7 +7,7 @@ import { EwStats, zOf } from './internal/ew.js';
 import { fmt, zToScore } from './internal/math.js';
 
 /** Options of {@link createHoltWinters}. */
-export const holtWintersOptionsSchema = z.object({
+export const holtWintersOptionsSchema = z.strictObject({
   /**
    * Season length in samples (e.g. 288 for daily seasonality at 5-minute steps); 0 = no season.
    * Default 0.

@@ -7,7 +7,7 @@ import { fmt } from './internal/math.js';
 import { Rng } from './internal/random.js';
 
 /** Options of {@link createIsolationForest}. */
-export const isolationForestOptionsSchema = z.object({
+export const isolationForestOptionsSchema = z.strictObject({
   /**
    * Consecutive values per point (the shingle); the forest isolates shapes, not single values.
    * Default 4.

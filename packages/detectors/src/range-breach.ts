@@ -6,7 +6,7 @@ import { StateReader } from './internal/state.js';
 import { fmt } from './internal/math.js';
 
 /** Options of {@link createRangeBreach}. */
-export const rangeBreachOptionsSchema = z.object({
+export const rangeBreachOptionsSchema = z.strictObject({
   /**
    * How far beyond the range seen so far a value must go, as a fraction of that range. Default
    * 0.05.

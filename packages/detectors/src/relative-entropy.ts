@@ -7,7 +7,7 @@ import { chiSquareCdf } from './internal/gamma.js';
 import { fmt } from './internal/math.js';
 
 /** Options of {@link createRelativeEntropy}. */
-export const relativeEntropyOptionsSchema = z.object({
+export const relativeEntropyOptionsSchema = z.strictObject({
   /** Values in the recent window whose histogram is compared with the reference. Default 64. */
   windowSize: z.number().int().min(8).max(10_000).default(64),
   /**

@@ -9,7 +9,7 @@ import { minCountWithinWindow, withMinCount } from './internal/min-count.js';
 
 /** Options of {@link createRobustZ}. */
 export const robustZOptionsSchema = z
-  .object({
+  .strictObject({
     /** Number of past values the median and MAD are computed over. Default 128. */
     windowSize: z.number().int().min(3).max(10_000).default(128),
     /**

@@ -10,7 +10,7 @@ import { zOf } from './internal/ew.js';
 
 /** Options of {@link createRollingZ}. */
 export const rollingZOptionsSchema = z
-  .object({
+  .strictObject({
     /** Number of past values the mean and standard deviation are computed over. Default 256. */
     windowSize: z.number().int().min(2).max(100_000).default(256),
     /**

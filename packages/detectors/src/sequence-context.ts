@@ -6,7 +6,7 @@ import { StateReader } from './internal/state.js';
 import { fmt } from './internal/math.js';
 
 /** Options of {@link createSequenceContext}. */
-export const sequenceContextOptionsSchema = z.object({
+export const sequenceContextOptionsSchema = z.strictObject({
   /** Number of value levels the observed range is cut into. Default 8. */
   levels: z.number().int().min(2).max(256).default(8),
   /** Longest context, in past values, a level sequence is remembered with. Default 6. */

@@ -9,7 +9,7 @@ import { fmt, zToScore } from './internal/math.js';
 import { StatsWindow } from './internal/window.js';
 
 /** Options of {@link createSpectralResidual}. */
-export const spectralResidualOptionsSchema = z.object({
+export const spectralResidualOptionsSchema = z.strictObject({
   /**
    * FFT length: past values plus extrapolated ones; a power of two from 16 to 1024. Default 64.
    */

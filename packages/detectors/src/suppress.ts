@@ -5,7 +5,7 @@ import { restoreNested, StateReader } from './internal/state.js';
 import { fmt } from './internal/math.js';
 
 /** Options of {@link withSuppression}. */
-export const suppressionOptionsSchema = z.object({
+export const suppressionOptionsSchema = z.strictObject({
   /** A score at or above this is an alarm and starts the quiet period. Default 0.99. */
   level: z.number().gt(0).max(1).default(0.99),
   /**

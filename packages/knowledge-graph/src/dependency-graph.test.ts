@@ -58,6 +58,7 @@ describe('DependencyGraph building', () => {
     expect(codeOf(() => g.impact('db', { depth: -1 }))).toBe('GRAPH_INVALID_ARGUMENT');
     expect(codeOf(() => g.dependencies('ghost'))).toBe('GRAPH_UNKNOWN_NODE');
     expect(codeOf(() => new DependencyGraph({ halfLifeMs: -1 }))).toBe('CONFIG_INVALID');
+    expect(codeOf(() => new DependencyGraph({ halfLife: 5 } as never))).toBe('CONFIG_INVALID');
   });
 
   it('removes nodes and edges and keeps queries fresh', () => {

@@ -135,7 +135,7 @@ export interface NodeHealth {
 const unit = z.number().min(0).max(1);
 
 /** zod schema of {@link DependencyGraphOptions}. */
-export const dependencyGraphOptionsSchema = z.object({
+export const dependencyGraphOptionsSchema = z.strictObject({
   /** Half-life, in event-time milliseconds, of the decayed call statistics (default 60 000). */
   halfLifeMs: z.number().positive().default(60_000),
   /**

@@ -191,5 +191,6 @@ describe('IncidentMemory', () => {
 
   it('rejects bad options with CONFIG_INVALID', () => {
     expect(() => new IncidentMemory({ capacity: 0 })).toThrow(/capacity/);
+    expect(() => new IncidentMemory({ capacty: 5 } as never)).toThrow(/Unrecognized key/);
   });
 });

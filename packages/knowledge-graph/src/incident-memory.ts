@@ -108,7 +108,7 @@ export interface Suggestion {
 }
 
 /** zod schema of {@link IncidentMemoryOptions}. */
-export const incidentMemoryOptionsSchema = z.object({
+export const incidentMemoryOptionsSchema = z.strictObject({
   /** Most incidents kept (default 1000); the oldest are dropped (and counted) beyond it. */
   capacity: z.number().int().positive().default(1000),
   /**

@@ -1,4 +1,5 @@
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -135,6 +136,29 @@ describe('createFileAudit and verifyAuditLog', () => {
     const after = readFileSync(file);
     expect(after.subarray(0, intact.length).equals(intact)).toBe(true);
     expect(await verifyAuditLog(file)).toEqual({ ok: true, records: 6, tornTail: false });
+  });
+
+  it('keeps the chain intact after a write that reached the file but failed to sync', async () => {
+    const file = tempFile();
+    await writeSample(file);
+    const probe = await open(file, 'r');
+    const proto = Object.getPrototypeOf(probe) as { datasync: () => Promise<void> };
+    await probe.close();
+    const datasync = proto.datasync;
+    proto.datasync = () => Promise.reject(new Error('EIO: disk gone'));
+    const audit = createFileAudit(file);
+    try {
+      await expect(audit.append({ type: 'plan', runId: 'r2' })).rejects.toMatchObject({
+        code: 'AUDIT_WRITE_FAILED',
+      });
+    } finally {
+      proto.datasync = datasync;
+    }
+    // The failed record's line is in the file: the next one follows it in the chain.
+    const rec = await audit.append({ type: 'run.finished', runId: 'r2' });
+    await audit.close();
+    expect(rec.seq).toBe(6);
+    expect(await verifyAuditLog(file)).toEqual({ ok: true, records: 7, tornTail: false });
   });
 
   it('bounds record size and refuses to truncate a log whose tail it cannot read', async () => {

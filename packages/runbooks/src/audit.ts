@@ -246,6 +246,12 @@ export function createFileAudit(
           seq++;
           return record;
         } catch (cause) {
+          // The line may be in the file in full, in part or not at all (a failed sync after a
+          // good write, a short write): forget the handle, so the next append opens the file
+          // again and takes `seq` and `prev` from its last complete record, cutting a torn one.
+          const fh = handle;
+          handle = undefined;
+          await fh?.close().catch(() => undefined);
           throw new AuditError(
             'AUDIT_WRITE_FAILED',
             `cannot write audit log ${file}: ${messageOf(cause)}`,

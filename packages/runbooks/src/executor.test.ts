@@ -614,7 +614,7 @@ describe('createExecutor', () => {
         asked.push(r.targets);
         approvals.approve(r.id, { id: 'alice', roles: [] });
       });
-      const { run, acts } = setup(
+      const { run, acts, audit } = setup(
         [
           {
             id: 'maybe',
@@ -637,6 +637,9 @@ describe('createExecutor', () => {
       expect(again.status).toBe('blocked');
       expect(again.error).toMatch(/^cooldown: target svc-z is cooling down/);
       expect(acts.calls.map((c) => `${c.action}@${c.target}`)).toEqual(['ok@svc-z']);
+      // What the run acts on is what its audit says, so `recover` can name it.
+      const started = audit.records().find((r) => r.type === 'run.started');
+      expect(started?.data?.targets).toEqual(['svc-z']);
     });
 
     it('blocks on unmet preconditions', async () => {

@@ -668,7 +668,9 @@ export function createExecutor(
         throw e;
       }
 
-      await rec('run.started', { data: { targets, params, dryRun } });
+      // What the run acts on (the resource when `allowEmpty` matched nothing), as locked: what
+      // `recover` reports for a run interrupted from here on.
+      await rec('run.started', { data: { targets: keys, params, dryRun } });
       const done: Done[] = [];
       let failure: { status: OutcomeStatus; error: string } | undefined;
       let rollbackWanted = false;

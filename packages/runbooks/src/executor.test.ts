@@ -679,6 +679,21 @@ describe('createExecutor', () => {
       expect(acts.calls).toHaveLength(0); // 4th write is step.started: the action never ran
       expect(errors.some((e) => isHomeostatError(e) && e.code === 'EXECUTOR_FAILED')).toBe(true);
     });
+
+    it('counts a run whose last audit record fails once, as failed', async () => {
+      const failing: AuditSink = {
+        append: (e) =>
+          e.type === 'run.finished' && e.data?.status === 'succeeded'
+            ? Promise.reject(new Error('disk full'))
+            : createMemoryAudit().append(e),
+        close: () => Promise.resolve(),
+      };
+      const { run, executor } = setup([{ id: 'rb', steps: [{ action: 'ok' }] }], {
+        deps: { audit: failing },
+      });
+      expect((await run(decide('rb'))).status).toBe('failed');
+      expect(executor.stats().outcomes).toMatchObject({ succeeded: 0, failed: 1 });
+    });
   });
 
   describe('dry run', () => {

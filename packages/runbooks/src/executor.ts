@@ -435,7 +435,6 @@ export function createExecutor(
         t,
         ...(error === undefined ? {} : { error }),
       };
-      outcomes[status]++;
       await rec('run.finished', {
         data: {
           status,
@@ -445,6 +444,9 @@ export function createExecutor(
           ...(error === undefined ? {} : { error }),
         },
       });
+      // Counted once written: a failed write makes the run `failed`, counted where that is
+      // handled.
+      outcomes[status]++;
       return outcome;
     };
 

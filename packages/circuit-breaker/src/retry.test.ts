@@ -8,6 +8,22 @@ const flush = async (): Promise<void> => {
   for (let i = 0; i < 10; i++) await Promise.resolve();
 };
 
+/**
+ * Runs a function that always fails under `retry` with `signal`; `check` expects the execution
+ * to reject with the signal's reason `stop`.
+ */
+function failingUntilStopped(
+  retry: ReturnType<typeof createRetry>,
+  signal: AbortSignal,
+): { attempts: () => number; check: Promise<void> } {
+  let n = 0;
+  const p = retry.execute(() => {
+    n++;
+    return Promise.reject(new Error('down'));
+  }, signal);
+  return { attempts: () => n, check: expect(p).rejects.toThrow('stop') };
+}
+
 function setup(options: Parameters<typeof createRetry>[0], shouldRetry?: (e: unknown) => boolean) {
   const clock = createManualClock(0);
   const timers = createManualTimers(clock);
@@ -66,18 +82,13 @@ describe('createRetry', () => {
   it('an aborted signal ends the wait at once with its reason', async () => {
     const { retry, timers } = setup({ maxAttempts: 5, initialDelayMs: 1000, jitter: 'none' });
     const controller = new AbortController();
-    let n = 0;
-    const p = retry.execute(() => {
-      n++;
-      return Promise.reject(new Error('down'));
-    }, controller.signal);
-    const check = expect(p).rejects.toThrow('stop');
+    const { attempts, check } = failingUntilStopped(retry, controller.signal);
     await flush();
     expect(timers.pending).toBe(1);
     controller.abort(new Error('stop'));
     await check;
     expect(timers.pending).toBe(0);
-    expect(n).toBe(1);
+    expect(attempts()).toBe(1);
   });
 
   it('an already aborted signal rejects with its reason without running an attempt', async () => {
@@ -105,16 +116,11 @@ describe('createRetry', () => {
         return true;
       },
     );
-    let n = 0;
-    const p = retry.execute(() => {
-      n++;
-      return Promise.reject(new Error('down'));
-    }, controller.signal);
-    const check = expect(p).rejects.toThrow('stop');
+    const { attempts, check } = failingUntilStopped(retry, controller.signal);
     await flush();
     expect(timers.pending).toBe(0);
     await check;
-    expect(n).toBe(1);
+    expect(attempts()).toBe(1);
   });
 
   it('throws ConfigError naming the field', () => {

@@ -50,6 +50,21 @@ function setup(
   return { scheduler, acts, audit, executor, run, errors };
 }
 
+/** An action that never settles until `finish()` is called (and ignores its abort signal). */
+function hanging(
+  acts: ReturnType<typeof recordingActions>,
+  name: string,
+  readOnly?: boolean,
+): { action: ReturnType<typeof acts.custom>; finish: () => void } {
+  let settle: () => void = () => undefined;
+  const action = acts.custom(
+    name,
+    () => new Promise<void>((resolve) => (settle = resolve)),
+    readOnly,
+  );
+  return { action, finish: () => settle() };
+}
+
 function auditTypes(audit: ReturnType<typeof createMemoryAudit>): string[] {
   return audit.records().map((r) => r.type);
 }
@@ -384,12 +399,7 @@ describe('createExecutor', () => {
 
     it('keeps the target locked and does not roll back while a verification probe ignores its abort signal', async () => {
       const acts = recordingActions();
-      let finish: () => void = () => undefined;
-      const probe = acts.custom(
-        'probe',
-        () => new Promise<void>((resolve) => (finish = resolve)),
-        true,
-      );
+      const { action: probe, finish } = hanging(acts, 'probe', true);
       const escalations: string[] = [];
       const lock = createMemoryLock();
       const { scheduler, executor, audit } = setup(
@@ -471,12 +481,7 @@ describe('createExecutor', () => {
 
     it('keeps the target locked while a precondition probe ignores its abort signal', async () => {
       const acts = recordingActions();
-      let finish: () => void = () => undefined;
-      const probe = acts.custom(
-        'probe',
-        () => new Promise<void>((resolve) => (finish = resolve)),
-        true,
-      );
+      const { action: probe, finish } = hanging(acts, 'probe', true);
       const lock = createMemoryLock();
       const { scheduler, executor } = setup(
         [

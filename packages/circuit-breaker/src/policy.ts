@@ -5,7 +5,10 @@ export interface CallContext {
    * drivers and timers so abandoned work stops.
    */
   readonly signal: AbortSignal;
-  /** 1-based attempt number when running under a retry policy. */
+  /**
+   * 1-based attempt number when running under a retry policy (directly, or as any layer of
+   * `wrap`).
+   */
   readonly attempt?: number;
 }
 

@@ -61,6 +61,32 @@ describe('wrap', () => {
     expect(breaker.stats).toMatchObject({ calls: 3, failures: 2, successes: 1 });
   });
 
+  it("gives the innermost function the attempt number of a retry further out, and the caller's signal", async () => {
+    const clock = createManualClock(0);
+    const timers = createManualTimers(clock);
+    const controller = new AbortController();
+    const pipeline = wrap(
+      createRetry({ maxAttempts: 3, initialDelayMs: 10, jitter: 'none' }, { timers }),
+      createCircuitBreaker({}, { clock }),
+    );
+    const seen: (number | undefined)[] = [];
+    let signalled = true;
+    const p = pipeline.execute(({ attempt, signal }) => {
+      seen.push(attempt);
+      signalled &&= signal === controller.signal;
+      return attempt! < 3 ? Promise.reject(new Error('flaky')) : 'ok';
+    }, controller.signal);
+    for (let i = 0; i < 4; i++) {
+      for (let k = 0; k < 10; k++) await Promise.resolve();
+      timers.advance(20);
+    }
+    await expect(p).resolves.toBe('ok');
+    expect(seen).toEqual([1, 2, 3]);
+    expect(signalled).toBe(true);
+    // Without a retry among the layers, there is no attempt number.
+    expect(await wrap(createCircuitBreaker()).execute(({ attempt }) => attempt)).toBeUndefined();
+  });
+
   it('passes a caller signal to the innermost function', async () => {
     const controller = new AbortController();
     const breaker = createCircuitBreaker();

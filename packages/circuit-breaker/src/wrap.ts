@@ -1,5 +1,5 @@
 import { ConfigError } from '@homeostat/core';
-import { neverAbortedSignal, type Policy, type Protected } from './policy.js';
+import { neverAbortedSignal, type CallContext, type Policy, type Protected } from './policy.js';
 
 /**
  * Composes policies into one: the first is outermost. `wrap(retry, breaker, timeout)` retries
@@ -8,7 +8,8 @@ import { neverAbortedSignal, type Policy, type Protected } from './policy.js';
  * @remarks
  * Put the timeout inside the breaker so the breaker counts time-outs (as `timeout` events) and a
  * call that never settles cannot hold a half-open permit. Each layer passes its signal inward;
- * the innermost function receives the innermost context.
+ * the innermost function receives the innermost context, with the attempt number of the
+ * innermost retry around it (`attempt` is set whenever a retry is among the layers).
  * @throws {ConfigError} when no policy is given.
  * @example
  * ```ts
@@ -23,15 +24,35 @@ export function wrap(...policies: readonly Policy[]): Policy {
     });
   const last = policies.length - 1;
   const never = neverAbortedSignal();
-  const run = <T>(i: number, fn: Protected<T>, signal: AbortSignal | undefined): Promise<T> => {
+  /** Runs layer `i` inside the context `outer` of the layer around it (its signal and attempt). */
+  const run = <T>(i: number, fn: Protected<T>, outer: Partial<CallContext>): Promise<T> => {
     const policy = policies[i]!;
-    if (i === last) return policy.execute(fn, signal);
+    const signal = outer.signal === never ? undefined : outer.signal;
+    const attempt = outer.attempt;
+    if (i === last) {
+      if (attempt === undefined) return policy.execute(fn, signal);
+      // A retry further out numbers the attempts: the function sees its number, unless a retry
+      // closer to it numbers them itself.
+      return policy.execute(
+        (ctx) => fn(ctx.attempt === undefined ? { signal: ctx.signal, attempt } : ctx),
+        signal,
+      );
+    }
     return policy.execute(
-      (ctx) => run(i + 1, fn, ctx.signal === never ? undefined : ctx.signal),
+      (ctx) =>
+        run(
+          i + 1,
+          fn,
+          ctx.attempt === undefined && attempt !== undefined
+            ? { signal: ctx.signal, attempt }
+            : ctx,
+        ),
       signal,
     );
   };
+  const NONE: Partial<CallContext> = {};
   return {
-    execute: <T>(fn: Protected<T>, signal?: AbortSignal): Promise<T> => run(0, fn, signal),
+    execute: <T>(fn: Protected<T>, signal?: AbortSignal): Promise<T> =>
+      run(0, fn, signal === undefined ? NONE : { signal }),
   };
 }

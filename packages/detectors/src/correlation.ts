@@ -190,7 +190,17 @@ export const detectCorrelatedOptionsSchema = z.strictObject({
       }),
     )
     .min(1)
-    .max(1000),
+    .max(1000)
+    .superRefine((pairs, ctx) => {
+      pairs.forEach((p, i) => {
+        if (p.a === p.b)
+          ctx.addIssue({
+            code: 'custom',
+            path: [i, 'b'],
+            message: `must differ from a ("${p.a}"): a series paired with itself is never scored`,
+          });
+      });
+    }),
   /** Past values of each metric the baseline is computed over. Default 256. */
   windowSize: z.number().int().min(2).max(100_000).default(256),
   /**

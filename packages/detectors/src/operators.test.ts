@@ -244,8 +244,16 @@ describe('detectCorrelated', () => {
     expect(Object.keys(last.parts!)).toEqual(['lat', 'rps']);
   });
 
-  it('rejects an empty pair list', () => {
+  it('rejects an empty pair list and a series paired with itself', () => {
     expect(() => detectCorrelated({ pairs: [] })).toThrow(/pairs/);
+    expect(() =>
+      detectCorrelated({
+        pairs: [
+          { a: 'x', b: 'y' },
+          { a: 'lat', b: 'lat' },
+        ],
+      }),
+    ).toThrow(/pairs\.1\.b: must differ from a/);
   });
 
   it('passes upstream errors through', () => {

@@ -170,7 +170,7 @@ describe('forecast operator', () => {
     expect(() => forecast(() => createLinearTrend(), { horizons: [] })).toThrow(/horizons/);
     expect(() => forecast(() => createLinearTrend(), { refitEveryMs: -1 })).toThrow(/refitEveryMs/);
     // @ts-expect-error not a factory
-    expect(() => forecast(createLinearTrend())).toThrow(TypeError);
+    expect(() => forecast(createLinearTrend())).toThrow(/model: must be a function/);
   });
 
   it('refuses minHistory above maxHistory, which would never emit', () => {

@@ -1,6 +1,13 @@
 import { mergeMap, type OperatorFunction } from 'rxjs';
 import { z } from 'zod';
-import { keyed, parseOptions, type Forecast, type KeyedDeps, type Sample } from '@homeostat/core';
+import {
+  ConfigError,
+  keyed,
+  parseOptions,
+  type Forecast,
+  type KeyedDeps,
+  type Sample,
+} from '@homeostat/core';
 import type { Model, ModelFactory } from './model.js';
 
 /** Options of {@link forecast}. */
@@ -105,7 +112,7 @@ function medianOf(values: readonly number[]): number {
  * refits each sample only advances the model's state. Per-series state is bounded by
  * `maxKeys`/`idleTtlMs` (core's `keyed`). A throw on one sample (a model that refuses its
  * input) is reported through `deps.onError` and that sample skipped.
- * @throws {ConfigError} when the options are invalid (for example `minHistory` above
+ * @throws {ConfigError} when `model` is not a function or the options are invalid (for example `minHistory` above
  * `maxHistory`, which could never be reached).
  * @example
  * ```ts
@@ -121,7 +128,15 @@ export function forecast<T extends Sample>(
 ): OperatorFunction<T, Forecast> {
   const o = parseOptions(forecastOptionsSchema, options, { source: 'forecast' });
   if (typeof model !== 'function') {
-    throw new TypeError('forecast: the first argument must be a function that creates a model');
+    throw new ConfigError(
+      [
+        {
+          path: 'model',
+          message: 'must be a function that creates a model (for example createAutoModel)',
+        },
+      ],
+      { source: 'forecast' },
+    );
   }
   const counters = deps.counters ?? createForecastCounters();
   const horizons = [...o.horizons].sort((a, b) => a - b);

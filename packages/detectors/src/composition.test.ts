@@ -5,6 +5,7 @@ import {
   createAnomalyLikelihood,
   createEnsemble,
   createRangeBreach,
+  createRobustZ,
   createRollingZ,
   defaultDetector,
   detectorRegistry,
@@ -208,6 +209,24 @@ describe('restoreDetector', () => {
     saved.window = saved.window.values;
     const again = restoreDetector(saved);
     expect(again.update(50, 41)).toBe(d.update(50, 41));
+  });
+
+  it('restores a detector saved with a minCount above its window (before that was refused)', () => {
+    // Saved before the check: the default minCount 16 over a window of 8, a detector that could
+    // never score. Restored, it takes minCount = windowSize, as one made today would.
+    for (const make of [
+      () => createRollingZ({ windowSize: 8 }),
+      () => createRobustZ({ windowSize: 8 }),
+    ]) {
+      const d = make();
+      for (let i = 0; i < 12; i++) d.update(5, i);
+      const saved = JSON.parse(JSON.stringify(d));
+      saved.options.minCount = 16;
+      const score = restoreDetector(saved).update(6, 12);
+      expect(score).toBe(d.update(6, 12));
+      expect(score).toBeGreaterThan(0.99);
+    }
+    expect(() => createRollingZ({ windowSize: 8, minCount: 16 })).toThrow(/minCount/);
   });
 
   it('refuses anomaly likelihood state that is not an object or lost a field', () => {

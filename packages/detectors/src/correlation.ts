@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { DetectorStateError } from './errors.js';
 import { zOf } from './internal/ew.js';
 import { clampValue, fmt, nextTime, zToScore } from './internal/math.js';
-import { minCountWithinWindow, withMinCount } from './internal/min-count.js';
+import { minCountWithinWindow, withMinCount, savedMinCount } from './internal/min-count.js';
 import { StateReader } from './internal/state.js';
 import { StatsWindow } from './internal/window.js';
 
@@ -157,7 +157,9 @@ export function restoreCorrelationDetector(state: unknown): CorrelationDetector 
   const s = state as Record<string, unknown>;
   const d = new Correlation(
     withMinCount(
-      parseOptions(correlationOptionsSchema, s.options, { source: 'correlation state' }),
+      parseOptions(correlationOptionsSchema, savedMinCount(s.options), {
+        source: 'correlation state',
+      }),
     ),
   );
   const r = new StateReader(s);

@@ -5,7 +5,7 @@ import { BaseDetector } from './internal/base.js';
 import { StateReader } from './internal/state.js';
 import { zOf } from './internal/ew.js';
 import { fmt, zToScore } from './internal/math.js';
-import { minCountWithinWindow, withMinCount } from './internal/min-count.js';
+import { minCountWithinWindow, withMinCount, savedMinCount } from './internal/min-count.js';
 
 /** Options of {@link createRobustZ}. */
 export const robustZOptionsSchema = z
@@ -140,7 +140,9 @@ class RobustZ extends BaseDetector {
 
   static fromState(s: Record<string, unknown>): RobustZ {
     const d = new RobustZ(
-      withMinCount(parseOptions(robustZOptionsSchema, s.options, { source: 'robust-z state' })),
+      withMinCount(
+        parseOptions(robustZOptionsSchema, savedMinCount(s.options), { source: 'robust-z state' }),
+      ),
     );
     const r = new StateReader(s);
     d.restoreBase(r);

@@ -4,7 +4,7 @@ import type { Detector } from './detector.js';
 import { BaseDetector } from './internal/base.js';
 import { StateReader } from './internal/state.js';
 import { fmt, zToScore } from './internal/math.js';
-import { minCountWithinWindow, withMinCount } from './internal/min-count.js';
+import { minCountWithinWindow, withMinCount, savedMinCount } from './internal/min-count.js';
 import { StatsWindow } from './internal/window.js';
 import { zOf } from './internal/ew.js';
 
@@ -71,7 +71,11 @@ class RollingZ extends BaseDetector {
 
   static fromState(s: Record<string, unknown>): RollingZ {
     const d = new RollingZ(
-      withMinCount(parseOptions(rollingZOptionsSchema, s.options, { source: 'rolling-z state' })),
+      withMinCount(
+        parseOptions(rollingZOptionsSchema, savedMinCount(s.options), {
+          source: 'rolling-z state',
+        }),
+      ),
     );
     const r = new StateReader(s);
     d.restoreBase(r);

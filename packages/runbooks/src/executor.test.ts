@@ -479,6 +479,52 @@ describe('createExecutor', () => {
       );
     });
 
+    it.each(['precondition.finished', 'verification.finished'])(
+      'keeps the target locked while a hung probe runs, even when %s cannot be written',
+      async (failOn) => {
+        const acts = recordingActions();
+        const { action: probe, finish } = hanging(acts, 'probe', true);
+        const lock = createMemoryLock();
+        const memory = createMemoryAudit();
+        let failed = false;
+        const audit: AuditSink = {
+          append: (e) => {
+            if (e.type !== failOn || failed) return memory.append(e);
+            failed = true;
+            return Promise.reject(new Error('disk full'));
+          },
+          close: () => memory.close(),
+        };
+        const { scheduler, executor } = setup(
+          [
+            failOn === 'precondition.finished'
+              ? {
+                  id: 'rb',
+                  preconditions: [{ kind: 'probe', action: 'probe', timeout: '1s' }],
+                  steps: [{ action: 'ok' }],
+                }
+              : {
+                  id: 'rb',
+                  steps: [{ action: 'ok' }],
+                  verify: { kind: 'probe', action: 'probe', timeout: '5s' },
+                },
+            { id: 'rb2', steps: [{ action: 'ok' }] },
+          ],
+          { actions: [acts.ok, probe], deps: { lock, audit } },
+        );
+        const first = await scheduler.drive(executor.run(decide('rb', 'svc-a')));
+        expect(first!.status).toBe('failed');
+        expect(first!.error).toMatch(/disk full/);
+        expect(lock.held()).toEqual(['svc-a']);
+        const okCalls = acts.calls.filter((c) => c.action === 'ok').length;
+        const second = executor.run(decide('rb2', 'svc-a'));
+        await scheduler.advance(60_000);
+        expect(acts.calls.filter((c) => c.action === 'ok')).toHaveLength(okCalls);
+        finish();
+        expect((await scheduler.drive(second))!.status).toBe('succeeded');
+      },
+    );
+
     it('keeps the target locked while a precondition probe ignores its abort signal', async () => {
       const acts = recordingActions();
       const { action: probe, finish } = hanging(acts, 'probe', true);

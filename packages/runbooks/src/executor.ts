@@ -713,10 +713,11 @@ export function createExecutor(
             ctx: (attempt, signal) =>
               ctxFor({ step: label, target: target, attempt: attempt }, signal),
             rec,
+            hung,
           });
           steps.push(r.outcome);
           if (r.hung) {
-            hung.push(r.hung);
+            // Already among `hung` (runStep adds it before its audit write).
             failure = {
               status: 'timed_out',
               error: `step ${label}: action ignored its abort signal and is still running; stopping the run`,
@@ -757,11 +758,12 @@ export function createExecutor(
           ctx: (signal) => ctxFor({ step: 'verify', target: first, attempt: 1 }, signal),
         });
         verified = v.passed;
+        // Before the audit write, which may fail: the targets stay locked while the probe runs.
+        if (v.hung) hung.push(v.hung);
         await rec('verification.finished', {
           data: { passed: v.passed, detail: v.detail, ...(v.hung ? { stillRunning: true } : {}) },
         });
         if (v.hung) {
-          hung.push(v.hung);
           failure = { status: 'timed_out', error: `verification failed: ${v.detail}` };
           rollbackWanted = true;
         } else if (!v.passed) {
@@ -908,6 +910,8 @@ export function createExecutor(
       }
       await env.rec('precondition.started', { data: { kind: 'probe', action: action.name } });
       const a = await callOnce((signal) => action.run(params, env.ctx(signal)), p.timeout);
+      // Before the audit write, which may fail: the targets stay locked while the probe runs.
+      if (a.hung) env.hung.push(a.hung);
       await env.rec('precondition.finished', {
         data: {
           kind: 'probe',
@@ -919,7 +923,6 @@ export function createExecutor(
         },
       });
       if (a.hung) {
-        env.hung.push(a.hung);
         throw new Blocked(
           'precondition',
           `probe ${p.action} did not pass: ${a.error ?? a.status}; it is still running`,
@@ -1032,6 +1035,8 @@ export function createExecutor(
     vars: Record<string, unknown>;
     ctx: (attempt: number, signal: AbortSignal) => ActionContext;
     rec: Rec;
+    /** The run's hung actions: one that ignores its abort signal joins it at once. */
+    hung: Promise<unknown>[];
   }): Promise<{
     outcome: StepOutcome;
     params?: unknown;
@@ -1079,6 +1084,8 @@ export function createExecutor(
         data: { action: action.name, attempt, params: params },
       });
       last = await callOnce((signal) => action.run(params, ctx(attempt, signal)), s.timeout);
+      // Before the audit write, which may fail: the targets stay locked while it runs.
+      if (last.hung) call.hung.push(last.hung);
       await rec('step.finished', {
         step: label,
         data: {
@@ -1284,6 +1291,8 @@ export function createExecutor(
       const t0 = scheduler.now();
       await rec('rollback.step.started', { step: d.name, data: { action: name } });
       const a = await callOnce(call, d.step.timeout);
+      // Before the audit write, which may fail: the targets stay locked while the undo runs.
+      if (a.hung) hung.push(a.hung);
       await rec('rollback.step.finished', {
         step: d.name,
         data: {
@@ -1292,7 +1301,6 @@ export function createExecutor(
           ...(a.error === undefined ? {} : { error: a.error }),
         },
       });
-      if (a.hung) hung.push(a.hung);
       if (a.status === 'succeeded') {
         undone++;
         const prev = steps[d.index];

@@ -522,6 +522,7 @@ describe('wrapListener (node:http, end to end)', () => {
           res.setHeader('content-encoding', 'gzip');
           res.setHeader('set-cookie', 'session=abc');
           res.setHeader('date', 'Thu, 01 Jan 1970 00:00:00 GMT');
+          res.setHeader('connection', 'keep-alive');
           await sleep(100);
           res.end(Buffer.alloc(1000));
           return;
@@ -545,8 +546,10 @@ describe('wrapListener (node:http, end to end)', () => {
     const text = (await head).toLowerCase();
     expect(text).toMatch(/^http\/1\.1 503 service unavailable\r\n/);
     expect(text).not.toMatch(/content-encoding|set-cookie|fine|1970/);
-    // Dropping the handler's `Date` leaves Node to send its own, as on any response.
+    // Dropping the handler's `Date` and `Connection` leaves Node to send its own, as on any
+    // response.
     expect(text).toContain('\r\ndate: ');
+    expect(text).toContain('\r\nconnection: keep-alive');
     expect(text).toContain('retry-after: 1');
     client.send('/fast');
     expect(await within(client.response())).toMatchObject({ status: 200 });

@@ -26,3 +26,22 @@ export function withMinCount<
 >(o: T): T & { readonly minCount: number } {
   return { ...o, minCount: o.minCount ?? Math.min(DEFAULT_MIN_COUNT, o.windowSize) };
 }
+
+/**
+ * Saved options as the schema now takes them: before `minCount` was checked against
+ * `windowSize`, a detector made with a window under 16 saved the default `minCount` 16 (and one
+ * could be given a larger `minCount` outright). Such a detector could never score; restored, it
+ * takes `minCount = windowSize`, as it would be made today, instead of being refused.
+ */
+export function savedMinCount(options: unknown): unknown {
+  if (options === null || typeof options !== 'object') return options;
+  const o = options as { windowSize?: unknown; minCount?: unknown };
+  if (
+    typeof o.windowSize === 'number' &&
+    typeof o.minCount === 'number' &&
+    o.minCount > o.windowSize
+  ) {
+    return { ...o, minCount: o.windowSize };
+  }
+  return options;
+}

@@ -1650,6 +1650,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 /** The fields of Node's `OutgoingMessage` that `removeHeader` sets, which {@link forget} restores. */
 interface RemovalFlags {
   sendDate?: unknown;
+  _removedConnection?: unknown;
   _removedContLen?: unknown;
   _removedTE?: unknown;
 }
@@ -1659,14 +1660,15 @@ interface RemovalFlags {
  * and its status message. They belong to the handler's answer, not to the 503 (a stale
  * `Content-Length` would misframe it and stall the connection; `Content-Encoding` or
  * `Set-Cookie` would be wrong on it). Node's `removeHeader` also records that the handler did
- * not want `Content-Length`, `Transfer-Encoding` or `Date` generated; those flags are put back
- * as they were, so that the 503 is framed as any other.
+ * not want `Connection`, `Content-Length`, `Transfer-Encoding` or `Date` generated; those flags
+ * are put back as they were, so that the 503 is framed as any other.
  */
 function forget(res: ServerResponse): void {
   const flags = res as unknown as RemovalFlags;
-  const { sendDate, _removedContLen: contLen, _removedTE: te } = flags;
+  const { sendDate, _removedConnection: conn, _removedContLen: contLen, _removedTE: te } = flags;
   for (const name of res.getHeaderNames()) res.removeHeader(name);
   if (typeof sendDate === 'boolean') flags.sendDate = sendDate;
+  if (typeof conn === 'boolean') flags._removedConnection = conn;
   if (typeof contLen === 'boolean') flags._removedContLen = contLen;
   if (typeof te === 'boolean') flags._removedTE = te;
   // An own field of Node's HTTP/1 response; HTTP/2's compatibility response warns on any use.

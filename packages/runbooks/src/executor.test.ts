@@ -882,12 +882,18 @@ describe('createExecutor', () => {
         runbooks: [defineRunbook({ id: 'rb', steps: [{ action: 'ok' }] })],
         actions: [acts.ok],
       });
-      const a = createExecutor(registry, { auditFile: file });
+      const { onError, errors } = createRecordingOnError();
+      const a = createExecutor(registry, { auditFile: file }, { onError });
       const b = createExecutor(registry, { auditFile: join(dir, '.', 'audit.jsonl') });
       const both = await Promise.all([a.run(decide('rb', 'x')), b.run(decide('rb', 'y'))]);
       expect(both.map((o) => o?.status)).toEqual(['succeeded', 'succeeded']);
       await a.close();
       expect((await b.run(decide('rb', 'z')))?.status).toBe('succeeded'); // b's writer is still open
+      // a's is closed, as its own file sink would be: it does not act, and writes nothing.
+      const late = await a.run(decide('rb', 'q'));
+      expect(late?.status).toBe('failed');
+      expect(late?.error).toMatch(/is closed/);
+      expect(errors.map((e) => e.code)).toEqual(['EXECUTOR_FAILED']);
       await b.close();
       const c = createExecutor(registry, { auditFile: file });
       await c.run(decide('rb', 'w'));

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Clock } from '@homeostat/core';
 import { createFileAudit, type AuditSink } from '../audit.js';
+import { AuditError } from '../errors.js';
 
 // One writer per audit file: two sinks on the same file would each keep their own `seq` and
 // `prev` and break the hash chain. A file is a process-wide resource, so this map is too.
@@ -29,7 +30,13 @@ export function openSharedFileAudit(file: string, clock: Clock): AuditSink {
   const shared = entry;
   let released = false;
   return {
-    append: (e) => shared.sink.append(e),
+    // Closed for this user, as its own sink would be, even while others keep the file open.
+    append: (e) =>
+      released
+        ? Promise.reject(
+            new AuditError('AUDIT_WRITE_FAILED', `audit log ${path} is closed`, { file: path }),
+          )
+        : shared.sink.append(e),
     async close() {
       if (released) return;
       released = true;

@@ -717,7 +717,7 @@ export function createExecutor(
           });
           steps.push(r.outcome);
           if (r.hung) {
-            // Already among `hung` (runStep adds it before its audit write).
+            // Already among `hung` (see `callOnce`).
             failure = {
               status: 'timed_out',
               error: `step ${label}: action ignored its abort signal and is still running; stopping the run`,
@@ -756,10 +756,9 @@ export function createExecutor(
           target: first,
           targets,
           ctx: (signal) => ctxFor({ step: 'verify', target: first, attempt: 1 }, signal),
+          hung,
         });
         verified = v.passed;
-        // Before the audit write, which may fail: the targets stay locked while the probe runs.
-        if (v.hung) hung.push(v.hung);
         await rec('verification.finished', {
           data: { passed: v.passed, detail: v.detail, ...(v.hung ? { stillRunning: true } : {}) },
         });
@@ -863,7 +862,7 @@ export function createExecutor(
       target: string;
       vars: Record<string, unknown>;
       ctx: (signal: AbortSignal) => ActionContext;
-      /** Where a probe that ignores its abort signal goes, so its targets stay locked. */
+      /** The run's hung actions (see `callOnce`). */
       hung: Promise<unknown>[];
       /** The run's audit: a probe is an action, audited before it starts and after it ends. */
       rec: Rec;
@@ -909,9 +908,11 @@ export function createExecutor(
         throw new Blocked('precondition', `invalid probe params: ${messageOf(e)}`);
       }
       await env.rec('precondition.started', { data: { kind: 'probe', action: action.name } });
-      const a = await callOnce((signal) => action.run(params, env.ctx(signal)), p.timeout);
-      // Before the audit write, which may fail: the targets stay locked while the probe runs.
-      if (a.hung) env.hung.push(a.hung);
+      const a = await callOnce(
+        (signal) => action.run(params, env.ctx(signal)),
+        p.timeout,
+        env.hung,
+      );
       await env.rec('precondition.finished', {
         data: {
           kind: 'probe',
@@ -997,9 +998,14 @@ export function createExecutor(
     return matched;
   }
 
+  /**
+   * Calls an action once within `timeoutMs`. One that ignores its abort signal joins `hung` at
+   * once, before anything else can fail, so its targets stay locked until it settles.
+   */
   async function callOnce(
     fn: (signal: AbortSignal) => unknown,
     timeoutMs: number,
+    hung: Promise<unknown>[],
   ): Promise<Attempt> {
     const controller = new AbortController();
     const p = Promise.resolve().then(() => fn(controller.signal));
@@ -1007,12 +1013,15 @@ export function createExecutor(
     if (!r.settled) {
       controller.abort(new Error(`timed out after ${timeoutMs} ms`));
       const grace = await within(scheduler, p, opts.abortGrace);
-      if (!grace.settled)
+      if (!grace.settled) {
+        const still = p.catch(() => undefined);
+        hung.push(still);
         return {
           status: 'timed_out',
           error: `timed out after ${timeoutMs} ms and ignored the abort for ${opts.abortGrace} ms`,
-          hung: p.catch(() => undefined),
+          hung: still,
         };
+      }
       return { status: 'timed_out', error: `timed out after ${timeoutMs} ms` };
     }
     if (r.value.status === 'rejected')
@@ -1035,7 +1044,7 @@ export function createExecutor(
     vars: Record<string, unknown>;
     ctx: (attempt: number, signal: AbortSignal) => ActionContext;
     rec: Rec;
-    /** The run's hung actions: one that ignores its abort signal joins it at once. */
+    /** The run's hung actions (see `callOnce`). */
     hung: Promise<unknown>[];
   }): Promise<{
     outcome: StepOutcome;
@@ -1083,9 +1092,11 @@ export function createExecutor(
         step: label,
         data: { action: action.name, attempt, params: params },
       });
-      last = await callOnce((signal) => action.run(params, ctx(attempt, signal)), s.timeout);
-      // Before the audit write, which may fail: the targets stay locked while it runs.
-      if (last.hung) call.hung.push(last.hung);
+      last = await callOnce(
+        (signal) => action.run(params, ctx(attempt, signal)),
+        s.timeout,
+        call.hung,
+      );
       await rec('step.finished', {
         step: label,
         data: {
@@ -1122,6 +1133,8 @@ export function createExecutor(
       target: string;
       targets: readonly string[];
       ctx: (signal: AbortSignal) => ActionContext;
+      /** The run's hung actions (see `callOnce`). */
+      hung: Promise<unknown>[];
     },
   ): Promise<{ passed: boolean; detail: string; hung?: Promise<unknown> }> {
     const { vars, target, targets, ctx } = env;
@@ -1153,7 +1166,7 @@ export function createExecutor(
             passed: false,
             detail: `probe ${v.action} did not pass ${v.successes} time(s) in a row within ${v.timeout} ms (last: ${lastError})`,
           };
-        const a = await callOnce((signal) => action.run(params, ctx(signal)), left);
+        const a = await callOnce((signal) => action.run(params, ctx(signal)), left, env.hung);
         if (a.hung)
           return {
             passed: false,
@@ -1290,9 +1303,7 @@ export function createExecutor(
       if (!call) continue;
       const t0 = scheduler.now();
       await rec('rollback.step.started', { step: d.name, data: { action: name } });
-      const a = await callOnce(call, d.step.timeout);
-      // Before the audit write, which may fail: the targets stay locked while the undo runs.
-      if (a.hung) hung.push(a.hung);
+      const a = await callOnce(call, d.step.timeout, hung);
       await rec('rollback.step.finished', {
         step: d.name,
         data: {

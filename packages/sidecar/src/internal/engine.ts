@@ -1648,12 +1648,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 }
 
 /** The fields of Node's `OutgoingMessage` that `removeHeader` sets, which {@link forget} restores. */
-interface RemovalFlags {
-  sendDate?: unknown;
-  _removedConnection?: unknown;
-  _removedContLen?: unknown;
-  _removedTE?: unknown;
-}
+const REMOVAL_FLAGS = ['sendDate', '_removedConnection', '_removedContLen', '_removedTE'] as const;
 
 /**
  * Before a timeout answer whose headers have not gone out: drops every header the handler set,
@@ -1664,13 +1659,12 @@ interface RemovalFlags {
  * are put back as they were, so that the 503 is framed as any other.
  */
 function forget(res: ServerResponse): void {
-  const flags = res as unknown as RemovalFlags;
-  const { sendDate, _removedConnection: conn, _removedContLen: contLen, _removedTE: te } = flags;
+  const flags = res as unknown as Record<string, unknown>;
+  const saved = REMOVAL_FLAGS.map((name) => flags[name]);
   for (const name of res.getHeaderNames()) res.removeHeader(name);
-  if (typeof sendDate === 'boolean') flags.sendDate = sendDate;
-  if (typeof conn === 'boolean') flags._removedConnection = conn;
-  if (typeof contLen === 'boolean') flags._removedContLen = contLen;
-  if (typeof te === 'boolean') flags._removedTE = te;
+  REMOVAL_FLAGS.forEach((name, i) => {
+    if (typeof saved[i] === 'boolean') flags[name] = saved[i];
+  });
   // An own field of Node's HTTP/1 response; HTTP/2's compatibility response warns on any use.
   if (Object.hasOwn(res, 'statusMessage')) res.statusMessage = '';
 }

@@ -220,6 +220,54 @@ describe('wrapListener (node:http, end to end)', () => {
     expect(s.stats().shedByLimiter).toBe(4);
   });
 
+  it('matches and guesses a request target in absolute form by its path', async () => {
+    const s = make({ limiter: { initialLimit: 1, maxLimit: 1 }, neverShed: ['/internal'] });
+    const seen = record(s);
+    const { url, slow, release } = await holdOneRequest(s);
+    const client = await RawClient.open(url);
+    // As a client talking through a proxy sends them (RFC 9112 §3.2.2).
+    client.send('http://test/healthz', 'http://test/internal/x', 'http://test:80/users/42?a=1');
+    expect((await client.response()).status).toBe(200); // the liveness endpoint
+    expect((await client.response()).status).toBe(200); // never shed
+    expect((await client.response()).status).toBe(503); // shed, under its guessed route
+    client.close();
+    release();
+    await slow;
+    await until(() => seen.length === 3);
+    expect(seen.map((o) => [o.route, o.status])).toEqual(
+      expect.arrayContaining([
+        ['/internal/x', 200],
+        ['/users/:id', 503],
+      ]),
+    );
+  });
+
+  it('observes a body’s declared size, and none for a body of undeclared size', async () => {
+    const s = make();
+    const seen = record(s);
+    const url = await listen(
+      wrapListener(s, (req, res) => {
+        req.resume(); // read and drop the body, then answer
+        req.on('end', () => res.end('ok'));
+      }),
+    );
+    await request(`${url}/sized`, { method: 'POST', body: 'abcdef' }); // Content-Length: 6
+    await request(`${url}/none`); // a GET: no body
+    const client = await RawClient.open(url);
+    client.socket.write(
+      'POST /chunked HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n',
+    );
+    expect((await client.response()).status).toBe(200);
+    client.close();
+    await until(() => seen.length === 3);
+    expect(seen.map((o) => [o.route, o.bytesIn])).toEqual([
+      ['/sized', 6],
+      ['/none', 0],
+      ['/chunked', undefined],
+    ]);
+    expect(requestObservationSchema.safeParse(seen[2]).success).toBe(true);
+  });
+
   it('keeps guessing route templates right past its cache of 1,024 URLs', async () => {
     // In process (no server): enough distinct URLs to fill and clear the cache of guesses.
     const s = make();

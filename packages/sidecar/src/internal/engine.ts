@@ -41,7 +41,7 @@ import { Fanout } from './fanout.js';
 import { OverloadController, createLoadProbe, type LoadProbe } from './overload.js';
 import { PROMETHEUS_CONTENT_TYPE, renderText, type MetricFamily } from './prometheus.js';
 import { P } from './props.js';
-import { guessRoute, isPath, pathOf, underPrefix } from './route.js';
+import { guessRoute, isPath, originForm, pathOf, underPrefix } from './route.js';
 
 /** Key under which a sidecar exposes its engine to the adapters of this package. */
 export const kEngine = Symbol('homeostat.sidecar.engine');
@@ -137,7 +137,8 @@ export class RequestState implements Tracked {
     /** Arrival, monotonic ms (the start of the event-loop turn that took the request in). */
     readonly start: number,
     readonly method: string,
-    readonly bytesIn: number,
+    /** The request body's declared size (`Content-Length`), `undefined` when none is declared. */
+    readonly bytesIn: number | undefined,
     /** Requests in flight when it arrived. */
     readonly inFlight: number,
   ) {}
@@ -456,7 +457,10 @@ export class Engine {
   ): RequestState | null | undefined {
     let st: RequestState | undefined;
     try {
-      const url = req[P.url] ?? '/';
+      let url = req[P.url] ?? '/';
+      // A target in absolute form (`http://host/path`, rare: sent through proxies) is matched
+      // and guessed by its path.
+      if (url.charCodeAt(0) !== 47 /* / */) url = originForm(url);
       // 0 (never marked, unless every URL is) for a URL shorter than two characters: reading
       // past its end would make V8 drop the inlined `charCodeAt` for a call to the builtin.
       const c = url.length > 1 ? url.charCodeAt(1) : 0;
@@ -735,7 +739,7 @@ export class Engine {
 
   private injectFaults(req: IncomingMessage, res: ServerResponse, st: RequestState): Admission {
     const f = this.o.faults!;
-    const url = req.url ?? '/';
+    const url = st.url;
     if (f.routes !== undefined && !f.routes.some((p) => underPrefix(url, p))) return ADMIT;
     let latency = 0;
     let error = 0;
@@ -1548,15 +1552,23 @@ function observationOf(
 }
 
 /**
- * `Content-Length` read from the raw header list: touching `req.headers` would make Node build
+ * The request body's size as its `Content-Length` declares it (0 for an HTTP/1 request that
+ * declares neither a length nor a transfer coding: it has no body), read from the raw header
+ * list: touching `req.headers` would make Node build
  * the parsed header object for handlers that never need it.
  */
-function contentLength(raw: readonly string[]): number {
+function contentLength(raw: readonly string[]): number | undefined {
+  let chunked = false;
   for (let i = 0; i < raw.length; i += 2) {
     const k = raw[i]!;
     if (k.length === 14 && k.toLowerCase() === 'content-length') return Number(raw[i + 1]) || 0;
+    if (k.length === 17 && k.toLowerCase() === 'transfer-encoding') chunked = true;
   }
-  return 0;
+  // Without `Content-Length`, an HTTP/1 request has a body only when it declares a transfer
+  // coding (RFC 9112 §6.3), of a size known only once read; an HTTP/2 request (its header list
+  // starts with pseudo-headers such as `:method`) may carry one either way. The sidecar does not
+  // read bodies, so their size is unknown, not 0.
+  return chunked || (raw.length > 0 && raw[0]!.charCodeAt(0) === 58) /* : */ ? undefined : 0;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { guessRoute, isPath, pathOf, underPrefix } from './route.js';
+import { guessRoute, isPath, originForm, pathOf, underPrefix } from './route.js';
 
 describe('route helpers', () => {
   it('guesses route templates from raw paths', () => {
@@ -28,5 +28,20 @@ describe('route helpers', () => {
     expect(underPrefix('/health/db', '/health')).toBe(true);
     expect(underPrefix('/healthy', '/health')).toBe(false);
     expect(underPrefix('/api/x', '/api/')).toBe(true);
+  });
+
+  it('cuts request targets in absolute form to their path and query', () => {
+    expect(originForm('http://example.com/healthz')).toBe('/healthz');
+    expect(originForm('https://example.com:8443/users/42?x=1')).toBe('/users/42?x=1');
+    expect(originForm('HTTP://Example.com')).toBe('/');
+    expect(originForm('http://example.com?q=1')).toBe('/?q=1');
+    expect(originForm('http://[::1]:80/a')).toBe('/a');
+    // Not absolute form: returned as it is.
+    expect(originForm('/a/http://b')).toBe('/a/http://b');
+    expect(originForm('*')).toBe('*');
+    expect(originForm('example.com:443')).toBe('example.com:443');
+    expect(originForm('://x/y')).toBe('://x/y');
+    expect(originForm('1http://x/y')).toBe('1http://x/y');
+    expect(originForm('')).toBe('');
   });
 });

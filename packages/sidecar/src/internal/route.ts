@@ -1,3 +1,23 @@
+/**
+ * A request target in origin form (`/path?query`). A target in absolute form
+ * (`http://host/path?query`, which HTTP/1.1 servers must accept, RFC 9112 §3.2.2; Node passes it
+ * on as `req.url` unchanged) is cut to its path and query, so that endpoints, never-shed
+ * prefixes, timeouts and route guesses see the path the host's router sees. Any other target
+ * (`*`, a CONNECT authority, something that is not a URL) is returned as it is.
+ */
+export function originForm(target: string): string {
+  const colon = target.indexOf('://');
+  if (colon < 1 || !/^[A-Za-z][A-Za-z0-9+.-]*$/.test(target.slice(0, colon))) return target;
+  let end = colon + 3;
+  while (end < target.length) {
+    const c = target.charCodeAt(end);
+    if (c === 47 /* / */ || c === 63 /* ? */ || c === 35 /* # */) break;
+    end++;
+  }
+  const rest = target.slice(end);
+  return rest.charCodeAt(0) === 47 ? rest : '/' + rest;
+}
+
 /** The path part of a request URL (before `?`). */
 export function pathOf(url: string | undefined): string {
   if (url === undefined || url === '') return '/';

@@ -56,6 +56,37 @@ describe('forecast operator', () => {
     );
   });
 
+  it('forecasts a horizon between two steps at that horizon, not at the nearest step', () => {
+    const samples: Sample[] = [];
+    for (let i = 0; i < 20; i++) {
+      samples.push({ series: 'a', t: i * MIN, value: 10 + i });
+      samples.push({ series: 'b', t: i * MIN, value: 10 + i + (i % 2 === 0 ? 0.5 : -0.5) });
+    }
+    const horizons = [MIN / 2, 1.5 * MIN, 2 * MIN, 90 * MIN];
+    const counters = createForecastCounters();
+    const all = run(
+      samples,
+      forecast(() => createLinearTrend(), { horizons, minHistory: 10, maxSteps: 10 }, { counters }),
+    );
+    const a = all.filter((f) => f.series === 'a').slice(-3);
+    const b = all.filter((f) => f.series === 'b').slice(-3);
+    // The last value of a is 29 at 19 min and its trend one per minute.
+    expect(a.map((f) => f.horizonMs)).toEqual([MIN / 2, 1.5 * MIN, 2 * MIN]);
+    expect(a[0]!.mean).toBeCloseTo(29.5, 6);
+    expect(a[1]!.mean).toBeCloseTo(30.5, 6);
+    expect(a[2]!.mean).toBeCloseTo(31, 6);
+    // With noise: half a step ahead lies between the last value (28.5) and the one-step
+    // forecast, with an interval narrower than one step ahead's.
+    // (1.5 steps ahead lies halfway between one and two steps ahead.)
+    const oneStep = 2 * b[1]!.mean - b[2]!.mean;
+    expect(b[0]!.mean).toBeCloseTo((28.5 + oneStep) / 2, 6);
+    for (const f of b) expect(f.lower).toBeLessThan(f.mean);
+    for (const f of b) expect(f.upper).toBeGreaterThan(f.mean);
+    expect(b[0]!.upper - b[0]!.lower).toBeLessThan(b[1]!.upper - b[1]!.lower);
+    // 90 steps exceed maxSteps, for each of the 11 samples of each series that forecast.
+    expect(counters.skippedHorizons).toBe(22);
+  });
+
   it('fills short gaps with the last value, restarts after long ones, skips out-of-order samples', () => {
     const counters = createForecastCounters();
     const samples: Sample[] = [];

@@ -36,7 +36,7 @@ export const forecastOptionsSchema = z
      */
     maxGapSteps: z.number().int().min(0).default(60),
     /**
-     * Horizons needing more steps than this are not emitted (counted in `skippedHorizons`). Default
+     * Horizons beyond this many steps are not emitted (counted in `skippedHorizons`). Default
      * 10,000.
      */
     maxSteps: z.number().int().min(1).default(10_000),
@@ -109,7 +109,8 @@ function medianOf(values: readonly number[]): number {
  * Event time only: the step is inferred per series from the spacing of its samples (or
  * `stepMs`), gaps up to `maxGapSteps` are filled with the last value, and the model is
  * re-estimated every `refitEveryMs` of event time on at most `maxHistory` values; between
- * refits each sample only advances the model's state. Per-series state is bounded by
+ * refits each sample only advances the model's state. A horizon between two steps is
+ * interpolated linearly between their forecasts (this sample's value standing for step 0). Per-series state is bounded by
  * `maxKeys`/`idleTtlMs` (core's `keyed`). A throw on one sample (a model that refuses its
  * input) is reported through `deps.onError` and that sample skipped.
  * @throws {ConfigError} when `model` is not a function or the options are invalid (for example `minHistory` above
@@ -217,22 +218,38 @@ export function forecast<T extends Sample>(
             }
             const step = o.stepMs ?? (s.diffs.length > 0 ? medianOf(s.diffs) : undefined);
             if (step === undefined) return undefined;
-            const wanted = horizons.map((h) => Math.max(1, Math.round(h / step)));
-            const usable = wanted.filter((k) => k <= o.maxSteps);
+            // Each horizon in steps, and the whole step at or after it (within rounding of a
+            // whole number, that number).
+            const wanted = horizons.map((h) => {
+              const x = h / step;
+              const whole = Math.round(x);
+              return Math.abs(x - whole) <= 1e-9 * x ? whole : x;
+            });
+            const usable = wanted.filter((x) => Math.ceil(x) <= o.maxSteps);
             counters.skippedHorizons += wanted.length - usable.length;
             if (usable.length === 0) return undefined;
-            const f = s.model.forecast(Math.max(...usable));
+            const f = s.model.forecast(Math.ceil(Math.max(...usable)));
             const out: Forecast[] = [];
             horizons.forEach((horizonMs, i) => {
-              const k = wanted[i]!;
+              const x = wanted[i]!;
+              const k = Math.ceil(x);
               if (k > o.maxSteps) return;
+              // A horizon between two steps is interpolated linearly between their forecasts;
+              // step 0 is this sample's value, known exactly.
+              const w = x - (k - 1);
+              const at = (bound: readonly number[]): number => {
+                const hi = bound[k - 1]!;
+                if (w === 1) return hi;
+                const lo = k === 1 ? value : bound[k - 2]!;
+                return lo + w * (hi - lo);
+              };
               out.push({
                 series: sample.series,
                 t,
                 horizonMs,
-                mean: f.mean[k - 1]!,
-                lower: f.lower[k - 1]!,
-                upper: f.upper[k - 1]!,
+                mean: at(f.mean),
+                lower: at(f.lower),
+                upper: at(f.upper),
                 level: f.level,
                 model: s.model.name,
               });

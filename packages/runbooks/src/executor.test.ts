@@ -745,6 +745,78 @@ describe('createExecutor', () => {
       expect((await run(decide('rb'))).status).toBe('failed');
       expect(executor.stats().outcomes).toMatchObject({ succeeded: 0, failed: 1 });
     });
+
+    it('starts the cooldown when an audit write fails after an action ran', async () => {
+      const acts = recordingActions();
+      let failOnce = true;
+      const memory = createMemoryAudit();
+      const flaky: AuditSink = {
+        append: (e) => {
+          if (failOnce && e.type === 'step.finished') {
+            failOnce = false;
+            return Promise.reject(new Error('EIO'));
+          }
+          return memory.append(e);
+        },
+        close: () => Promise.resolve(),
+      };
+      const { run } = setup([{ id: 'rb', cooldown: '10m', steps: [{ action: 'ok' }] }], {
+        actions: [acts.ok],
+        deps: { audit: flaky },
+      });
+      const first = await run(decide('rb', 'svc'));
+      expect(first.status).toBe('failed');
+      expect(acts.calls).toHaveLength(1); // the action ran; only its record failed
+      const again = await run(decide('rb', 'svc'));
+      expect(again.status).toBe('blocked');
+      expect(again.error).toMatch(/^cooldown: target svc is cooling down/);
+      expect(acts.calls).toHaveLength(1);
+    });
+
+    it('asks the lock for a TTL that covers every target of a forEachTarget step', async () => {
+      const acts = recordingActions();
+      const ttls: number[] = [];
+      const lock = {
+        acquire: (_key: string, ttlMs: number) => {
+          ttls.push(ttlMs);
+          return { release: () => undefined };
+        },
+      };
+      const { run, scheduler } = setup(
+        [
+          {
+            id: 'rb',
+            targets: { selector: { app: 'x' }, allowAll: true },
+            steps: [{ action: 'slow', forEachTarget: true, timeout: '30s' }],
+          },
+        ],
+        {
+          actions: [
+            acts.custom(
+              'slow',
+              () =>
+                new Promise((resolve) => {
+                  scheduler.schedule(() => resolve({}), 29_000);
+                }),
+            ),
+          ],
+          deps: {
+            lock,
+            inventory: {
+              list: () =>
+                Array.from({ length: 20 }, (_, i) => ({ name: `t${i}`, labels: { app: 'x' } })),
+            },
+          },
+        },
+      );
+      const t0 = scheduler.now();
+      const outcome = await run(decide('rb'));
+      expect(outcome.status).toBe('succeeded');
+      expect(ttls).toHaveLength(20);
+      // A shared lock expiring after the TTL must not free the targets while the run still acts.
+      expect(Math.min(...ttls)).toBeGreaterThanOrEqual(scheduler.now() - t0);
+      expect(Math.min(...ttls)).toBeGreaterThanOrEqual(20 * (30_000 + 1000));
+    });
   });
 
   describe('dry run', () => {

@@ -636,9 +636,17 @@ export function createExecutor(
     running++;
     const leases: LockLease[] = [];
     const hung: Promise<unknown>[] = [];
+    let acted = false;
+    let cooling = false;
+    const startCooldowns = (): void => {
+      if (!acted || cooling) return;
+      cooling = true;
+      const now = scheduler.now();
+      for (const t of keys) cooldowns.start(`${rb.id}\u0000${t}`, now, rb.cooldown);
+    };
     try {
       for (const k of lockKeys) {
-        const lease = await lock.acquire(k, estimateMs(rb));
+        const lease = await lock.acquire(k, estimateMs(rb, targets.length, opts));
         if (!lease)
           return await blockedOutcome(
             new Blocked('locked', `target ${k} is locked by another run`),
@@ -673,6 +681,9 @@ export function createExecutor(
       // What the run acts on (the resource when `allowEmpty` matched nothing), as locked: what
       // `recover` reports for a run interrupted from here on.
       await rec('run.started', { data: { targets: keys, params, dryRun } });
+      // From here on an action may have run: the cooldown starts however the run ends, even when
+      // a later audit write fails and the run ends as an executor error.
+      acted = !dryRun;
       const done: Done[] = [];
       let failure: { status: OutcomeStatus; error: string } | undefined;
       let rollbackWanted = false;
@@ -803,12 +814,10 @@ export function createExecutor(
           failure = { status: 'rolled_back', error: failure.error };
         }
       }
-      if (!dryRun) {
-        const now = scheduler.now();
-        for (const t of keys) cooldowns.start(`${rb.id}\u0000${t}`, now, rb.cooldown);
-      }
+      startCooldowns();
       return await finish(failure?.status ?? 'succeeded', failure?.error);
     } finally {
+      startCooldowns(); // before the targets are released to the next run
       running--;
       admitted--;
       slots.release();
@@ -1399,10 +1408,29 @@ function identityOf(i: ApprovalIdentity): { id: string; roles: string[] } {
   return { id: i.id, roles: [...i.roles] };
 }
 
-function estimateMs(rb: Runbook): number {
-  const steps = rb.steps.reduce(
-    (sum, s) => sum + s.timeout * (s.retries + 1) + s.backoff.max * s.retries,
-    0,
-  );
-  return steps * 2 + (rb.verify?.timeout ?? 0) + 60_000;
+/**
+ * The lock TTL: an upper bound on how long a run holds its targets, so a shared lock that
+ * expires after it never lets a second run in while this one may still act. Each attempt may
+ * take its timeout plus `abortGrace`, `forEachTarget` steps run once per target, and every
+ * completed step may be undone; a margin covers the audit writes.
+ */
+function estimateMs(
+  rb: Runbook,
+  targetCount: number,
+  opts: { readonly abortGrace: number; readonly readTimeout: number },
+): number {
+  const grace = opts.abortGrace;
+  let total = 60_000;
+  for (const p of rb.preconditions) {
+    if (p.kind === 'probe') total += p.timeout + grace;
+    else if (p.kind === 'metric') total += opts.readTimeout;
+  }
+  for (const s of rb.steps) {
+    const times = s.forEachTarget ? Math.max(1, targetCount) : 1;
+    const run = (s.retries + 1) * (s.timeout + grace) + s.retries * s.backoff.max;
+    const undo = s.undo === false ? 0 : s.timeout + grace;
+    total += times * (run + undo);
+  }
+  if (rb.verify) total += rb.verify.timeout + Math.max(opts.readTimeout, grace);
+  return total;
 }

@@ -10,8 +10,11 @@ export interface LockLease {
  */
 export interface Lock {
   /**
-   * Tries to take `key`. `ttlMs` is how long the holder expects to need it; shared
-   * implementations should expire the lock after it so a crashed holder cannot block forever.
+   * Tries to take `key`. `ttlMs` is an upper bound on how long the run can hold it (every step
+   * attempt at its timeout plus `abortGrace`, once per target for `forEachTarget` steps, undo,
+   * preconditions and verification included); shared implementations should expire the lock
+   * after it so a crashed holder cannot block forever. (An action that ignores its abort signal
+   * keeps the in-process lock until it settles, which no TTL can bound.)
    */
   acquire(key: string, ttlMs: number): Promise<LockLease | undefined> | LockLease | undefined;
 }

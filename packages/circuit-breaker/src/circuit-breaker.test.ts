@@ -463,6 +463,24 @@ describe('createCircuitBreaker', () => {
     ).toThrow(/initialState\.window/);
   });
 
+  it('rejects a half-open initialState whose trials do not fit halfOpen, naming the field', async () => {
+    const clock = createManualClock(0);
+    const a = createCircuitBreaker({ halfOpen: { permits: 3 } }, { clock });
+    a.open();
+    clock.advance(30_000);
+    await a.execute(fine);
+    await a.execute(fine);
+    const json = a.toJSON();
+    expect(json.state).toBe('half-open');
+    // Restored as is, no trial would ever be admitted again: refused forever.
+    expect(() =>
+      createCircuitBreaker({ halfOpen: { permits: 1 }, initialState: json }, { clock }),
+    ).toThrow(/initialState\.trials/);
+    const b = createCircuitBreaker({ halfOpen: { permits: 3 }, initialState: json }, { clock });
+    await b.execute(fine);
+    expect(b.state).toBe('closed');
+  });
+
   it('throws ConfigError naming the invalid field', () => {
     const cases: Array<[unknown, string]> = [
       [{ window: { type: 'count', size: 0 } }, 'window.size'],

@@ -860,6 +860,27 @@ export class CircuitBreaker implements Policy, BreakerSource {
       throw new ConfigError([{ path: 'initialState.window', message: problem }], {
         source: this.name,
       });
+    if (json.state === 'half-open') {
+      // A half-open period saved under other `halfOpen` settings may no longer fit: with its
+      // trials already at `permits` no call would be admitted, and none would settle to close or
+      // reopen it, so the breaker would refuse every call forever.
+      const { successes, failures } = json.trials;
+      const maxFailures = this.permits - this.successThreshold;
+      if (
+        successes + failures > this.permits ||
+        successes >= this.successThreshold ||
+        failures > maxFailures
+      )
+        throw new ConfigError(
+          [
+            {
+              path: 'initialState.trials',
+              message: `half-open trials (${successes} successes, ${failures} failures) do not fit halfOpen (permits ${this.permits}, successThreshold ${this.successThreshold}): at most ${this.permits} trials, fewer than ${this.successThreshold} successes and at most ${maxFailures} failures`,
+            },
+          ],
+          { source: this.name },
+        );
+    }
     this.base = BASE_OF[json.state];
     this.isolations = json.isolations;
     this.openUntil = json.openUntil;
@@ -946,7 +967,7 @@ function describe(error: unknown): string {
  * @param options - Window, thresholds, open duration, half-open trials (see the README table).
  * @param deps - Clock, `isFailure` predicate, `onError`.
  * @throws {ConfigError} when an option is invalid (the issue names the field, e.g. `window.size`)
- * or `initialState` does not fit the configured window.
+ * or `initialState` does not fit the configured window (or, half-open, `halfOpen`).
  * @example
  * ```ts
  * const breaker = createCircuitBreaker({

@@ -127,6 +127,12 @@ describe('createRetry', () => {
     expect(() => createRetry({ maxAttempts: 0 })).toThrow(/maxAttempts/);
     expect(() => createRetry({ jitter: 'some' as never })).toThrow(/jitter/);
   });
+
+  it('refuses delays beyond the timer limit, which would fire after 1 ms', () => {
+    expect(() => createRetry({ maxDelayMs: 3e9 })).toThrow(/maxDelayMs/);
+    expect(() => createRetry({ initialDelayMs: 3e9 })).toThrow(/initialDelayMs/);
+    expect(() => createRetry({ maxDelayMs: 2_147_483_647 })).not.toThrow();
+  });
 });
 
 describe('backoff', () => {
@@ -144,5 +150,13 @@ describe('backoff', () => {
     // 100 + 0.5 × (300 - 100) = 200; 100 + 0.5 × (600 - 100) = 350; … capped at 1000
     expect([1, 2, 3, 4].map((r) => b.next(r))).toEqual([200, 350, 575, 912.5]);
     expect(b.next(5)).toBe(1000);
+  });
+
+  it('a zero base stays zero after many retries (no NaN delay)', () => {
+    const b = createBackoff(
+      { ...o, initialDelayMs: 0, multiplier: 10, jitter: 'none', maxAttempts: 1000 },
+      () => 0.5,
+    );
+    expect(b.next(999)).toBe(0);
   });
 });

@@ -61,6 +61,41 @@ describe('DependencyGraph building', () => {
     expect(codeOf(() => new DependencyGraph({ halfLife: 5 } as never))).toBe('CONFIG_INVALID');
   });
 
+  it('refuses unknown edge types and node kinds instead of treating them as calls', () => {
+    const g = new DependencyGraph();
+    g.addNode('a').addNode('b').addNode('c');
+    g.addEdge('b', 'c', { type: 'runs-on' });
+    const code = (f: () => unknown): string | undefined => {
+      try {
+        f();
+      } catch (e) {
+        return isHomeostatError(e) ? `${e.code}: ${e.message}` : String(e);
+      }
+      return undefined;
+    };
+    expect(code(() => g.addEdge('a', 'b', { type: 'bogus' as never }))).toMatch(
+      /^GRAPH_INVALID_ARGUMENT: .*unknown edge type "bogus"/,
+    );
+    expect(g.edges()).toHaveLength(1);
+    expect(code(() => g.addNode('d', { kind: 'db' as never }))).toMatch(
+      /^GRAPH_INVALID_ARGUMENT: .*unknown kind "db"/,
+    );
+    expect(g.hasNode('d')).toBe(false);
+    // 'Calls' used to select the calls edges (1 << undefined === 1).
+    expect(code(() => g.impact('c', { types: ['Calls' as never] }))).toMatch(
+      /^GRAPH_INVALID_ARGUMENT: impact: unknown edge type "Calls"/,
+    );
+    expect(code(() => g.dependents('c', ['dependsOn' as never]))).toMatch(
+      /^GRAPH_INVALID_ARGUMENT/,
+    );
+    expect(code(() => g.dependencies('b', ['x' as never]))).toMatch(/^GRAPH_INVALID_ARGUMENT/);
+    // NaN used to drop every node: an impact of size 0, "nothing breaks".
+    expect(code(() => g.impact('c', { minProbability: Number.NaN }))).toMatch(
+      /^GRAPH_INVALID_ARGUMENT: impact: minProbability/,
+    );
+    expect(g.impact('c', { types: ['runs-on'] }).size).toBe(1);
+  });
+
   it('removes nodes and edges and keeps queries fresh', () => {
     const g = chain();
     expect(g.impact('db').size).toBe(3);

@@ -211,10 +211,23 @@ function edgeKey(from: string, to: string, type: EdgeType): string {
   return `${type}:${from.length}:${from}->${to}`;
 }
 
-function typeMask(types: readonly EdgeType[] | undefined): number {
-  if (!types) return 0b111;
+function checkEdgeType(type: unknown, where: string): EdgeType {
+  if (typeof type !== 'string' || !Object.hasOwn(TYPE_CODE, type)) {
+    throw new GraphError(
+      'GRAPH_INVALID_ARGUMENT',
+      `${where}: unknown edge type ${JSON.stringify(type) ?? String(type)} (known: ${EDGE_TYPES.join(', ')})`,
+    );
+  }
+  return type as EdgeType;
+}
+
+// An unknown type name must not fall through as `calls` (1 << undefined is 1).
+function typeMask(types: readonly EdgeType[] | undefined, where: string): number {
+  if (types === undefined) return 0b111;
+  if (!Array.isArray(types))
+    throw new GraphError('GRAPH_INVALID_ARGUMENT', `${where}: types must be an array`);
   let mask = 0;
-  for (const t of types) mask |= 1 << TYPE_CODE[t];
+  for (const t of types) mask |= 1 << TYPE_CODE[checkEdgeType(t, where)];
   return mask;
 }
 
@@ -266,13 +279,24 @@ export class DependencyGraph {
     });
   }
 
-  /** Adds a node, or updates its kind and merges its attributes when it exists. */
+  /**
+   * Adds a node, or updates its kind and merges its attributes when it exists.
+   *
+   * @throws {GraphError} `GRAPH_INVALID_ARGUMENT` for an empty id or an unknown kind.
+   */
   addNode(
     id: string,
     init: { readonly kind?: NodeKind; readonly attributes?: Record<string, unknown> } = {},
   ): this {
     if (typeof id !== 'string' || id.length === 0) {
       throw new GraphError('GRAPH_INVALID_ARGUMENT', 'node id must be a non-empty string');
+    }
+    if (init.kind !== undefined && !(NODE_KINDS as readonly unknown[]).includes(init.kind)) {
+      throw new GraphError(
+        'GRAPH_INVALID_ARGUMENT',
+        `node '${id}': unknown kind ${JSON.stringify(init.kind) ?? String(init.kind)} (known: ${NODE_KINDS.join(', ')})`,
+        { node: id },
+      );
     }
     if (this.graph.hasNode(id)) {
       this.graph.updateNodeAttributes(id, (old) => ({
@@ -290,7 +314,8 @@ export class DependencyGraph {
    * Adds an edge from `from` to what it depends on, `to` (or updates its weight).
    *
    * @throws {GraphError} `GRAPH_UNKNOWN_NODE` when an end is not in the graph,
-   * `GRAPH_SELF_LOOP` when `from === to`, `GRAPH_INVALID_ARGUMENT` for a weight outside [0, 1].
+   * `GRAPH_SELF_LOOP` when `from === to`, `GRAPH_INVALID_ARGUMENT` for a weight outside [0, 1]
+   * or an unknown edge type.
    */
   addEdge(
     from: string,
@@ -302,7 +327,7 @@ export class DependencyGraph {
     if (from === to) {
       throw new GraphError('GRAPH_SELF_LOOP', `self-loop on '${from}' refused`, { node: from });
     }
-    const type = init.type ?? 'calls';
+    const type = checkEdgeType(init.type ?? 'calls', `edge '${from}' -> '${to}'`);
     const weight = init.weight ?? 1;
     if (!(weight >= 0 && weight <= 1)) {
       throw new GraphError(
@@ -385,11 +410,11 @@ export class DependencyGraph {
   /**
    * What `id` depends on directly.
    *
-   * @throws {GraphError} `GRAPH_UNKNOWN_NODE`.
+   * @throws {GraphError} `GRAPH_UNKNOWN_NODE`; `GRAPH_INVALID_ARGUMENT` for an unknown edge type.
    */
   dependencies(id: string, types?: readonly EdgeType[]): string[] {
     this.requireNode(id);
-    const mask = typeMask(types);
+    const mask = typeMask(types, 'dependencies');
     const out = new Set<string>();
     // eslint-disable-next-line max-params -- graphology's callback shape
     this.graph.forEachOutEdge(id, (_k, a, _s, target) => {
@@ -401,11 +426,11 @@ export class DependencyGraph {
   /**
    * What depends on `id` directly.
    *
-   * @throws {GraphError} `GRAPH_UNKNOWN_NODE`.
+   * @throws {GraphError} `GRAPH_UNKNOWN_NODE`; `GRAPH_INVALID_ARGUMENT` for an unknown edge type.
    */
   dependents(id: string, types?: readonly EdgeType[]): string[] {
     this.requireNode(id);
-    const mask = typeMask(types);
+    const mask = typeMask(types, 'dependents');
     const out = new Set<string>();
     this.graph.forEachInEdge(id, (_k, a, source) => {
       if (mask & (1 << TYPE_CODE[a.type])) out.add(source);
@@ -420,7 +445,8 @@ export class DependencyGraph {
    * @remarks Probabilities combine the edge weights by noisy-OR over the parents one hop
    * closer to the source (breadth-first), so each node's value uses its shortest paths. Cycles
    * are safe. Cost: proportional to the edges inside the reached region.
-   * @throws {GraphError} `GRAPH_UNKNOWN_NODE`; `GRAPH_INVALID_ARGUMENT` for a bad depth.
+   * @throws {GraphError} `GRAPH_UNKNOWN_NODE`; `GRAPH_INVALID_ARGUMENT` for a bad depth, an
+   * unknown edge type or a `minProbability` outside [0, 1].
    * @example
    * ```ts
    * const { size, nodes } = graph.impact('db', { depth: 3 });
@@ -430,7 +456,14 @@ export class DependencyGraph {
     this.requireNode(id);
     const depth = checkDepth(options.depth ?? 3, 'depth');
     const minP = options.minProbability ?? 0;
-    const mask = typeMask(options.types);
+    // NaN would silently drop every node: an impact of size 0 reads as "nothing breaks".
+    if (!(minP >= 0 && minP <= 1)) {
+      throw new GraphError(
+        'GRAPH_INVALID_ARGUMENT',
+        `impact: minProbability must be in [0, 1], got ${minP}`,
+      );
+    }
+    const mask = typeMask(options.types, 'impact');
     const g = this.compact();
     const src = g.index.get(id)!;
     const stamp = this.nextEpoch(g.ids.length);

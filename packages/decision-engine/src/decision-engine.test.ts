@@ -38,6 +38,26 @@ const outcome = (
 });
 
 describe('createDecisionEngine', () => {
+  it('decides the same whatever the order of a NaN symptom score', () => {
+    const base = makeIncident();
+    const good = base.symptoms[0]!;
+    const broken = { ...good, series: 'checkout:broken', score: Number.NaN };
+    const decideWith = (symptoms: (typeof good)[]) =>
+      createDecisionEngine([
+        { name: 'hot', match: ['score >= 0.9'], runbook: 'restart' },
+        { name: 'fallback', runbook: 'page' },
+      ]).decide({ ...base, symptoms });
+    const first = decideWith([good, broken]);
+    const last = decideWith([broken, good]);
+    expect(last.runbook).toBe('restart');
+    expect(last.confidence).toBe(first.confidence);
+    expect(last.verdict).toBe(first.verdict);
+    // Only NaN scores: matches no score comparison and adds no detector confidence.
+    const none = decideWith([broken]);
+    expect(none.runbook).toBe('page');
+    expect(none.rationale.some((r) => r.includes('detector: top symptom score 0.00'))).toBe(true);
+  });
+
   it('refuses risk factors with a bad weight, name or assess, naming each', () => {
     const ok: RiskFactor = { name: 'ok', weight: 1, assess: () => ({ score: 0, reason: '' }) };
     const nanWeight = { ...ok, name: 'blast', weight: Number(undefined) };

@@ -38,18 +38,27 @@ const SYMPTOM_FIELDS: Record<
   score: { kind: 'number', read: (s) => s.score },
 };
 
-/** The highest-scoring symptom, or undefined. */
+// A NaN score (a broken upstream detector) must not win by coming first: `x > NaN` is false, so
+// a leading NaN used to hide every real score, and the symptoms' order changed the decision.
+const scored = (s: Symptom): boolean => typeof s.score === 'number' && !Number.isNaN(s.score);
+
+/** The highest-scoring symptom (NaN scores skipped; the first one when none has a score), or undefined. */
 export function topSymptom(incident: Incident): Symptom | undefined {
   let best: Symptom | undefined;
-  for (const s of incident.symptoms) if (best === undefined || s.score > best.score) best = s;
-  return best;
+  for (const s of incident.symptoms)
+    if (scored(s) && (best === undefined || s.score > best.score)) best = s;
+  return best ?? incident.symptoms[0];
 }
 
-/** The largest symptom score, or undefined when there are no symptoms. */
+/**
+ * The largest symptom score, NaN scores skipped; NaN when there are symptoms but none has a score
+ * (so it matches no comparison and adds no confidence), undefined when there are no symptoms.
+ */
 export function maxScore(incident: Incident): number | undefined {
   let best: number | undefined;
-  for (const s of incident.symptoms) if (best === undefined || s.score > best) best = s.score;
-  return best;
+  for (const s of incident.symptoms)
+    if (scored(s) && (best === undefined || s.score > best)) best = s.score;
+  return best ?? (incident.symptoms.length > 0 ? Number.NaN : undefined);
 }
 
 /** Every field name a policy may match on or a template may name, for error messages. */

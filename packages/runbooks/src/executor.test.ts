@@ -945,6 +945,54 @@ describe('createExecutor', () => {
     expect(replicas.get('svc-a')).toBe(4);
   });
 
+  it('closes gracefully: a run acting finishes audited, the others end without acting', async () => {
+    const acts = recordingActions();
+    let finish: () => void = () => undefined;
+    const hang = acts.custom('hang', () => new Promise<void>((resolve) => (finish = resolve)));
+    const approvals = createApprovals();
+    const { scheduler, executor, audit, errors } = setup(
+      [
+        { id: 'slow', steps: [{ action: 'hang', timeout: '1m' }] },
+        { id: 'gated', approval: { roles: ['sre'] }, steps: [{ action: 'ok' }] },
+      ],
+      { actions: [hang, acts.ok], deps: { approvals } },
+    );
+    const acting = executor.run(decide('slow', 'svc-a'));
+    await scheduler.advance(0);
+    const waitingForTarget = executor.run(decide('slow', 'svc-a'));
+    const waitingForApproval = executor.run(decide('gated', 'svc-b'));
+    await scheduler.advance(0);
+    expect(approvals.pending()).toHaveLength(1);
+
+    let closed = false;
+    const closing = executor.close().then(() => (closed = true));
+    expect(executor.close()).toBe(executor.close()); // one close
+    const rejected = await waitingForApproval;
+    expect(rejected).toMatchObject({ status: 'rejected' });
+    expect(rejected!.error).toMatch(/closed while the run waited for approval/);
+    const late = await executor.run(decide('slow', 'svc-c'));
+    expect(late).toMatchObject({ status: 'blocked', error: 'closed: the executor is closed' });
+    await scheduler.advance(1_000);
+    expect(closed).toBe(false); // the acting run is not done
+
+    finish();
+    expect((await scheduler.drive(acting))!.status).toBe('succeeded');
+    const blocked = await scheduler.drive(waitingForTarget);
+    expect(blocked).toMatchObject({ status: 'blocked' });
+    expect(blocked!.error).toMatch(/^closed: /);
+    await closing;
+    // Only the first run acted; every run given before close ended with a record.
+    expect(acts.calls.map((c) => c.action)).toEqual(['hang']);
+    const finished = audit.records().filter((r) => r.type === 'run.finished');
+    expect(finished.map((r) => r.data?.status)).toEqual(['rejected', 'succeeded', 'blocked']);
+    expect(executor.stats()).toMatchObject({ running: 0, queued: 0, blocked: { closed: 2 } });
+    expect(errors).toEqual([]);
+    // Approving the abandoned request later does nothing.
+    approvals.approve(approvals.pending()[0]!.id, { id: 'alice', roles: ['sre'] });
+    await scheduler.advance(0);
+    expect(acts.calls).toHaveLength(1);
+  });
+
   it('shares one writer between executors given the same auditFile, keeping the chain intact', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'homeostat-executor-'));
     try {
@@ -961,11 +1009,12 @@ describe('createExecutor', () => {
       expect(both.map((o) => o?.status)).toEqual(['succeeded', 'succeeded']);
       await a.close();
       expect((await b.run(decide('rb', 'z')))?.status).toBe('succeeded'); // b's writer is still open
-      // a's is closed, as its own file sink would be: it does not act, and writes nothing.
+      // a is closed: it does not act, and writes nothing.
       const late = await a.run(decide('rb', 'q'));
-      expect(late?.status).toBe('failed');
-      expect(late?.error).toMatch(/is closed/);
-      expect(errors.map((e) => e.code)).toEqual(['EXECUTOR_FAILED']);
+      expect(late?.status).toBe('blocked');
+      expect(late?.error).toMatch(/closed/);
+      expect(acts.calls.map((c) => c.target)).not.toContain('q');
+      expect(errors).toEqual([]);
       await b.close();
       const c = createExecutor(registry, { auditFile: file });
       await c.run(decide('rb', 'w'));

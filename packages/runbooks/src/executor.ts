@@ -224,8 +224,15 @@ export interface Executor {
   /** A snapshot of the counters (a new object on each call). */
   stats(): ExecutorStats;
   /**
-   * Waits for the audit sink to flush and closes it (a shared `auditFile` stays open until the
-   * last executor using it is closed).
+   * Stops taking decisions, lets the runs in flight end, then waits for the audit sink to flush
+   * and closes it (a shared `auditFile` stays open until the last executor using it is closed).
+   *
+   * @remarks A run that has started acting runs to its end, audited as usual (its steps and
+   * verification are bounded by their timeouts). A run that has not started acting yet ends
+   * `blocked` (reason `closed`) when it would start, and one waiting for approval ends
+   * `rejected` at once: its approval request stays pending in the approvals service, and a
+   * verdict given later is ignored. A decision given to `run` after `close` resolves `blocked`
+   * (reason `closed`) without being recorded. Calling `close` again returns the same promise.
    */
   close(): Promise<void>;
 }
@@ -354,6 +361,12 @@ export function createExecutor(
     rejected: 0,
   };
   const blocked: Record<string, number> = {};
+  // Closing: runs in flight (each run's promise, which never rejects), and what wakes the runs
+  // waiting for approval (one per waiting run, removed when it stops waiting).
+  let closing = false;
+  let closed: Promise<void> | undefined;
+  const inflight = new Set<Promise<unknown>>();
+  const approvalWaiters = new Set<() => void>();
 
   const windowOf = (rb: Runbook): SlidingWindow | undefined => {
     if (!rb.maxRuns) return undefined;
@@ -594,7 +607,14 @@ export function createExecutor(
           expiresAt: ask.request?.expiresAt ?? null,
         },
       });
-      const verdict = await ask.verdict;
+      let wake!: () => void;
+      const woken = new Promise<'closed'>((resolve) => (wake = () => resolve('closed')));
+      approvalWaiters.add(wake);
+      const verdict = await Promise.race([ask.verdict, woken]).finally(() =>
+        approvalWaiters.delete(wake),
+      );
+      if (verdict === 'closed')
+        return finish('rejected', 'the executor closed while the run waited for approval');
       if (verdict.approved) {
         await rec('approval.granted', {
           data: { by: identityOf(verdict.by), note: verdict.note ?? null },
@@ -653,6 +673,10 @@ export function createExecutor(
           );
         leases.push(lease);
       }
+      if (closing)
+        return await blockedOutcome(
+          new Blocked('closed', 'the executor was closed before the run started'),
+        );
       if (!dryRun) {
         try {
           checkLimits(rb, keys); // again: the world may have changed while we waited
@@ -1342,42 +1366,26 @@ export function createExecutor(
   }
 
   return {
-    async run(decision) {
+    run(decision) {
       received++;
-      const runId = `${instance}-${++counter}`;
-      const t0 = scheduler.now();
-      try {
-        return await handle(decision, runId, t0);
-      } catch (cause) {
-        onError(
-          new ExecutorError(
-            decision?.id ?? '(unknown)',
-            `executor failed on decision ${decision?.id}: ${messageOf(cause)}`,
-            { cause },
-          ),
-        );
-        outcomes.failed++;
-        try {
-          await sink.append({
-            type: 'run.finished',
-            runId,
-            decisionId: String(decision?.id),
-            data: { status: 'failed', error: messageOf(cause) },
-          });
-        } catch {
-          // already reported; the audit itself is what failed
-        }
+      if (closing) {
+        outcomes.blocked++;
+        blocked.closed = (blocked.closed ?? 0) + 1;
         const t = scheduler.now();
-        return {
+        return Promise.resolve({
           decision,
-          status: 'failed',
+          status: 'blocked',
           verified: false,
           steps: [],
-          durationMs: Math.max(0, t - t0),
+          durationMs: 0,
           t,
-          error: `executor error: ${messageOf(cause)}`,
-        };
+          error: 'closed: the executor is closed',
+        });
       }
+      const p = runOne(decision);
+      inflight.add(p);
+      void p.then(() => inflight.delete(p));
+      return p;
     },
     stats: () => ({
       received,
@@ -1388,8 +1396,51 @@ export function createExecutor(
       hungActions,
       cooldownEvictions: cooldowns.evicted,
     }),
-    close: () => sink.close(),
+    close: () =>
+      (closed ??= (async () => {
+        closing = true;
+        for (const wake of [...approvalWaiters]) wake();
+        await Promise.allSettled([...inflight]);
+        await sink.close();
+      })()),
   };
+
+  async function runOne(decision: Decision): Promise<Outcome | undefined> {
+    const runId = `${instance}-${++counter}`;
+    const t0 = scheduler.now();
+    try {
+      return await handle(decision, runId, t0);
+    } catch (cause) {
+      onError(
+        new ExecutorError(
+          decision?.id ?? '(unknown)',
+          `executor failed on decision ${decision?.id}: ${messageOf(cause)}`,
+          { cause },
+        ),
+      );
+      outcomes.failed++;
+      try {
+        await sink.append({
+          type: 'run.finished',
+          runId,
+          decisionId: String(decision?.id),
+          data: { status: 'failed', error: messageOf(cause) },
+        });
+      } catch {
+        // already reported; the audit itself is what failed
+      }
+      const t = scheduler.now();
+      return {
+        decision,
+        status: 'failed',
+        verified: false,
+        steps: [],
+        durationMs: Math.max(0, t - t0),
+        t,
+        error: `executor error: ${messageOf(cause)}`,
+      };
+    }
+  }
 }
 
 function stepName(s: RunbookStep, i: number): string {

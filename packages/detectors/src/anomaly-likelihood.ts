@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Detector } from './detector.js';
 import { DetectorStateError } from './errors.js';
 import { EwStats } from './internal/ew.js';
-import { clamp01, fmt, nextTime, normalTail } from './internal/math.js';
+import { clamp01, clampValue, fmt, nextTime, normalTail } from './internal/math.js';
 import { restoreNested, StateReader } from './internal/state.js';
 
 /** Options of {@link createAnomalyLikelihood} and {@link withLikelihood}. */
@@ -41,7 +41,10 @@ export type AnomalyLikelihoodOptions = z.input<typeof anomalyLikelihoodOptionsSc
 
 /** The anomaly likelihood post-processor: raw score in, likelihood-based score out. */
 export interface AnomalyLikelihood {
-  /** Takes one raw score (any finite number; non-finite counts as 0); returns a score in [0, 1]. */
+  /**
+   * Takes one raw score (any finite number, clamped to ±1e150; non-finite counts as 0); returns a
+   * score in [0, 1].
+   */
   update(rawScore: number): number;
   /** Tail probability of the last update under the history (1 = perfectly usual). */
   readonly tail: number;
@@ -67,7 +70,8 @@ class Likelihood implements AnomalyLikelihood {
   }
 
   update(rawScore: number): number {
-    let x = Number.isFinite(rawScore) ? rawScore : 0;
+    // Clamped like detector values, so the running sums and the history stay finite.
+    let x = Number.isFinite(rawScore) ? clampValue(rawScore) : 0;
     if (this.options.input === 'surprisal')
       x = x >= 1 ? 40 : x <= 0 ? 0 : Math.min(40, -Math.log(1 - x));
     const cap = this.short.length;
@@ -132,9 +136,15 @@ class Likelihood implements AnomalyLikelihood {
       }),
     );
     const r = new StateReader(s);
-    for (const v of r.nums('short', { max: l.short.length })) l.short[l.shortCount++] = v;
-    l.shortSum = r.num('shortSum');
+    const short = r.nums('short', { max: l.short.length });
     l.n = r.num('n', 'count');
+    // Each update moves the ring one slot once it is full, so after n updates its oldest value
+    // sits at n mod shortWindow. Put the values back there: the periodic re-sum adds them up in
+    // slot order, and another order would round differently from the saved likelihood.
+    const cap = l.short.length;
+    if (short.length === cap) l.shortStart = l.n % cap;
+    for (const v of short) l.short[(l.shortStart + l.shortCount++) % cap] = v;
+    l.shortSum = r.num('shortSum');
     l.history.load(r, 'history');
     return l;
   }

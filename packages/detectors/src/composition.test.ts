@@ -71,6 +71,36 @@ describe('createAnomalyLikelihood', () => {
     }
   });
 
+  it('restored at any point, continues identically past the periodic re-sum', () => {
+    // Saved with the short window's ring turned (500 updates, window of 7), then run past
+    // update 1024, where the running sum is re-added in slot order.
+    const r = noise(4);
+    const a = createAnomalyLikelihood({ learningPeriod: 10, shortWindow: 7 });
+    for (let i = 0; i < 500; i++) a.update(Math.abs(r()));
+    const b = restoreAnomalyLikelihood(JSON.parse(JSON.stringify(a)));
+    for (let i = 0; i < 2600; i++) {
+      const x = Math.abs(r());
+      expect(b.update(x), `update ${500 + i}`).toBe(a.update(x));
+    }
+  });
+
+  it('keeps working, and saving, after a raw score near the largest double', () => {
+    const r = noise(5);
+    const l = createAnomalyLikelihood({ learningPeriod: 10, input: 'raw' });
+    for (let i = 0; i < 50; i++) l.update(Math.abs(r()));
+    l.update(1e308);
+    l.update(1e308);
+    for (let i = 0; i < 20; i++) expect(Number.isNaN(l.update(Math.abs(r())))).toBe(false);
+    const saved = JSON.parse(JSON.stringify(l)) as { shortSum: unknown; history: object };
+    expect(saved.shortSum).not.toBeNull();
+    expect(Object.values(saved.history)).not.toContain(null);
+    const again = restoreAnomalyLikelihood(saved);
+    for (let i = 0; i < 20; i++) {
+      const x = Math.abs(r());
+      expect(again.update(x)).toBe(l.update(x));
+    }
+  });
+
   it('rejects invalid options', () => {
     expect(() => createAnomalyLikelihood({ shortWindow: 0 })).toThrow(/shortWindow/);
   });

@@ -12,6 +12,7 @@ import {
   createRollingZ,
   createSequenceContext,
   createSpectralResidual,
+  restoreDetector,
   type Detector,
 } from './index.js';
 
@@ -304,6 +305,43 @@ describe('the constant-series rule at any scale', () => {
       }
     },
   );
+});
+
+describe('rolling-z window sums (shared by correlation and spectral residual)', () => {
+  it('score a series by its own spread, however large its offset (1e8 ± 1)', () => {
+    const r = noise(21);
+    for (const offset of [0, 1e8, 1e9 / 3]) {
+      const d = createRollingZ();
+      const values = Array.from({ length: 3000 }, (_, i) => {
+        const v = offset + 2 * (r() + r() + r());
+        return i > 1000 && i % 200 === 0 ? v + 8 : v; // 8-sd spikes
+      });
+      const scores = run(d, values);
+      const spikes = scores.filter((_, i) => i > 1000 && i % 200 === 0);
+      const ordinary = scores.filter((_, i) => i > 300 && !(i > 1000 && i % 200 === 0));
+      // Σx²/n − mean² on raw values: rounding of 1e16 read as spread, or its absence.
+      expect(ordinary.filter((s) => s > 0.999).length, `offset ${offset}`).toBe(0);
+      expect(Math.min(...spikes), `offset ${offset}`).toBeGreaterThan(0.999);
+    }
+  });
+
+  it('do not alarm on ordinary values once a huge spike has left the window', () => {
+    const r = noise(22);
+    const d = createRollingZ({ windowSize: 256 });
+    const values = Array.from({ length: 2000 }, (_, i) => (i === 300 ? 1e12 : 100 + 10 * r()));
+    const scores = run(d, values);
+    expect(scores[300]).toBe(1);
+    expect(scores.filter((s, i) => i !== 300 && s > 0.999)).toEqual([]);
+  });
+
+  it('save a running sum of squares rounded below 0 in a state that restores', () => {
+    // 1.3e142² is below the rounding of 1e150², so subtracting both leaves a small negative sum.
+    const d = createRollingZ({ windowSize: 8 });
+    run(d, [1e150, 1.3e142, 0, 0, 0, 0, 0, 0, 0, 0]);
+    const again = restoreDetector(JSON.parse(JSON.stringify(d)));
+    const next = [0, 1, 0, 2, 5];
+    expect(run(again, next, T0 + 10 * STEP)).toEqual(run(d, next, T0 + 10 * STEP));
+  });
 });
 
 describe('options', () => {

@@ -92,7 +92,10 @@ export const rollingZFromState = (s: Record<string, unknown>): Detector => Rolli
  * `windowSize` values, mapped to [0, 1] as the two-sided normal probability within |z|
  * (|z| = 3 scores 0.997).
  *
- * @remarks O(1) per update, no allocation; memory is `8 * windowSize` bytes.
+ * @remarks O(1) per update (amortised: the window's sums are recomputed exactly every
+ * `windowSize` values, and when a large value leaving it would leave rounding behind), no
+ * allocation; memory is `8 * windowSize` bytes. The sums are taken about the window's mean, so a
+ * large offset (1e9 ± 1) costs no precision.
  * @throws {ConfigError} when an option is invalid, or `minCount` exceeds `windowSize`.
  * @example
  * ```ts

@@ -87,6 +87,31 @@ describe('forecast operator', () => {
     expect(counters.skippedHorizons).toBe(22);
   });
 
+  it('keeps a horizon between two steps finite when the bounds around it are far apart', () => {
+    // A period-2 series swinging between ±1.7e308: the forecasts on either side of a fractional
+    // horizon differ by more than the largest double, which a plain interpolation overflows.
+    const samples = Array.from({ length: 8 }, (_, i) => ({
+      series: 'a',
+      t: i * MIN,
+      value: i % 2 === 0 ? 1.7e308 : -1.7e308,
+    }));
+    const out = run(
+      samples,
+      forecast(() => createSeasonalNaive({ period: 2 }), {
+        horizons: [MIN / 2, 1.5 * MIN, 2.5 * MIN],
+        minHistory: 3,
+      }),
+    );
+    expect(out).toHaveLength(3 * 6);
+    for (const f of out) {
+      expect([f.mean, f.lower, f.upper].every(Number.isFinite), JSON.stringify(f)).toBe(true);
+      expect(f.lower).toBeLessThanOrEqual(f.mean);
+      expect(f.mean).toBeLessThanOrEqual(f.upper);
+    }
+    // Halfway between the last value (-1.7e308) and the next (1.7e308).
+    expect(out.at(-3)!.mean).toBe(0);
+  });
+
   it('fills short gaps with the last value, restarts after long ones, skips out-of-order samples', () => {
     const counters = createForecastCounters();
     const samples: Sample[] = [];

@@ -241,15 +241,22 @@ export function forecast<T extends Sample>(
                 const hi = bound[k - 1]!;
                 if (w === 1) return hi;
                 const lo = k === 1 ? value : bound[k - 2]!;
-                return lo + w * (hi - lo);
+                const v = lo + w * (hi - lo);
+                if (Number.isFinite(v)) return v;
+                // hi − lo overflowed (bounds of opposite signs near the largest double): the same
+                // point from halves, which cannot overflow, held between the two.
+                const half = lo / 2 + w * (hi / 2 - lo / 2);
+                return Math.min(Math.max(lo, hi), Math.max(Math.min(lo, hi), half * 2));
               };
+              const mean = at(f.mean);
+              // Interpolated separately, the bounds can round past the mean by an ulp.
               out.push({
                 series: sample.series,
                 t,
                 horizonMs,
-                mean: at(f.mean),
-                lower: at(f.lower),
-                upper: at(f.upper),
+                mean,
+                lower: Math.min(at(f.lower), mean),
+                upper: Math.max(at(f.upper), mean),
                 level: f.level,
                 model: s.model.name,
               });

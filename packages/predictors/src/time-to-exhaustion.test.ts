@@ -171,6 +171,20 @@ describe('timeToExhaustion', () => {
     expect(far).toMatchObject({ etaMs: Number.POSITIVE_INFINITY, probability: 0 });
   });
 
+  it('never reports a negative etaMs when the search cannot resolve the cycle', () => {
+    // Times near 1e15 ms hold no finer step than 0.125 ms, so a 0.001 ms cycle cannot be searched;
+    // the trend alone is already past the limit, the fitted curve (in a trough) is not.
+    const times = Array.from({ length: 20 }, (_, i) => 1e15 + i * 1e9);
+    const values = times.map((_, i) => 1e9 * (0.5 + 0.3 * Math.sin(i / 3)) - 1e6 * i);
+    const e = estimateExhaustion(times, values, {
+      limit: 1e9,
+      t: times.at(-1)!,
+      horizonMs: 1,
+      periodMs: 0.001,
+    });
+    expect(e.etaMs).toBe(0);
+  });
+
   it('normalCdf matches known values', () => {
     expect(normalCdf(0)).toBeCloseTo(0.5, 7);
     expect(normalCdf(1.959964)).toBeCloseTo(0.975, 6);

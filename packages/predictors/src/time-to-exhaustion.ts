@@ -265,8 +265,14 @@ export function estimateExhaustion(
       const phi = Math.atan2(beta[3]!, beta[2]!);
       const cycles = Math.ceil((w * (from - t0) + phi - Math.PI / 2) / (2 * Math.PI));
       const peak = Math.max(from, t0 + (Math.PI / 2 - phi + 2 * Math.PI * cycles) / w);
-      // One more period allows for rounding at the peak; the trend-only time is the last resort.
-      etaMs = firstCrossing(from, peak) ?? firstCrossing(peak, peak + period!) ?? late - at.t;
+      // One more period allows for rounding at the peak; the trend-only time is the last resort
+      // (when the search cannot resolve the period at this magnitude of time). The trend alone
+      // may already be past the limit (`late` before `t`) while a trough of the cycle holds the
+      // curve below it: the crossing is then within the period, so 0 is the nearest estimate.
+      etaMs =
+        firstCrossing(from, peak) ??
+        firstCrossing(peak, peak + period!) ??
+        Math.max(0, late - at.t);
     }
   }
 

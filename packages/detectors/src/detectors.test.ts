@@ -305,6 +305,37 @@ describe('the constant-series rule at any scale', () => {
       }
     },
   );
+
+  it.each(zType)(
+    '%s scores 1e12 ± 1 as it scores 0 ± 1: an offset is neither spread nor its absence',
+    (_, make) => {
+      const r = noise(33);
+      const base = Array.from({ length: 3000 }, (_, i) => {
+        const v = 2 * (r() + r() + r()) - 3; // sd 1
+        return i > 1000 && i % 300 === 0 ? v + 8 : v; // 8-sd spikes
+      });
+      const at = (offset: number): number[] =>
+        run(
+          make(),
+          base.map((v) => offset + v),
+        );
+      const alarms = (scores: number[]): number =>
+        scores.filter((s, i) => i > 1000 && i % 300 !== 0 && s > 0.999).length;
+      const spikes = (scores: number[]): number[] =>
+        scores.filter((_, i) => i > 1000 && i % 300 === 0).map((s) => Math.round(s * 100));
+      const plain = at(0);
+      for (const offset of [1e9, 1e10, 1e12]) {
+        const shifted = at(offset);
+        // The values themselves round at these offsets (to 1.2e-4 at 1e12), so scores agree
+        // to a few hundredths and the alarms to a few values, not bit for bit.
+        expect(Math.abs(alarms(shifted) - alarms(plain)), `offset ${offset}`).toBeLessThanOrEqual(
+          3,
+        );
+        const d = spikes(shifted).map((s, i) => Math.abs(s - spikes(plain)[i]!));
+        expect(Math.max(...d), `offset ${offset}`).toBeLessThanOrEqual(5);
+      }
+    },
+  );
 });
 
 describe('rolling-z window sums (shared by correlation and spectral residual)', () => {

@@ -43,14 +43,19 @@ export class EwStats {
 
 /**
  * Standardised deviation with the constant-series rule. Differences within rounding of the
- * magnitude involved (`1e-9 · |mean|`, at least 1e-300) count as no change (0); a real change
- * against no spread is ±1e6. The tolerance is relative so that scores do not depend on units: a
- * series of magnitude 1e-12 is judged like the same series at magnitude 1.
+ * magnitude involved (`1e-13 · |mean|`, some 450 units in the last place, at least 1e-300)
+ * count as no change (0). A spread at or below that tolerance is rounding, not spread: the
+ * difference is measured in tolerances instead, capped at ±1e6 (a real change against no
+ * spread). The tolerance is relative so that scores do not depend on units or offsets: a series
+ * of magnitude 1e-12 is judged like the same series at magnitude 1, and 1e10 ± 1 like 0 ± 1.
+ * (Measuring in tolerances, rather than jumping to ±1e6, keeps a spread near the tolerance from
+ * turning ordinary values into alarms.)
  */
 export function zOf(x: number, mean: number, sd: number): number {
   const d = x - mean;
-  const tol = Math.max(1e-9 * Math.abs(mean), 1e-300);
+  const tol = Math.max(1e-13 * Math.abs(mean), 1e-300);
   if (Math.abs(d) <= tol) return 0;
   if (sd > tol) return d / sd;
-  return Math.sign(d) * 1e6;
+  const z = d / tol;
+  return z > 1e6 ? 1e6 : z < -1e6 ? -1e6 : z;
 }

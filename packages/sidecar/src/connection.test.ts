@@ -452,6 +452,85 @@ describe('response ends, seen through the finish channel', () => {
     await until(() => !subscribed());
   });
 
+  it('sees the end of responses in flight when it closes, freeing their places, then gives up the channel', async () => {
+    const { s } = make({ limiter: { initialLimit: 1, minLimit: 1, maxLimit: 1 } });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const url = await listen(
+      wrapListener(s, async (req, res) => {
+        if (req.url === '/slow') await gate;
+        res.end('done');
+      }),
+    );
+    const client = await RawClient.open(url);
+    client.send('/slow');
+    await until(() => s.stats().inFlight === 1);
+    s.close(); // on shutdown, say, with the connection still open
+    release();
+    expect((await client.response()).status).toBe(200);
+    await until(() => s.stats().inFlight === 0);
+    expect(s.stats().limiter?.inFlight).toBe(0);
+    expect(subscribed()).toBe(false);
+    // Requests still reaching the closed sidecar run as before: its one place is free.
+    client.send('/fast');
+    expect((await client.response()).status).toBe(200);
+    expect(s.stats()).toMatchObject({ inFlight: 0, observed: 2, shed: 0 });
+    client.close();
+  });
+
+  it('sees the end of a closed sidecar’s later responses itself, not through another sidecar’s hold on the channel', async () => {
+    const { s: closed } = make();
+    const { s: other } = make({ intervalMs: 10 });
+    closed.close();
+    let releaseOther!: () => void;
+    const otherGate = new Promise<void>((r) => (releaseOther = r));
+    const otherUrl = await listen(
+      wrapListener(other, async (_req, res) => {
+        await otherGate;
+        res.end('other');
+      }),
+    );
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const url = await listen(
+      wrapListener(closed, async (_req, res) => {
+        await gate;
+        res.end('done');
+      }),
+    );
+    const otherClient = await RawClient.open(otherUrl);
+    otherClient.send('/x');
+    await until(() => subscribed()); // the open sidecar holds the channel
+    const client = await RawClient.open(url);
+    client.send('/slow');
+    await until(() => closed.stats().inFlight === 1);
+    releaseOther();
+    await otherClient.response();
+    await until(() => !subscribed()); // and gives it up an interval later
+    release();
+    expect((await client.response()).status).toBe(200);
+    await until(() => closed.stats().inFlight === 0);
+    expect(closed.stats().limiter?.inFlight).toBe(0);
+    client.close();
+    otherClient.close();
+  });
+
+  it('sees the end of a response left for a second look when the sidecar closes before it', async () => {
+    const { s } = make();
+    const wrapped = wrapListener(s, sizedFewMicrotasksLater);
+    const url = await listen((req, res) => {
+      void wrapped(req, res);
+      s.close(); // on shutdown, say: after the handler returned, before the second look
+    });
+    const client = await RawClient.open(url);
+    client.send('/size/5');
+    expect((await client.response()).status).toBe(200);
+    await until(() => s.stats().inFlight === 0);
+    expect(s.stats().limiter?.inFlight).toBe(0);
+    expect(subscribed()).toBe(false);
+    client.close();
+  });
+
   it('delivers observations at the end of the event-loop turn, not inside the response', async () => {
     const { s, seen } = make();
     let seenWhenFinished = -1;

@@ -127,8 +127,8 @@ export const sidecarOptionsSchema = z.strictObject({
        * `Retry-After` (without the headers the handler had set, which belonged to its own
        * answer), or destroys the connection when the handler has already sent headers; later
        * header and write calls by the handler (`setHeader`, `appendHeader`, `writeHead`,
-       * `write`, `end`, …) are ignored, and the concurrency limiter counts the request as
-       * dropped.
+       * `write`, `end`, …) are ignored (their callbacks are still called, without an error),
+       * and the concurrency limiter counts the request as dropped.
        */
       defaultMs: timerMs(1).optional(),
       /** Per-path timeouts, checked in order: the first matching path prefix wins. Default `[]`. */
@@ -437,7 +437,8 @@ export interface Sidecar {
    * Stops timers and load probes, delivers the observations of requests that have ended, and
    * completes the streams. Idempotent. Requests still reaching a closed sidecar's adapters run
    * as before, except that nothing is shed for event-loop delay or heap any more (nothing
-   * measures them).
+   * measures them). Requests in flight when it closes are still seen to end, which frees their
+   * places in the concurrency limiter (the finish channel is given up once they have).
    */
   close(): void;
   /** @internal */

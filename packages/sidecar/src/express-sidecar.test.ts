@@ -237,6 +237,37 @@ describe('Express sidecar, requests from the turn queue', () => {
     expect(errors).toEqual([]);
     for (const c of sockets) c.destroy();
   });
+
+  it('observes a queued request once and frees its place when a host callback throws while admitting it', async () => {
+    const { onError, errors } = createRecordingOnError();
+    const s = createSidecar(
+      { overload: { maxTurnDelayMs: 10, maxQueueMs: 1000, maxEventLoopDelayMs: 1e6 } },
+      {
+        onError,
+        partition: () => {
+          throw new Error('partition bug');
+        },
+      },
+    );
+    sidecars.push(s);
+    const seen: RequestObservation[] = [];
+    s.observations$.subscribe((o) => seen.push(o));
+    const app = express();
+    app.use(expressSidecar(s));
+    app.get('/:n', (req, res) => {
+      spin(15); // the later requests of the turn are queued
+      res.send(`ok ${req.params.n}`);
+    });
+    const paths = ['/a', '/b', '/c'];
+    const { sockets, received } = await sendTogether(http.createServer(app), paths);
+    await until(() => received().every((r) => r.includes('ok')), 3_000);
+    expect(s.stats().deferred).toBe(2);
+    await until(() => seen.length === 3);
+    expect(seen.map((o) => [o.route, o.status])).toEqual(paths.map(() => ['/:n', 200]));
+    expect(s.stats().inFlight).toBe(0);
+    expect(errors).toHaveLength(3);
+    for (const c of sockets) c.destroy();
+  });
 });
 
 describe('expressRoute', () => {

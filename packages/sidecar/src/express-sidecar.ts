@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Sidecar } from './create-sidecar.js';
-import { kEngine, type Engine, type Entrance, type RequestState } from './internal/engine.js';
+import { engineOf, type Engine, type Entrance, type RequestState } from './internal/engine.js';
 import { P } from './internal/props.js';
 
 /** An Express-compatible middleware (Express 4 and 5). */
@@ -71,6 +71,7 @@ const MIDDLEWARE: Entrance = { canDefer: true, listener: undefined };
  * Errors thrown by handlers are left to Express's error handling; the observation carries the
  * status Express answered with (500 by default). A failure inside the sidecar is reported
  * through `onError` and `next()` is called anyway.
+ * @throws {ConfigError} when `sidecar` is not a sidecar from `createSidecar`.
  * @example
  * ```ts
  * const app = express();
@@ -79,7 +80,7 @@ const MIDDLEWARE: Entrance = { canDefer: true, listener: undefined };
  * ```
  */
 export function expressSidecar(sidecar: Sidecar): ExpressMiddleware {
-  const engine = sidecar[kEngine];
+  const engine = engineOf(sidecar, 'expressSidecar');
   return (req, res, next) => {
     const st = engine.start(req, res, expressRoute, MIDDLEWARE);
     if (st === null) return; // answered by the sidecar

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Sidecar } from './create-sidecar.js';
 import {
-  kEngine,
+  engineOf,
   type Entrance,
   type RequestState,
   type RouteResolver,
@@ -105,6 +105,7 @@ const INJECTED: Entrance = { canDefer: false, listener: undefined };
  * - This adds no Fastify hook to the request path: an `onRequest` hook, the usual way, makes
  *   Fastify run its hook machinery on every request (about 280 instructions a request under
  *   callgrind, a tenth of the sidecar's whole cost; see docs/benchmarks/sidecar-history.md).
+ * @throws {ConfigError} when `sidecar` is not a sidecar from `createSidecar`.
  * @example
  * ```ts
  * const app = Fastify();
@@ -113,7 +114,7 @@ const INJECTED: Entrance = { canDefer: false, listener: undefined };
  * ```
  */
 export function fastifySidecar(sidecar: Sidecar): FastifySidecarPlugin {
-  const engine = sidecar[kEngine];
+  const engine = engineOf(sidecar, 'fastifySidecar');
   // A route handler learns its request's state in one of two ways. While the server listener
   // runs (the usual case: Fastify calls a GET's handler synchronously) it is `running`. A
   // request whose handler has not run when the listener returns (a body still to parse, an

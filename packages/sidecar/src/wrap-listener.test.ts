@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import http, { IncomingMessage, ServerResponse } from 'node:http';
 import net from 'node:net';
 import type { RequestObservation } from '@homeostat/core';
-import { requestObservationSchema } from '@homeostat/core';
+import { isHomeostatError, requestObservationSchema, type ConfigError } from '@homeostat/core';
 import { createRecordingOnError } from '@homeostat/core/testing';
 import {
   createSidecar,
@@ -11,6 +11,8 @@ import {
   type SidecarOptions,
 } from './create-sidecar.js';
 import { wrapListener } from './wrap-listener.js';
+import { expressSidecar } from './express-sidecar.js';
+import { fastifySidecar } from './fastify-sidecar.js';
 import { createLoadProbe, type LoadProbe } from './internal/overload.js';
 import {
   catchingUncaught,
@@ -635,6 +637,60 @@ describe('wrapListener (node:http, end to end)', () => {
     expect(r.body).toContain('timed out');
     await until(() => done.length + failures.length === 1);
     expect(failures).toEqual([]);
+  });
+
+  it('calls back a timed-out handler that waits for its writes, as Node does after an answer', async () => {
+    const s = make({ timeouts: { defaultMs: 20 } });
+    const done: string[] = [];
+    const url = await listen(
+      wrapListener(s, async (req, res) => {
+        await sleep(60); // answered 503 by now
+        // Backpressure-aware streaming: each write awaited through its callback.
+        await new Promise<void>((resolve) => res.write('late', () => resolve()));
+        await new Promise<void>((resolve) => res.write('late', 'utf8', () => resolve()));
+        await new Promise<void>((resolve) => res.writeEarlyHints({ link: '</a.css>' }, resolve));
+        await new Promise<void>((resolve) => res.writeProcessing(resolve));
+        await new Promise<void>((resolve) => res.writeContinue(resolve));
+        await new Promise<void>((resolve) => res.end('late', resolve));
+        await new Promise<void>((resolve) => res.end(resolve));
+        done.push(req.url ?? '');
+      }),
+    );
+    const r = await request(`${url}/a`);
+    expect(r.status).toBe(503);
+    await until(() => done.length === 1);
+    expect(done).toEqual(['/a']);
+  });
+
+  it('refuses, when made, what is not a sidecar or a listener, instead of failing every request', () => {
+    const s = make();
+    const handler = (_req: IncomingMessage, res: ServerResponse): void => void res.end();
+    const notSidecars: unknown[] = [{}, createSidecar, undefined, null, 'sidecar'];
+    const makers: [string, (x: unknown) => unknown][] = [
+      ['wrapListener', (x) => wrapListener(x as Sidecar, handler)],
+      ['expressSidecar', (x) => expressSidecar(x as Sidecar)],
+      ['fastifySidecar', (x) => fastifySidecar(x as Sidecar)],
+    ];
+    /** The issue paths of the `ConfigError` from `source` that `fn` throws, or what it threw. */
+    const refusal = (fn: () => unknown, source: string): unknown => {
+      try {
+        fn();
+      } catch (e) {
+        if (isHomeostatError(e) && e.code === 'CONFIG_INVALID') {
+          const c = e as ConfigError;
+          return c.source === source ? c.issues.map((i) => i.path) : c;
+        }
+        return e;
+      }
+      return 'not refused';
+    };
+    for (const [source, makeWith] of makers) {
+      for (const x of notSidecars) expect(refusal(() => makeWith(x), source)).toEqual(['sidecar']);
+      expect(typeof makeWith(s)).toBe('function');
+    }
+    expect(
+      refusal(() => wrapListener(s, undefined as unknown as typeof handler), 'wrapListener'),
+    ).toEqual(['listener']);
   });
 
   it('reports a route resolver that throws, guesses that route, and frees the request’s place', async () => {

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Sidecar } from './create-sidecar.js';
+import { ConfigError } from '@homeostat/core';
 import {
-  kEngine,
+  engineOf,
   type Entrance,
   type RequestState,
   type RouteResolver,
@@ -28,6 +29,8 @@ export interface WrapListenerOptions {
  * thrown again on its own (from `process.nextTick`), reaching the process's
  * `uncaughtException` handling as a throw from a server's `request` listener does. A failure
  * inside the sidecar is reported through `onError` and the listener runs anyway.
+ * @throws {ConfigError} when `sidecar` is not a sidecar from `createSidecar`, or `listener` not
+ * a function.
  * @example
  * ```ts
  * const sidecar = createSidecar({ service: 'api' });
@@ -68,7 +71,12 @@ export function wrapListener<Req extends IncomingMessage, Res extends ServerResp
   listener: (req: Req, res: Res) => unknown,
   options: WrapListenerOptions = {},
 ): (req: Req, res: Res) => unknown {
-  const engine = sidecar[kEngine];
+  const engine = engineOf(sidecar, 'wrapListener');
+  if (typeof listener !== 'function') {
+    throw new ConfigError([{ path: 'listener', message: 'must be a request listener function' }], {
+      source: 'wrapListener',
+    });
+  }
   const route = options.route;
   const run = (req: Req, res: Res, st: RequestState | undefined): unknown => {
     let result: unknown;

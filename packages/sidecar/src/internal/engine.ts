@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Subject, asyncScheduler, type SchedulerLike, type Subscription } from 'rxjs';
 import {
+  ConfigError,
   resolveOnError,
   systemClock,
   type BreakerState,
@@ -45,6 +46,27 @@ import { guessRoute, isPath, originForm, pathOf, underPrefix } from './route.js'
 
 /** Key under which a sidecar exposes its engine to the adapters of this package. */
 export const kEngine = Symbol('homeostat.sidecar.engine');
+
+/**
+ * The engine of `sidecar`, for an adapter being made (`source`, its name). Checked once, when
+ * the adapter is made: anything but a sidecar from `createSidecar` (of this copy of the
+ * package) would otherwise fail on every request, inside the host's server.
+ *
+ * @throws {ConfigError} naming `sidecar` when it is not one.
+ */
+export function engineOf(sidecar: unknown, source: string): Engine {
+  const engine =
+    typeof sidecar === 'object' && sidecar !== null
+      ? (sidecar as { [kEngine]?: unknown })[kEngine]
+      : undefined;
+  if (!(engine instanceof Engine)) {
+    throw new ConfigError(
+      [{ path: 'sidecar', message: 'must be a sidecar made by createSidecar()' }],
+      { source },
+    );
+  }
+  return engine;
+}
 
 /** What `injectFaults` decided: run the request, the sidecar answered it, or run it later. */
 const ADMIT = 0;
@@ -624,6 +646,15 @@ export class Engine {
         } catch {
           // Only a socket that throws on a property read; the report below covers it.
         }
+      } else if (st.deferred && st.pending) {
+        // Deferred before the throw (a host callback such as `partition` or `random`): the
+        // request runs later, and the adapters that resume it do not settle it then, so its
+        // end must be watched from now, as for any deferred request.
+        try {
+          this.watch(st);
+        } catch {
+          // The report below covers it.
+        }
       }
       this.report('admit', cause);
       return st;
@@ -697,6 +728,11 @@ export class Engine {
         if (completed(st.res)) {
           untrack(st, st.socket);
           this.finish(st, true, SIZED_AT_FINISH);
+        } else if (this.closed && !this.channelHeld) {
+          // Closed since, with nothing of its own left for the channel to report: the
+          // response's own `close` reports this one's end.
+          untrack(st, st.socket);
+          this.listenForClose(st);
         } else {
           this.holdChannel();
           st.watched = true;
@@ -708,7 +744,11 @@ export class Engine {
     }
   }
 
-  /** Subscribes to Node's finish channel for a request whose end it is to report. */
+  /**
+   * Subscribes to Node's finish channel for a request whose end it is to report. A closed
+   * sidecar does not subscribe again, but keeps a subscription it held when it closed until
+   * the responses it watched then have ended (see {@link finish}).
+   */
   private holdChannel(): void {
     if (!this.channelHeld && !this.closed) {
       this.channelHeld = true;
@@ -720,18 +760,24 @@ export class Engine {
   /**
    * Watches for the end of a response that did not end while its handler ran: through Node's
    * finish channel (subscribed while this sidecar has such responses) and the connection's
-   * `close`, or, for responses Node's HTTP/1 server does not send, the response's own `close`.
+   * `close`, or, for responses Node's HTTP/1 server does not send (and those of a closed
+   * sidecar that no longer holds the channel), the response's own `close`.
    */
   private watch(st: RequestState): void {
     st.pending = false;
     this.holdChannel();
-    const socket = st.socket;
-    if (track(st, socket, st.bytes0)) {
+    // Not held only once closed: another sidecar's subscription may end at any time.
+    if (this.channelHeld && track(st, st.socket, st.bytes0)) {
       st.watched = true;
       this.watching++;
       return;
     }
-    if (st.bytes0 < 0) st.bytes0 = writtenBytes(socket);
+    this.listenForClose(st);
+  }
+
+  /** Watches a response's end through its own `close` (see {@link watch}). */
+  private listenForClose(st: RequestState): void {
+    if (st.bytes0 < 0) st.bytes0 = writtenBytes(st.socket);
     addListener.call(st.res, 'close', () =>
       this.finish(st, false, writtenBytes(st.socket) - st.bytes0),
     );
@@ -906,7 +952,7 @@ export class Engine {
       // Where the connection's next response begins, for the next request's start.
       if (sent && st.bytes0 >= 0) settled(st.socket, st.bytes0 + bytesOut);
       this.inFlight--;
-      if (st.watched) this.watching--;
+      if (st.watched && --this.watching === 0 && this.closed) this.releaseChannel();
       const latency = Math.max(0, this.mono.now() - st.start);
       const timer = st.timer;
       if (timer !== undefined) {
@@ -1460,7 +1506,9 @@ export class Engine {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.releaseChannel();
+    // Responses whose ends the channel is to report are still in flight: it is given up when
+    // the last has ended (in `finish`), so that their places in the limiter are freed.
+    if (this.watching === 0) this.releaseChannel();
     this.flush();
     for (const s of this.subs) s.unsubscribe();
     this.probe?.close();
@@ -1684,11 +1732,18 @@ function forget(res: ServerResponse): void {
 /**
  * After a timeout answer, later writes by the handler become no-ops instead of errors: every
  * method of `ServerResponse` that sets headers or writes (Node throws `ERR_HTTP_HEADERS_SENT`
- * from the header setters once the 503 has gone out).
+ * from the header setters once the 503 has gone out). The ones that take a completion callback
+ * (`write`, `end`, `writeContinue`, `writeProcessing`, `writeEarlyHints`) still call it, without
+ * an error and on the next tick as Node would: a handler that awaits it (backpressure-aware
+ * streaming) would otherwise wait forever, holding its request.
  */
 function neuter(res: ServerResponse): void {
   const self = res as unknown as Record<string, unknown>;
   const chain = (): ServerResponse => res;
+  const complete = (...args: unknown[]): void => {
+    const callback = args[args.length - 1];
+    if (typeof callback === 'function') process.nextTick(callback);
+  };
   self.writeHead = chain;
   self.setHeader = chain;
   self.appendHeader = chain;
@@ -1696,11 +1751,17 @@ function neuter(res: ServerResponse): void {
   self.removeHeader = noop;
   self.addTrailers = noop;
   self.flushHeaders = noop;
-  self.writeContinue = noop;
-  self.writeProcessing = noop;
-  self.writeEarlyHints = noop;
-  self.write = () => true;
-  self.end = chain;
+  self.writeContinue = complete;
+  self.writeProcessing = complete;
+  self.writeEarlyHints = complete;
+  self.write = (...args: unknown[]): boolean => {
+    complete(...args);
+    return true;
+  };
+  self.end = (...args: unknown[]): ServerResponse => {
+    complete(...args);
+    return res;
+  };
 }
 
 export { pathOf };

@@ -145,12 +145,46 @@ describe('forecast operator', () => {
       samples,
       forecast(
         () => createSeasonalNaive({ period: 7 }),
-        { horizons: [MIN], minHistory: 10, refitEveryMs: 30 * MIN },
+        { horizons: [MIN], minHistory: 10, refitEveryMs: 30 * MIN, staggerRefits: false },
         { counters },
       ),
     );
     // First fit at t = 9 min, then every 30 min: 39, 69, 99.
     expect(counters.fits).toBe(4);
+  });
+
+  it('spreads the refits of series that started together over the refit period', () => {
+    const fitsPerMinute = (staggerRefits: boolean): number[] => {
+      const counters = createForecastCounters();
+      const src = new Subject<Sample>();
+      src
+        .pipe(
+          forecast(
+            () => createSeasonalNaive({ period: 7 }),
+            { horizons: [MIN], minHistory: 10, refitEveryMs: 30 * MIN, staggerRefits },
+            { counters },
+          ),
+        )
+        .subscribe();
+      const perMinute: number[] = [];
+      for (let i = 0; i < 130; i++) {
+        const before = counters.fits;
+        for (let k = 0; k < 60; k++) src.next({ series: `route-${k}`, t: i * MIN, value: i % 7 });
+        perMinute.push(counters.fits - before);
+      }
+      return perMinute;
+    };
+    const together = fitsPerMinute(false);
+    const spread = fitsPerMinute(true);
+    // All 60 series first fit at minute 9, together either way.
+    expect(together[9]).toBe(60);
+    expect(spread[9]).toBe(60);
+    // Without staggering every refit lands on minutes 39, 69, 99, 129.
+    expect(together.slice(10).filter((n) => n > 0)).toEqual([60, 60, 60, 60]);
+    // Staggered, each series still refits once per 30 minutes, but a few at a time.
+    const later = spread.slice(40, 130);
+    expect(later.reduce((a, b) => a + b, 0)).toBe(3 * 60);
+    expect(Math.max(...spread.slice(10))).toBeLessThanOrEqual(6);
   });
 
   it('bounds history and keys, counting what it drops', () => {

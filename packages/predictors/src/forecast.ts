@@ -24,6 +24,13 @@ export const forecastOptionsSchema = z
      * 3,600,000 (1 h).
      */
     refitEveryMs: z.number().positive().default(3_600_000),
+    /**
+     * Spread the series' refits over `refitEveryMs` instead of refitting every series that
+     * started together at once: each series' first refit comes after a fraction of the period
+     * fixed by its name, then every `refitEveryMs`. A refit of a long history can take tens of
+     * milliseconds, and the event loop is blocked for all of them together. Default true.
+     */
+    staggerRefits: z.boolean().default(true),
     /** Values kept per series for refits (oldest dropped and counted). Default 5,000. */
     maxHistory: z.number().int().min(2).max(1_000_000).default(5_000),
     /** Values needed before the first fit and the first forecast (≤ `maxHistory`). Default 10. */
@@ -93,6 +100,25 @@ interface SeriesState {
 
 const MAX_DIFFS = 15;
 
+/**
+ * Where in the refit period a series' refits fall, in [0, 1): from its name (FNV-1a, mixed), so the
+ * same series keeps its place across runs and restarts.
+ */
+function phaseOf(series: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < series.length; i++) {
+    h ^= series.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  // Mixed, so that names differing only at the end (route-1, route-2) spread over the period.
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return (h >>> 0) / 2 ** 32;
+}
+
 function medianOf(values: readonly number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -108,8 +134,9 @@ function medianOf(values: readonly number[]): number {
  * @remarks
  * Event time only: the step is inferred per series from the spacing of its samples (or
  * `stepMs`), gaps up to `maxGapSteps` are filled with the last value, and the model is
- * re-estimated every `refitEveryMs` of event time on at most `maxHistory` values; between
- * refits each sample only advances the model's state. A horizon between two steps is
+ * re-estimated every `refitEveryMs` of event time on at most `maxHistory` values (each series'
+ * refits at its own phase of that period, unless `staggerRefits` is false); between refits each
+ * sample only advances the model's state. A horizon between two steps is
  * interpolated linearly between their forecasts (this sample's value standing for step 0). Per-series state is bounded by
  * `maxKeys`/`idleTtlMs` (core's `keyed`). A throw on one sample (a model that refuses its
  * input) is reported through `deps.onError` and that sample skipped.
@@ -214,6 +241,7 @@ export function forecast<T extends Sample>(
               if (!s.fitted) {
                 if (s.values.length < o.minHistory) return undefined;
                 refit(s, t);
+                if (o.staggerRefits) s.lastFitT = t - phaseOf(sample.series) * o.refitEveryMs;
               }
             }
             const step = o.stepMs ?? (s.diffs.length > 0 ? medianOf(s.diffs) : undefined);

@@ -1,4 +1,5 @@
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,8 +25,10 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-async function writeSample(file: string): Promise<void> {
-  const audit = createFileAudit(file, {}, { clock: createManualClock(1000) });
+async function writeSample(file: string, key?: string): Promise<void> {
+  const audit = createFileAudit(file, key === undefined ? {} : { key }, {
+    clock: createManualClock(1000),
+  });
   await audit.append({
     type: 'decision.received',
     runId: 'r1',
@@ -103,6 +106,88 @@ describe('createFileAudit and verifyAuditLog', () => {
 
     writeFileSync(file, [lines[0], lines[2], lines[1], lines[3], lines[4]].join('\n') + '\n');
     expect((await verifyAuditLog(file)).ok).toBe(false);
+  });
+
+  it('checks a whole last record whose newline was cut, so an edit there is not a torn tail', async () => {
+    const file = tempFile();
+    await writeSample(file);
+    const text = readFileSync(file, 'utf8');
+    writeFileSync(file, text.slice(0, -1)); // the newline only: the record still holds
+    expect(await verifyAuditLog(file)).toEqual({ ok: true, records: 5, tornTail: true });
+    const cut = text.slice(0, -1);
+    const at = cut.lastIndexOf('"succeeded"'); // in the last record
+    writeFileSync(file, `${cut.slice(0, at)}"failed"${cut.slice(at + '"succeeded"'.length)}`);
+    expect(await verifyAuditLog(file)).toMatchObject({
+      ok: false,
+      error: { line: 5, message: expect.stringMatching(/hash does not match/) },
+    });
+  });
+
+  it('keys the chain with a secret: an edit with recomputed hashes shows without the key', async () => {
+    const key = 'k'.repeat(32);
+    const file = tempFile();
+    await writeSample(file, key);
+    expect(await verifyAuditLog(file, { key })).toEqual({ ok: true, records: 5, tornTail: false });
+    // Without the key, or with another, the log cannot be taken as intact.
+    expect(await verifyAuditLog(file)).toMatchObject({
+      ok: false,
+      error: { line: 1, message: expect.stringMatching(/written with a key/) },
+    });
+    expect(await verifyAuditLog(file, { key: 'x'.repeat(32) })).toMatchObject({
+      ok: false,
+      error: { line: 1, message: expect.stringMatching(/another key/) },
+    });
+    // A forger without the key edits record 3 and rewrites the chain from there as a plain
+    // SHA-256 chain, hashes recomputed: a plain check would pass, the keyed one does not.
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+    let prev = (JSON.parse(lines[1]!) as { hash: string }).hash;
+    const forged = lines.map((l, i) => {
+      if (i < 2) return l;
+      const rec = JSON.parse(l) as Record<string, unknown>;
+      delete rec.hash;
+      delete rec.keyed;
+      if (i === 2) rec.step = 'other';
+      delete rec.prev;
+      rec.prev = prev;
+      const body = JSON.stringify(rec);
+      prev = createHash('sha256').update(body).digest('hex');
+      return `${body.slice(0, -1)},"hash":"${prev}"}`;
+    });
+    writeFileSync(file, forged.join('\n') + '\n');
+    expect(await verifyAuditLog(file, { key })).toMatchObject({
+      ok: false,
+      error: { line: 3, message: expect.stringMatching(/not written with the key/) },
+    });
+  });
+
+  it('continues a keyed log only with its key, and refuses short keys', async () => {
+    const key = new Uint8Array(16).fill(7);
+    const file = tempFile();
+    await writeSample(file, Buffer.from(key).toString('latin1'));
+    const plain = createFileAudit(file);
+    await expect(plain.append({ type: 'plan', runId: 'r2' })).rejects.toThrow(
+      /open it with its key/,
+    );
+    await plain.close();
+    const other = createFileAudit(file, { key: 'y'.repeat(16) });
+    await expect(other.append({ type: 'plan', runId: 'r2' })).rejects.toThrow(/another key/);
+    await other.close();
+    const same = createFileAudit(file, { key: Buffer.from(key).toString('latin1') });
+    expect((await same.append({ type: 'plan', runId: 'r2' })).seq).toBe(5);
+    await same.close();
+    expect(await verifyAuditLog(file, { key: Buffer.from(key).toString('latin1') })).toMatchObject({
+      ok: true,
+      records: 6,
+    });
+    const unkeyed = tempFile();
+    await writeSample(unkeyed);
+    const keyed = createFileAudit(unkeyed, { key: 'z'.repeat(16) });
+    await expect(keyed.append({ type: 'plan', runId: 'r2' })).rejects.toThrow(/without a key/);
+    await keyed.close();
+    expect(() => createFileAudit(unkeyed, { key: 'short' })).toThrow(/at least 16 bytes/);
+    await expect(verifyAuditLog(unkeyed, { key: new Uint8Array(4) })).rejects.toThrow(
+      /at least 16 bytes/,
+    );
   });
 
   it('cuts a torn last line before appending and continues the chain', async () => {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { systemClock, type Clock } from '@homeostat/core';
 import { AuditError } from './errors.js';
@@ -72,15 +72,45 @@ const MAX_RECORD_CHARS = 256 * 1024;
 
 const HASH_SUFFIX = /,"hash":"([0-9a-f]{64})"\}$/;
 
+/** A record's hash: SHA-256 of its body, or, keyed, HMAC-SHA256 of it under the key. */
+function digest(body: string, key: Buffer | undefined): string {
+  return (key === undefined ? createHash('sha256') : createHmac('sha256', key))
+    .update(body)
+    .digest('hex');
+}
+
+/** Smallest key accepted for a keyed log: 16 bytes (128 bits). */
+const MIN_KEY_BYTES = 16;
+
+/** `key` as bytes, checked (`where` names the option in the error). */
+function keyBytes(key: string | Uint8Array | undefined, where: string): Buffer | undefined {
+  if (key === undefined) return undefined;
+  const bytes =
+    typeof key === 'string'
+      ? Buffer.from(key, 'utf8')
+      : key instanceof Uint8Array
+        ? Buffer.from(key)
+        : undefined;
+  if (bytes === undefined || bytes.length < MIN_KEY_BYTES) {
+    throw new RangeError(
+      `${where}: key must be a string or bytes of at least ${MIN_KEY_BYTES} bytes (a secret the log's readers cannot guess)`,
+    );
+  }
+  return bytes;
+}
+
 function encode(
   entry: AuditEntry,
   { seq, t, prev }: { seq: number; t: number; prev: string },
+  key?: Buffer,
 ): { line: string; record: AuditRecord } {
   const body: Record<string, unknown> = { seq, t, type: entry.type, runId: entry.runId };
   if (entry.decisionId !== undefined) body.decisionId = entry.decisionId;
   if (entry.runbook !== undefined) body.runbook = entry.runbook;
   if (entry.step !== undefined) body.step = entry.step;
   if (entry.data !== undefined) body.data = entry.data;
+  // Inside the hashed body: a keyed record cannot pass for an unkeyed one.
+  if (key !== undefined) body.keyed = true;
   body.prev = prev;
   let json: string;
   try {
@@ -99,7 +129,7 @@ function encode(
     body.prev = prev;
     json = JSON.stringify(body);
   }
-  const hash = createHash('sha256').update(json).digest('hex');
+  const hash = digest(json, key);
   const line = `${json.slice(0, -1)},"hash":"${hash}"}`;
   return { line, record: { ...(body as unknown as Omit<AuditRecord, 'hash'>), hash } };
 }
@@ -163,6 +193,16 @@ export function createMemoryAudit(
 export interface FileAuditOptions {
   /** fsync after every record (default true). Turning it off trades durability for speed. */
   readonly fsync?: boolean;
+  /**
+   * A secret (at least 16 bytes) that keys the chain: each record's hash becomes an HMAC-SHA256
+   * under it, so that someone who can edit the file but does not hold the key cannot rewrite
+   * records and recompute their hashes unnoticed. Verify with the same key
+   * ({@link verifyAuditLog}). A log is keyed from its first record to its last: appending with
+   * a key to a log written without one (or the other way round, or with another key) is
+   * refused. Default: none (a plain SHA-256 chain, which shows accidental damage and edits
+   * that do not recompute the hashes).
+   */
+  readonly key?: string | Uint8Array;
 }
 
 /**
@@ -183,6 +223,7 @@ export function createFileAudit(
 ): AuditSink {
   const clock = deps.clock ?? systemClock;
   const fsync = options.fsync ?? true;
+  const key = keyBytes(options.key, 'createFileAudit');
   let handle: FileHandle | undefined;
   let prev = GENESIS;
   let seq = 0;
@@ -217,9 +258,21 @@ export function createFileAudit(
           .trimEnd();
         const lastLine = complete.slice(complete.lastIndexOf('\n') + 1);
         if (lastLine) {
-          const last = JSON.parse(lastLine) as { seq?: unknown; hash?: unknown };
+          const last = JSON.parse(lastLine) as { seq?: unknown; hash?: unknown; keyed?: unknown };
           if (typeof last.hash !== 'string' || typeof last.seq !== 'number')
             throw new Error('last record has no hash/seq');
+          // One chain, one kind of hash: continuing a log under another key (or none) would
+          // leave a log no key verifies.
+          if ((last.keyed === true) !== (key !== undefined)) {
+            throw new Error(
+              key === undefined
+                ? 'the log is keyed: open it with its key'
+                : 'the log was written without a key: start a new file to key one',
+            );
+          }
+          if (key !== undefined && !hashMatches(lastLine, key)) {
+            throw new Error('the log was written with another key');
+          }
           prev = last.hash;
           seq = last.seq + 1;
         }
@@ -239,7 +292,7 @@ export function createFileAudit(
           throw new AuditError('AUDIT_WRITE_FAILED', `audit log ${file} is closed`, { file });
         try {
           const fh = await openLog();
-          const { line, record } = encode(entry, { seq, t: clock.now(), prev });
+          const { line, record } = encode(entry, { seq, t: clock.now(), prev }, key);
           await fh.write(line + '\n');
           if (fsync) await fh.datasync();
           prev = record.hash;
@@ -307,19 +360,47 @@ function splitLines(text: string): { lines: string[]; tornTail: boolean } {
   return { lines: parts, tornTail: last.length > 0 };
 }
 
+/** True when `line` ends in the hash of its own body (under `key`, when given). */
+function hashMatches(line: string, key: Buffer | undefined): boolean {
+  const m = HASH_SUFFIX.exec(line);
+  return m !== null && digest(`${line.slice(0, m.index)}}`, key) === m[1];
+}
+
+/** Options of {@link verifyAuditLog}. */
+export interface VerifyAuditOptions {
+  /** The key the log was written with ({@link FileAuditOptions.key}); required for a keyed log. */
+  readonly key?: string | Uint8Array;
+}
+
 /**
  * Checks an audit log's hash chain: every line parses, its hash matches its content, its `prev`
- * is the previous record's hash and `seq` counts up by one.
+ * is the previous record's hash and `seq` counts up by one. With `key`, every record must be
+ * keyed and its hash an HMAC under that key; a keyed log checked without its key is refused
+ * (its hashes cannot be checked).
  *
+ * @remarks A last line without its newline is a torn tail (a crash mid-write) when it is not a
+ * whole record. One that is a whole record (it ends in a hash) is checked like the others, so
+ * that cutting a log's last newline does not hide an edit of its last record; it counts among
+ * `records` when it holds, with `tornTail` still true.
  * @throws {AuditError} `AUDIT_READ_FAILED` when the file cannot be read.
+ * @throws {RangeError} when `key` is shorter than 16 bytes.
  * @example
  * ```ts
  * const { ok, error } = await verifyAuditLog('audit.jsonl');
  * if (!ok) console.error(`audit log tampered at line ${error?.line}: ${error?.message}`);
  * ```
  */
-export async function verifyAuditLog(file: string): Promise<AuditVerification> {
-  const { lines, tornTail } = splitLines(await readLog(file));
+export async function verifyAuditLog(
+  file: string,
+  options: VerifyAuditOptions = {},
+): Promise<AuditVerification> {
+  const key = keyBytes(options.key, 'verifyAuditLog');
+  const text = await readLog(file);
+  const { lines, tornTail } = splitLines(text);
+  if (tornTail) {
+    const tail = text.slice(text.lastIndexOf('\n') + 1);
+    if (HASH_SUFFIX.test(tail)) lines.push(tail);
+  }
   let prev = GENESIS;
   let expectedSeq: number | undefined;
   for (let i = 0; i < lines.length; i++) {
@@ -333,14 +414,22 @@ export async function verifyAuditLog(file: string): Promise<AuditVerification> {
     const m = HASH_SUFFIX.exec(line);
     if (!m) return fail('record has no hash');
     const body = `${line.slice(0, m.index)}}`;
-    const hash = createHash('sha256').update(body).digest('hex');
-    if (hash !== m[1]) return fail('hash does not match the record (edited?)');
-    let rec: { prev?: unknown; seq?: unknown };
+    let rec: { prev?: unknown; seq?: unknown; keyed?: unknown };
     try {
       rec = JSON.parse(body) as typeof rec;
     } catch {
       return fail('record is not valid JSON');
     }
+    if (rec.keyed === true && key === undefined)
+      return fail('record was written with a key: verify the log with it');
+    if (key !== undefined && rec.keyed !== true)
+      return fail('record was not written with the key (replaced, or the log is not keyed)');
+    if (digest(body, key) !== m[1])
+      return fail(
+        key === undefined
+          ? 'hash does not match the record (edited?)'
+          : 'hash does not match the record under the key (edited, or another key?)',
+      );
     if (rec.prev !== prev)
       return fail('prev does not match the previous record (removed or reordered?)');
     if (typeof rec.seq !== 'number' || (expectedSeq !== undefined && rec.seq !== expectedSeq)) {
@@ -401,6 +490,7 @@ export interface RecoveryReport {
 
 /**
  * After a crash, lists every run that started and never finished, with what was in flight.
+ * `options.key` is the key of a keyed log, for the chain check ({@link verifyAuditLog}).
  *
  * @throws {AuditError} when the file cannot be read.
  * @example
@@ -409,8 +499,11 @@ export interface RecoveryReport {
  * for (const run of interrupted) pageOnCall(`run ${run.runId} on ${run.targets} was interrupted`);
  * ```
  */
-export async function recover(file: string): Promise<RecoveryReport> {
-  const verification = await verifyAuditLog(file);
+export async function recover(
+  file: string,
+  options: VerifyAuditOptions = {},
+): Promise<RecoveryReport> {
+  const verification = await verifyAuditLog(file, options);
   const { lines } = splitLines(await readLog(file));
   const runs = new Map<
     string,

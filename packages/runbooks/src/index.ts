@@ -79,6 +79,7 @@ export {
   type MemoryAuditOptions,
   type FileAuditOptions,
   type AuditVerification,
+  type VerifyAuditOptions,
   type InterruptedRun,
   type RecoveryReport,
 } from './audit.js';

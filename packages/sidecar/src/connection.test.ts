@@ -12,6 +12,7 @@ import { emitsAllTo, writtenBytes } from './internal/connection.js';
 import {
   closeAll,
   exchange,
+  gatedListener,
   listen,
   RawClient,
   sleep,
@@ -454,14 +455,8 @@ describe('response ends, seen through the finish channel', () => {
 
   it('sees the end of responses in flight when it closes, freeing their places, then gives up the channel', async () => {
     const { s } = make({ limiter: { initialLimit: 1, minLimit: 1, maxLimit: 1 } });
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    const url = await listen(
-      wrapListener(s, async (req, res) => {
-        if (req.url === '/slow') await gate;
-        res.end('done');
-      }),
-    );
+    const { listener, release } = gatedListener();
+    const url = await listen(wrapListener(s, listener));
     const client = await RawClient.open(url);
     client.send('/slow');
     await until(() => s.stats().inFlight === 1);

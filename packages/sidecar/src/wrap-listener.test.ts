@@ -17,6 +17,7 @@ import { createLoadProbe, type LoadProbe } from './internal/overload.js';
 import {
   catchingUncaught,
   closeAll,
+  gatedListener,
   listen,
   RawClient,
   request,
@@ -56,14 +57,8 @@ const ok = (_req: IncomingMessage, res: ServerResponse): void => {
 async function holdOneRequest(
   s: Sidecar,
 ): Promise<{ url: string; slow: ReturnType<typeof request>; release: () => void }> {
-  let release!: () => void;
-  const gate = new Promise<void>((r) => (release = r));
-  const url = await listen(
-    wrapListener(s, async (req, res) => {
-      if (req.url === '/slow') await gate;
-      res.end('done');
-    }),
-  );
+  const { listener, release } = gatedListener();
+  const url = await listen(wrapListener(s, listener));
   const slow = request(`${url}/slow`);
   await until(() => s.stats().inFlight === 1);
   return { url, slow, release };

@@ -1,6 +1,12 @@
 // Test helpers: real servers on 127.0.0.1:0 and a small client. Used only by *.test.ts files.
 import { hasSubscribers } from 'node:diagnostics_channel';
-import http, { type IncomingHttpHeaders, type RequestListener, type Server } from 'node:http';
+import http, {
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 
 /** Servers opened by {@link listen}; close them with {@link closeAll} in `afterEach`. */
@@ -56,6 +62,23 @@ export function request(
     req.on('error', reject);
     req.end(init.body);
   });
+}
+
+/**
+ * A request listener that answers `done`, except to `/slow`, which it answers once `release()`
+ * is called: a way to hold one request in flight.
+ */
+export function gatedListener(): {
+  listener: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+  release: () => void;
+} {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const listener = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (req.url === '/slow') await gate;
+    res.end('done');
+  };
+  return { listener, release };
 }
 
 /** Resolves after `ms` of real time. */

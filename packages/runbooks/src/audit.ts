@@ -354,10 +354,10 @@ async function readLog(file: string): Promise<string> {
   }
 }
 
-function splitLines(text: string): { lines: string[]; tornTail: boolean } {
-  const parts = text.split('\n');
-  const last = parts.pop() ?? '';
-  return { lines: parts, tornTail: last.length > 0 };
+/** A log's complete lines, and what follows its last newline (empty unless the tail is torn). */
+function splitLines(text: string): { lines: string[]; tail: string } {
+  const lines = text.split('\n');
+  return { lines, tail: lines.pop() ?? '' };
 }
 
 /** True when `line` ends in the hash of its own body (under `key`, when given). */
@@ -395,12 +395,9 @@ export async function verifyAuditLog(
   options: VerifyAuditOptions = {},
 ): Promise<AuditVerification> {
   const key = keyBytes(options.key, 'verifyAuditLog');
-  const text = await readLog(file);
-  const { lines, tornTail } = splitLines(text);
-  if (tornTail) {
-    const tail = text.slice(text.lastIndexOf('\n') + 1);
-    if (HASH_SUFFIX.test(tail)) lines.push(tail);
-  }
+  const { lines, tail } = splitLines(await readLog(file));
+  const tornTail = tail.length > 0;
+  if (HASH_SUFFIX.test(tail)) lines.push(tail);
   let prev = GENESIS;
   let expectedSeq: number | undefined;
   for (let i = 0; i < lines.length; i++) {

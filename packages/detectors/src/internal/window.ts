@@ -133,12 +133,9 @@ export class StatsWindow {
       return;
     }
     const w = r.obj(key);
-    const values = w.nums('values', { max: this.capacity });
-    if (!('shift' in w.o) && !('peakSq' in w.o)) {
-      this.load(values);
-      return;
-    }
-    this.load(values);
+    this.load(w.nums('values', { max: this.capacity }));
+    // The older object form: sums of raw values, recomputed by `load`.
+    if (!('shift' in w.o) && !('peakSq' in w.o)) return;
     this.shift = w.num('shift');
     this.sum = w.num('sum');
     // Rounding can leave a running sum of squares a little below 0 once a large value has left.

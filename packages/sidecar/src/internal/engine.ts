@@ -728,15 +728,17 @@ export class Engine {
         if (completed(st.res)) {
           untrack(st, st.socket);
           this.finish(st, true, SIZED_AT_FINISH);
-        } else if (this.closed && !this.channelHeld) {
-          // Closed since, with nothing of its own left for the channel to report: the
-          // response's own `close` reports this one's end.
-          untrack(st, st.socket);
-          this.listenForClose(st);
         } else {
+          // As in `watch`: through the channel when this sidecar holds it (always, unless it
+          // has closed since), else through the response's own `close`.
           this.holdChannel();
-          st.watched = true;
-          this.watching++;
+          if (this.channelHeld) {
+            st.watched = true;
+            this.watching++;
+          } else {
+            untrack(st, st.socket);
+            this.listenForClose(st);
+          }
         }
       } catch (cause) {
         this.report('observe', cause);
